@@ -1,0 +1,5 @@
+"""``python -m rflab`` runs the command line."""
+
+from rflab.cli import main
+
+main()

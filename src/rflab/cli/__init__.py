@@ -1,0 +1,212 @@
+"""The ``rflab`` command (Typer + Rich): progress and tables on stderr, results and JSON on stdout.
+
+Bad input ends with one line on stderr and exit status 2, before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from typer.exceptions import TyperException
+
+from rflab.cli import data
+from rflab.config import ConfigError, digest, parse_overrides
+from rflab.train import DivergenceError, use_cpu_cores
+
+app = typer.Typer(
+    name="rflab",
+    help="Structured representations from learning: population codes and localized receptive fields.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(data.app, name="data")
+err = Console(stderr=True)
+out = Console()
+
+
+def setup_jax(cache: bool = True) -> None:
+    """One JAX device per CPU core (seeds run in parallel) and, unless benchmarking, a persistent
+    compilation cache so repeated runs skip XLA compilation."""
+    import jax
+
+    use_cpu_cores()
+    if cache:
+        root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rflab" / "xla"
+        jax.config.update("jax_compilation_cache_dir", str(root))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+
+
+def progress_bar() -> Progress:
+    """A Rich progress bar on stderr."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("eta"), TimeRemainingColumn(), console=err, transient=False)
+
+
+@app.command("list")
+def list_() -> None:
+    """Name every experiment (with its presets) and every figure."""
+    from rflab.experiments import EXPERIMENTS, FIGURES
+
+    table = Table(title="Experiments (rflab run NAME)")
+    for col in ("name", "presets", "what"):
+        table.add_column(col)
+    for exp in EXPERIMENTS.values():
+        table.add_row(exp.name, ", ".join(exp.presets) or "-", exp.summary)
+    out.print(table)
+    figures = Table(title="Figures (rflab figure NAME)")
+    figures.add_column("name")
+    figures.add_column("what")
+    for name, fig in FIGURES.items():
+        figures.add_row(name, fig.summary)
+    out.print(figures)
+
+
+@app.command()
+def run(
+    name: Annotated[str, typer.Argument(help="experiment name (see rflab list)")],
+    seed: Annotated[str | None, typer.Option(help="one seed, a non-negative integer")] = None,
+    seeds: Annotated[str | None, typer.Option(help="a range of seeds A-B, inclusive, run together")] = None,
+    preset: Annotated[str | None, typer.Option(help="a named preset of the experiment")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override a setting: key=value")] = None,
+    store: Annotated[Path | None, typer.Option(help="results store (default $RFLAB_STORE or ./rflab-results)")] = None,
+    force: Annotated[bool, typer.Option(help="recompute even if the run is stored")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON object on stdout")] = False,
+) -> None:
+    """Run an experiment for one or more seeds (trained together), store and summarise it."""
+    from rflab.experiments import get_experiment
+    from rflab.experiments.base import parse_seeds
+    from rflab.metrics.codes import summarise
+    from rflab.store import Store, run_id
+
+    experiment = get_experiment(name)
+    seed_list = parse_seeds(seed, seeds)
+    cfg = experiment.configure(preset, parse_overrides(set_ or []))
+    config = cfg.model_dump()
+    results = Store(store)
+    ids = {s: run_id(experiment.name, config, s) for s in seed_list}
+    stored = {} if force else {s: r for s in seed_list if (r := results.get(ids[s])) is not None}
+    missing = [s for s in seed_list if s not in stored]
+    if missing:
+        setup_jax()
+        with progress_bar() as bar:
+            task = bar.add_task(f"{experiment.name} seeds {_span(missing)}", total=None)
+            outcome = experiment.run(cfg, missing, lambda done, total: bar.update(task, completed=done, total=total))
+            writing = bar.add_task("measure, plot, store", total=len(outcome))
+            for r in outcome:
+                stored[r.seed] = results.put(ids[r.seed], experiment.name, r.seed, config, r.metrics,
+                                             r.train_seconds, r.arrays, r.write_figures)
+                bar.advance(writing)
+    runs = [stored[s] for s in seed_list]
+    metrics = runs[0].metrics if len(runs) == 1 else summarise({r.seed: r.metrics for r in runs})
+    report: dict[str, Any] = {
+        "experiment": experiment.name,
+        "run_id": ids[seed_list[0]] if len(seed_list) == 1 else digest({"runs": [ids[s] for s in seed_list]}),
+        "config": config,
+        "metrics": metrics,
+        "train_seconds": sum(r.train_seconds for r in runs),
+        "cached": not missing,
+    }
+    for r in runs:
+        err.print(f"seed {r.seed}: {r.path}")
+    if as_json:
+        print(json.dumps(report))
+    else:
+        out.print(_summary_table(report, [r.metrics for r in runs], seed_list))
+
+
+def _span(seeds: list[int]) -> str:
+    return str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}"
+
+
+def _summary_table(report: dict[str, Any], per_seed: list[dict], seeds: list[int]) -> Table:
+    """Headline numbers per seed: reconstruction, recovery of the latents, description length."""
+    from rflab.metrics.codes import flatten
+
+    flat = [flatten(m) for m in per_seed]
+    keys = [k for k in flat[0] if not k.startswith(("singular_values", "dl_bits.constants"))]
+    table = Table(title=f"{report['experiment']} ({'cached' if report['cached'] else 'computed'}, "
+                        f"{report['train_seconds']:.1f} s training)")
+    table.add_column("metric")
+    for s in seeds:
+        table.add_column(f"seed {s}", justify="right")
+    for k in keys:
+        table.add_row(k, *(f"{f[k]:.4g}" for f in flat))
+    return table
+
+
+@app.command()
+def bench(
+    name: Annotated[str | None, typer.Argument(help="benchmark name (default: all)")] = None,
+    quick: Annotated[bool, typer.Option(help="smaller problem sizes, for a fast check")] = False,
+    root: Annotated[Path, typer.Option(help="checkout holding benchmarks/")] = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="print the rows as one JSON object")] = False,
+) -> None:
+    """Run benchmarks from the checkout's benchmarks/ folder; speed as ratios against baselines."""
+    from rflab.bench import find, load
+
+    found = find(root)
+    if name is not None and name not in found:
+        raise ConfigError(f"unknown benchmark {name!r}; allowed: {', '.join(found) or 'none found under ' + str(root)}")
+    setup_jax(cache=False)
+    rows = {n: [r.as_dict() for r in load(p).run(quick=quick)] for n, p in found.items() if name in (None, n)}
+    if as_json:
+        print(json.dumps(rows))
+        return
+    for bench_name, bench_rows in rows.items():
+        table = Table(title=f"benchmark {bench_name}")
+        for col in ("case", "rflab s", "baseline", "baseline s", "ratio", "note"):
+            table.add_column(col)
+        for r in bench_rows:
+            table.add_row(r["case"], f"{r['seconds']:.3g}", r["baseline"], f"{r['baseline_seconds']:.3g}",
+                          f"{r['ratio']:.2f}x", r["note"])
+        out.print(table)
+
+
+@app.command()
+def figure(
+    name: Annotated[str, typer.Argument(help="figure name (see rflab list)")],
+    scale: Annotated[str, typer.Option(help="quick or paper")] = "paper",
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the figure files")] = Path("rflab-results/figures"),
+) -> None:
+    """Make a paper figure."""
+    from rflab.experiments import get_figure
+
+    fig = get_figure(name)
+    if scale not in ("quick", "paper"):
+        raise ConfigError(f"--scale {scale!r}: allowed quick, paper")
+    setup_jax()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in fig.make(out_dir, scale):
+        out.print(str(path))
+
+
+def main() -> None:
+    """Entry point: bad input ends with one line on stderr and exit status 2."""
+    try:
+        code = app(standalone_mode=False)
+    except ConfigError as e:
+        _fail(str(e), 2)
+    except TyperException as e:
+        if type(e).__name__ == "NoArgsIsHelpError":
+            e.show()  # type: ignore[attr-defined]
+            sys.exit(2)
+        _fail(e.format_message(), 2)
+    except typer.Abort:
+        _fail("aborted", 130)
+    except DivergenceError as e:
+        _fail(str(e), 1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, status: int) -> None:
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    sys.exit(status)

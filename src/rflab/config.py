@@ -1,0 +1,67 @@
+"""Validated configs: pydantic models, ``key=value`` overrides, one-line errors.
+
+Every experiment and data model declares its settings as a pydantic model with constraints
+(``gt=0``, ``Literal[...]``) and ``extra="forbid"``. ``build`` merges defaults, a preset and the
+user's ``--set`` overrides and turns any validation failure into a ``ConfigError`` whose message
+is one line naming the field and what it allows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ConfigError(ValueError):
+    """A bad setting; the message is one line naming the field and what is allowed."""
+
+
+class Config(BaseModel):
+    """Base of every config: frozen, unknown keys rejected, values checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
+    """Turn ``["lr=0.1", "optimizer=adam"]`` into a dict; values stay strings for pydantic."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set {item!r}: expected key=value")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def build(model: type[M], *layers: Mapping[str, Any]) -> M:
+    """Validate the union of ``layers`` (later ones win) against ``model``, or raise ConfigError."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged.update(layer)
+    try:
+        return model.model_validate(merged)
+    except ValidationError as err:
+        raise ConfigError(describe_error(model, err)) from None
+
+
+def describe_error(model: type[BaseModel], err: ValidationError) -> str:
+    """One line for the first validation error: the field, what it got, what it allows."""
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or model.__name__
+    if first["type"] == "extra_forbidden":
+        allowed = ", ".join(sorted(model.model_fields))
+        return f"unknown key {field!r}; allowed keys: {allowed}"
+    got = first.get("input")
+    return f"{field}={got!r}: {first['msg'].lower()}"
+
+
+def digest(payload: Mapping[str, Any]) -> str:
+    """A stable short hash of a JSON-able mapping (keys sorted)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

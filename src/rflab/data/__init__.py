@@ -1,0 +1,1 @@
+"""Data models: pure, jittable samplers with their exact statistics where known."""

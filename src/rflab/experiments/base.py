@@ -1,0 +1,58 @@
+"""What every experiment provides, and how a validated run request is built from the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rflab.config import Config, ConfigError, build
+from rflab.train import ProgressFn
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """One trained seed: its metrics, arrays to store, and a writer for its figures."""
+
+    seed: int
+    metrics: dict[str, Any]
+    arrays: dict[str, np.ndarray]
+    train_seconds: float
+    write_figures: Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A named experiment: a config model, named presets, and ``run(config, seeds, progress)``."""
+
+    name: str
+    summary: str
+    config: type[Config]
+    run: Callable[[Config, Sequence[int], ProgressFn | None], list[SeedResult]]
+    presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def configure(self, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
+        """Defaults, then the preset, then the user's overrides, validated as one config."""
+        if preset is not None and preset not in self.presets:
+            allowed = ", ".join(sorted(self.presets)) or "none"
+            raise ConfigError(f"unknown preset {preset!r} for {self.name}; allowed presets: {allowed}")
+        return build(self.config, self.presets.get(preset or "", {}), overrides or {})
+
+
+def parse_seeds(seed: str | None, seeds: str | None) -> list[int]:
+    """Seeds from ``--seed N`` or ``--seeds A-B`` (inclusive); 0 when neither is given."""
+    if seed is not None and seeds is not None:
+        raise ConfigError("--seed and --seeds are exclusive; give one")
+    if seeds is not None:
+        lo, sep, hi = seeds.partition("-")
+        if not sep or not lo.strip().isdigit() or not hi.strip().isdigit() or int(lo) > int(hi):
+            raise ConfigError(f"--seeds {seeds!r}: expected A-B with integers 0 <= A <= B, e.g. 0-4")
+        return list(range(int(lo), int(hi) + 1))
+    if seed is None:
+        return [0]
+    if not seed.strip().isdigit():
+        raise ConfigError(f"--seed {seed!r}: expected a non-negative integer")
+    return [int(seed)]

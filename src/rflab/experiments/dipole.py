@@ -1,0 +1,266 @@
+"""``dipole-3d``: the RBF-bottleneck population code on dipole images (Zemel & Hinton 1995).
+
+Images of a dipole vary in x, y and orientation; the coder squeezes each through a 3-D implicit
+position and 225 bump units. The ``seed`` preset is the seed re-implementation's exact setup and,
+with ``rng=numpy``, its exact random streams: seed s here draws the same images, initial weights
+and shuffles as ``dipole_3d_constraint.py --seed s``. The default preset is our best setting for
+the full orientation range [0, 2 pi).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from typing import Literal
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from pydantic import Field
+
+from rflab import train
+from rflab.config import Config
+from rflab.data import dipoles
+from rflab.experiments.base import Experiment, SeedResult
+from rflab.metrics import codes as metrics
+from rflab.models import population as pop
+from rflab.plots import codes as plots
+from rflab.train import ProgressFn
+
+
+class DipoleConfig(Config):
+    """Settings of a dipole population-code run (defaults: our best for theta in [0, 2 pi))."""
+
+    theta_range: Literal["2pi", "pi"] = Field("2pi", description="orientation range: [0, 2 pi) or the seed's [0, pi)")
+    n_train: int = Field(2000, gt=0, description="training images")
+    n_test: int = Field(500, gt=0, description="held-out images")
+    rng: Literal["jax", "numpy"] = Field("jax", description="numpy: replay the seed script's NumPy random streams")
+    n_units: int = Field(225, gt=0, description="bump units H")
+    dim: int = Field(3, gt=0, description="implicit-space dimension K")
+    n_enc_hidden: int = Field(64, gt=0, description="encoder hidden units He")
+    sigma: float = Field(0.18, gt=0, description="bump width in the implicit space")
+    mu_init: Literal["grid", "uniform"] = Field("grid", description="initial unit positions")
+    mu_jitter: float = Field(0.01, ge=0, description="std of the jitter added to the initial positions")
+    init_gain: float = Field(1.0, gt=0, description="scale of the Glorot-normal initial weights")
+    optimizer: Literal["sgd", "momentum", "adam"] = "adam"
+    lr: float = Field(0.003, gt=0, description="peak learning rate")
+    schedule: Literal["constant", "cosine", "warmup-cosine"] = "warmup-cosine"
+    warmup: float = Field(0.05, ge=0, lt=1, description="warmup fraction of the steps")
+    weight_decay: float = Field(0.0, ge=0, description="decoupled weight decay")
+    epochs: int = Field(1000, gt=0)
+    batch_size: int = Field(64, gt=0)
+    knn_k: int = Field(10, gt=0, description="neighbours of the kNN latent regression")
+    snapshots: int = Field(40, gt=0, description="snapshots for the curves and the GIF")
+    pixel_resolution: float = Field(2 / 256, gt=0, description="resolution pixels are coded at, for dl_bits")
+
+
+SEED_PRESET = {
+    "theta_range": "pi", "rng": "numpy", "optimizer": "sgd", "lr": 0.1, "schedule": "constant",
+    "warmup": 0.0, "weight_decay": 0.0, "epochs": 200, "batch_size": 64, "init_gain": 1.0,
+    "mu_init": "grid",
+}
+
+
+def make_data(cfg: DipoleConfig, seeds: Sequence[int]) -> dict[str, np.ndarray]:
+    """Training and held-out images and latents for each seed, from JAX or the seed's NumPy streams."""
+    if cfg.rng == "numpy":
+        per_seed = [_numpy_data(cfg, s) for s in seeds]
+        return {k: np.stack([d[k] for d in per_seed]) for k in per_seed[0]}
+
+    @jax.jit
+    @jax.vmap
+    def draw(key: jax.Array) -> dict[str, jax.Array]:
+        k_train, k_test = jax.random.split(jax.random.fold_in(key, 1))
+        tr = dipoles.sample(k_train, cfg.n_train, cfg.theta_range)
+        te = dipoles.sample(k_test, cfg.n_test, cfg.theta_range)
+        return {"x_train": tr.images, "lat_train": tr.latents, "x_test": te.images, "lat_test": te.latents}
+
+    return jax.tree.map(np.asarray, draw(_keys(seeds)))
+
+
+def _keys(seeds: Sequence[int]) -> jax.Array:
+    return jnp.stack([jax.random.PRNGKey(s) for s in seeds])
+
+
+def _numpy_data(cfg: DipoleConfig, seed: int) -> dict[str, np.ndarray]:
+    """The seed script's draws: train from default_rng(seed) as (x, y, theta) blocks, test from seed + 1000."""
+    theta_max = float(dipoles.THETA_RANGES[cfg.theta_range])
+
+    def latents(rng: np.random.Generator, n: int) -> np.ndarray:
+        x, y = rng.uniform(*dipoles.POSITION_RANGE, n), rng.uniform(*dipoles.POSITION_RANGE, n)
+        return np.column_stack([x, y, rng.uniform(0.0, theta_max, n)]).astype(np.float32)
+
+    lat_train = latents(np.random.default_rng(seed), cfg.n_train)
+    lat_test = latents(np.random.default_rng(seed + 1000), cfg.n_test)
+    return {
+        "x_train": np.asarray(dipoles.render(jnp.asarray(lat_train))), "lat_train": lat_train,
+        "x_test": np.asarray(dipoles.render(jnp.asarray(lat_test))), "lat_test": lat_test,
+    }
+
+
+def _numpy_init(cfg: DipoleConfig, seed: int) -> dict:
+    """The seed script's initial weights: jitter, then W1, W2, W_dec from one default_rng(seed)."""
+    rng = np.random.default_rng(seed)
+    k, h, d, he = cfg.dim, cfg.n_units, 64, cfg.n_enc_hidden
+    mu = np.asarray(pop.grid_positions(h, k)) if cfg.mu_init == "grid" else rng.uniform(0.0, 1.0, (h, k))
+    mu = mu + rng.normal(0.0, cfg.mu_jitter, (h, k))
+
+    def glorot(a: int, b: int) -> np.ndarray:
+        return cfg.init_gain * rng.normal(0.0, np.sqrt(2.0 / (a + b)), (a, b))
+
+    w1, w2, wd = glorot(d, he), glorot(he, k), glorot(h, d)
+    params = {"enc1": {"w": w1, "b": np.zeros(he)}, "enc2": {"w": w2, "b": np.zeros(k)}, "mu": mu,
+              "dec": {"w": wd, "b": np.zeros(d)}}
+    return jax.tree.map(lambda a: np.asarray(a, np.float32), params)
+
+
+def _numpy_orders(cfg: DipoleConfig, seed: int) -> np.ndarray:
+    """The seed script's shuffles: one default_rng(seed).permutation per epoch."""
+    rng = np.random.default_rng(seed)
+    return np.stack([rng.permutation(cfg.n_train) for _ in range(cfg.epochs)]).astype(np.int32)
+
+
+def snapshot_epochs(cfg: DipoleConfig) -> list[int]:
+    """About ``cfg.snapshots`` evenly spaced epochs from 0 to the last."""
+    every = max(1, cfg.epochs // cfg.snapshots)
+    return sorted(set(range(0, cfg.epochs + 1, every)) | {cfg.epochs})
+
+
+def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], progress: ProgressFn | None) -> train.Fit:
+    """Train the population coder of every seed at once, with snapshots at ``snapshot_epochs``."""
+    stream = train.Epochs(cfg.n_train, cfg.batch_size)
+    n_steps = cfg.epochs * stream.steps_per_epoch
+    learner = train.Learner(
+        init=partial(pop.init, n_in=data["x_train"].shape[-1], n_enc_hidden=cfg.n_enc_hidden,
+                     n_units=cfg.n_units, dim=cfg.dim, mu_init=cfg.mu_init, mu_jitter=cfg.mu_jitter,
+                     init_gain=cfg.init_gain),
+        loss=partial(_loss, sigma=cfg.sigma),
+    )
+    optimizer = train.optimizer(cfg.optimizer, cfg.lr, n_steps, cfg.schedule, cfg.warmup, cfg.weight_decay)
+    examples, params0 = data["x_train"], None
+    if cfg.rng == "numpy":
+        stream = train.Replay(cfg.n_train, cfg.batch_size)
+        examples = {"examples": examples, "orders": np.stack([_numpy_orders(cfg, s) for s in seeds])}
+        inits = [_numpy_init(cfg, s) for s in seeds]
+        params0 = jax.tree.map(lambda *a: np.stack(a), *inits)
+    snaps = [e * stream.steps_per_epoch for e in snapshot_epochs(cfg)]
+    return train.fit(learner, optimizer, stream, n_steps, _keys(seeds), examples, params0, snaps, progress=progress)
+
+
+def _loss(params: pop.Params, x: jax.Array, sigma: float) -> jax.Array:
+    return pop.loss(params, x, sigma)
+
+
+def targets(latents: np.ndarray, theta_range: str) -> tuple[np.ndarray, list[str]]:
+    """Regression targets x, y and the orientation's (cos, sin) (of 2 theta for the range [0, pi))."""
+    angle = np.asarray(dipoles.orientation_targets(jnp.asarray(latents[:, 2]), theta_range))
+    names = ["cos_theta", "sin_theta"] if theta_range == "2pi" else ["cos_2theta", "sin_2theta"]
+    return np.column_stack([latents[:, :2], angle]), ["x", "y", *names]
+
+
+def measure(cfg: DipoleConfig, params: pop.Params, d: dict[str, np.ndarray]) -> dict:
+    """Every held-out measurement of one trained coder (see ``metrics.codes``)."""
+    tr = jax.tree.map(np.asarray, pop.apply(params, jnp.asarray(d["x_train"]), cfg.sigma))
+    te = jax.tree.map(np.asarray, pop.apply(params, jnp.asarray(d["x_test"]), cfg.sigma))
+    t_train, names = targets(d["lat_train"], cfg.theta_range)
+    t_test, _ = targets(d["lat_test"], cfg.theta_range)
+    regress = partial(metrics.held_out_r2, code_train=tr.code, targets_train=t_train, code_test=te.code,
+                      targets_test=t_test, names=names)
+
+    def decoder(code: np.ndarray):
+        def decode(delta: float | None) -> np.ndarray:
+            q = code if delta is None else (np.floor(code / delta) + 0.5) * delta
+            return np.asarray(pop.decode(params, jnp.asarray(q, jnp.float32), cfg.sigma))
+
+        return decode
+
+    return (
+        metrics.reconstruction(d["x_test"], te.recon, d["x_train"])
+        | {"train_mse": float(np.mean((tr.recon - d["x_train"]) ** 2))}
+        | metrics.spectrum(te.code)
+        | {
+            "r2_linear": regress(metrics.polynomial(1)),
+            "r2_cubic": regress(metrics.polynomial(3)),
+            "knn_r2": regress(metrics.knn(cfg.knn_k)),
+            "dl_bits": metrics.description_length(
+                d["x_train"], d["x_test"], decoder(tr.code), decoder(te.code),
+                cfg.dim, cfg.pixel_resolution),
+        }
+    )
+
+
+def take(tree: pop.Params, i: int) -> pop.Params:
+    """Entry i of every leaf (one seed of a batched result, or one snapshot)."""
+    return jax.tree.map(lambda a: a[i], tree)
+
+
+def curves(cfg: DipoleConfig, snapshots: pop.Params, d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Held-out MSE, kNN R^2 per latent, codes and reconstructions at every snapshot."""
+    n = len(snapshot_epochs(cfg))
+    outs = [pop.apply(take(snapshots, i), jnp.asarray(d["x_test"]), cfg.sigma) for i in range(n)]
+    codes_train = [np.asarray(pop.encode(take(snapshots, i), jnp.asarray(d["x_train"]))) for i in range(n)]
+    t_train, names = targets(d["lat_train"], cfg.theta_range)
+    t_test, _ = targets(d["lat_test"], cfg.theta_range)
+    knn = np.array([
+        [metrics.held_out_r2(metrics.knn(cfg.knn_k), ct, t_train, np.asarray(o.code), t_test, names)[k] for k in names]
+        for ct, o in zip(codes_train, outs, strict=True)
+    ])
+    return {
+        "snap_test_mse": np.array([float(np.mean((np.asarray(o.recon) - d["x_test"]) ** 2)) for o in outs]),
+        "snap_knn_r2": knn,
+        "snap_codes": np.stack([np.asarray(o.code) for o in outs]),
+        "snap_recons": np.stack([np.asarray(o.recon[:8]) for o in outs]),
+    }
+
+
+def run(cfg: DipoleConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> list[SeedResult]:
+    """Train every seed together, then measure each one and prepare its figures."""
+    data = make_data(cfg, seeds)
+    result = fit(cfg, seeds, data, progress)
+    out = []
+    for i, seed in enumerate(seeds):
+        d = {k: v[i] for k, v in data.items()}
+        params = take(result.params, i)
+        snaps = take(result.snapshots, i)
+        arrays = {"losses": result.losses[i]} | curves(cfg, snaps, d) | _flat_params(params) | {
+            "code_test": np.asarray(pop.encode(params, jnp.asarray(d["x_test"]))),
+            "lat_test": d["lat_test"],
+        }
+        out.append(SeedResult(seed, measure(cfg, params, d), arrays, result.seconds / len(seeds),
+                              partial(write_figures, cfg, d, params, arrays)))
+    return out
+
+
+def _flat_params(params: pop.Params) -> dict[str, np.ndarray]:
+    leaves = jax.tree_util.tree_flatten_with_path(params)[0]
+    return {"param_" + "_".join(str(getattr(k, "key", k)) for k in path): np.asarray(v) for path, v in leaves}
+
+
+def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], params: pop.Params, arrays: dict, folder: Path) -> None:
+    """Every figure of one seed's run, and the GIF of its training, into ``folder``."""
+    out = jax.tree.map(np.asarray, pop.apply(params, jnp.asarray(d["x_test"]), cfg.sigma))
+    lat = d["lat_test"]
+    spe = train.Epochs(cfg.n_train, cfg.batch_size).steps_per_epoch
+    epochs = snapshot_epochs(cfg)
+    _, names = targets(lat, cfg.theta_range)
+    naive = metrics.reconstruction(d["x_test"], out.recon, d["x_train"])["naive_mse"]
+    plots.examples(d["x_train"], d["lat_train"], folder / "examples.png")
+    plots.reconstructions(d["x_test"], out.recon, lat, folder / "reconstructions.png")
+    plots.code_projections(out.code, lat, folder / "code_projections.png")
+    if cfg.dim >= 3:
+        plots.code_3d(out.code, lat, folder / "code_3d.png")
+    knn = {name: arrays["snap_knn_r2"][:, j] for j, name in enumerate(names)}
+    plots.training(arrays["losses"], spe, epochs, arrays["snap_test_mse"], naive, knn, folder / "training.png")
+    titles = [f"epoch {e}: held-out MSE {m:.4f}" for e, m in zip(epochs, arrays["snap_test_mse"], strict=True)]
+    plots.animation(list(arrays["snap_codes"]), list(arrays["snap_recons"]), lat, d["x_test"], titles,
+                    folder / "training.gif")
+
+
+DIPOLE_3D = Experiment(
+    name="dipole-3d",
+    summary="RBF-bottleneck population code of 8x8 dipoles varying in x, y and orientation (Zemel & Hinton 1995)",
+    config=DipoleConfig,
+    run=run,
+    presets={"seed": SEED_PRESET, "default": {}},
+)

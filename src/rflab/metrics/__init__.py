@@ -1,0 +1,1 @@
+"""Measurements of learned codes and receptive fields."""

@@ -1,0 +1,1 @@
+"""Matplotlib figures and GIF animations (Agg backend, files only)."""

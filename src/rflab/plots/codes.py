@@ -1,0 +1,167 @@
+"""Figures of a learned population code on dipole images, and the GIF of its training."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from itertools import combinations
+from pathlib import Path
+
+import imageio.v3 as iio
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+LATENT_NAMES = ("x", "y", "theta")
+IMAGE_CMAP = "RdBu_r"
+ANGLE_CMAP = "twilight"
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _latent_title(latent: np.ndarray) -> str:
+    return f"({latent[0]:.1f}, {latent[1]:.1f})\n{np.degrees(latent[2]):.0f}°"
+
+
+def _image(ax: plt.Axes, image: np.ndarray, vmax: float) -> None:
+    side = round(np.sqrt(image.size))
+    ax.imshow(image.reshape(side, side), cmap=IMAGE_CMAP, vmin=-vmax, vmax=vmax)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def examples(images: np.ndarray, latents: np.ndarray, path: Path, n: int = 8) -> Path:
+    """A row of example inputs titled with their (x, y) and orientation."""
+    fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0))
+    for ax, image, latent in zip(axes, images[:n], latents[:n], strict=True):
+        _image(ax, image, 1.0)
+        ax.set_title(_latent_title(latent), fontsize=8)
+    fig.suptitle("Example dipole inputs (x, y, orientation)", fontsize=10)
+    return _save(fig, path)
+
+
+def reconstructions(images: np.ndarray, recons: np.ndarray, latents: np.ndarray, path: Path, n: int = 8) -> Path:
+    """Held-out inputs (top) against their reconstructions through the code (bottom)."""
+    fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 3.6))
+    vmax = float(max(np.abs(images[:n]).max(), np.abs(recons[:n]).max()))
+    for k in range(n):
+        _image(axes[0, k], images[k], vmax)
+        _image(axes[1, k], recons[k], vmax)
+        axes[0, k].set_title(_latent_title(latents[k]), fontsize=8)
+        err = np.mean((images[k] - recons[k]) ** 2)
+        axes[1, k].set_title(f"mse {err:.4f}", fontsize=8)
+    axes[0, 0].set_ylabel("input")
+    axes[1, 0].set_ylabel("reconstruction")
+    fig.suptitle("Held-out inputs and their reconstructions", fontsize=10)
+    return _save(fig, path)
+
+
+def _colour(latents: np.ndarray, j: int) -> tuple[np.ndarray, str]:
+    return (latents[:, j], ANGLE_CMAP) if j == 2 else (latents[:, j], "viridis")
+
+
+def code_projections(code: np.ndarray, latents: np.ndarray, path: Path) -> Path:
+    """Every pair of code dimensions (columns), coloured by each latent (rows)."""
+    pairs = list(combinations(range(min(code.shape[1], 3)), 2))
+    fig, axes = plt.subplots(3, len(pairs), figsize=(3.3 * len(pairs) + 0.8, 9.6), squeeze=False)
+    for row, name in enumerate(LATENT_NAMES):
+        values, cmap = _colour(latents, row)
+        for col, (i, j) in enumerate(pairs):
+            ax = axes[row, col]
+            sc = ax.scatter(code[:, i], code[:, j], c=values, cmap=cmap, s=6, alpha=0.8, linewidths=0)
+            ax.set_xlabel(f"code {i}")
+            ax.set_ylabel(f"code {j}")
+            ax.set_aspect("equal", adjustable="datalim")
+        fig.colorbar(sc, ax=axes[row, -1], label=name)
+    fig.suptitle("Held-out codes, pairs of dimensions, coloured by x, y and orientation", fontsize=10)
+    return _save(fig, path)
+
+
+def _scatter3d(ax: plt.Axes, code: np.ndarray, theta: np.ndarray) -> object:
+    sc = ax.scatter(code[:, 0], code[:, 1], code[:, 2], c=theta, cmap=ANGLE_CMAP, s=6, alpha=0.85,
+                    linewidths=0, vmin=0, vmax=2 * np.pi)
+    ax.set_xlabel("code 0")
+    ax.set_ylabel("code 1")
+    ax.set_zlabel("code 2")
+    return sc
+
+
+def code_3d(code: np.ndarray, latents: np.ndarray, path: Path) -> Path:
+    """The held-out codes in 3-D, coloured by orientation."""
+    fig = plt.figure(figsize=(6.4, 5.6))
+    ax = fig.add_subplot(projection="3d")
+    sc = _scatter3d(ax, code, latents[:, 2])
+    fig.colorbar(sc, ax=ax, shrink=0.7, label="orientation theta (rad)")
+    ax.set_title("Held-out codes coloured by orientation", fontsize=10)
+    return _save(fig, path)
+
+
+def training(
+    losses: np.ndarray,
+    steps_per_epoch: int,
+    snap_epochs: Sequence[float],
+    test_mse: Sequence[float],
+    naive_mse: float,
+    knn: dict[str, Sequence[float]],
+    path: Path,
+) -> Path:
+    """Training loss per epoch, held-out MSE against the naive baseline, held-out kNN R^2."""
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+    n_epochs = len(losses) // steps_per_epoch
+    per_epoch = losses[: n_epochs * steps_per_epoch].reshape(n_epochs, steps_per_epoch).mean(axis=1)
+    axes[0].semilogy(np.arange(1, n_epochs + 1), per_epoch)
+    axes[0].set(xlabel="epoch", ylabel="training loss (mean per batch)", title="Training loss")
+    axes[1].semilogy(snap_epochs, test_mse, marker=".", label="held-out")
+    axes[1].axhline(naive_mse, color="grey", ls="--", label="predict the mean image")
+    axes[1].set(xlabel="epoch", ylabel="MSE per pixel", title="Held-out reconstruction error")
+    axes[1].legend()
+    for name, values in knn.items():
+        axes[2].plot(snap_epochs, values, marker=".", label=name)
+    axes[2].set(xlabel="epoch", ylabel="R^2", ylim=(-0.05, 1.02), title="Latents from the code (held-out kNN)")
+    axes[2].legend(fontsize=8)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _frame(code: np.ndarray, latents: np.ndarray, images: np.ndarray, recons: np.ndarray, title: str) -> np.ndarray:
+    fig = plt.figure(figsize=(8.0, 4.4))
+    grid = fig.add_gridspec(2, 6)
+    ax = fig.add_subplot(grid[:, :3], projection="3d" if code.shape[1] >= 3 else None)
+    if code.shape[1] >= 3:
+        _scatter3d(ax, code, latents[:, 2])
+        ax.set(xlim=(0, 1), ylim=(0, 1), zlim=(0, 1))
+    else:
+        ax.scatter(code[:, 0], code[:, 1], c=latents[:, 2], cmap=ANGLE_CMAP, s=6)
+    vmax = float(np.abs(images).max())
+    for k in range(3):
+        _image(fig.add_subplot(grid[0, 3 + k]), images[k], vmax)
+        _image(fig.add_subplot(grid[1, 3 + k]), recons[k], vmax)
+    fig.suptitle(title, fontsize=10)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=70)
+    plt.close(fig)
+    return iio.imread(buf.getvalue())[..., :3]
+
+
+def animation(
+    codes: Sequence[np.ndarray],
+    recons: Sequence[np.ndarray],
+    latents: np.ndarray,
+    images: np.ndarray,
+    titles: Sequence[str],
+    path: Path,
+    fps: int = 6,
+) -> Path:
+    """GIF of training: the held-out code cloud and three reconstructions at each snapshot."""
+    frames = [_frame(c, latents, images[:3], r[:3], t) for c, r, t in zip(codes, recons, titles, strict=True)]
+    iio.imwrite(path, np.stack(frames), duration=1000 // fps, loop=0)
+    return path
