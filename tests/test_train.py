@@ -162,3 +162,23 @@ def test_seeds_spread_over_two_cpu_devices_give_the_same_numbers() -> None:
             .stdout.split() for n in (1, 2)]
     assert outs[0][0] == "1" and outs[1][0] == "2"
     assert outs[0][1:] == outs[1][1:]
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_weight_decay_touches_only_the_masked_leaves(name: str) -> None:
+    params = {"a": jnp.ones(3), "b": jnp.ones(3)}
+    opt = train.optimizer(name, 0.1, 10, weight_decay=1.0, decay_mask=lambda p: {"a": True, "b": False})
+    state = opt.init(params)
+    zero = jax.tree.map(jnp.zeros_like, params)
+    updates, _ = opt.update(zero, state, params)
+    new = optax.apply_updates(params, updates)
+    np.testing.assert_allclose(new["a"], 0.9, rtol=1e-6)
+    np.testing.assert_array_equal(new["b"], 1.0)
+
+
+def test_code_decay_mask_marks_the_code_layer_only() -> None:
+    from rflab.models import population as pop
+
+    mask = pop.code_layer(pop.init(jax.random.PRNGKey(0)))
+    assert mask["enc2"]["w"] is True
+    assert sum(jax.tree.leaves(mask)) == 1

@@ -301,12 +301,14 @@ def optimizer(
     schedule: str = "constant",
     warmup: float = 0.0,
     weight_decay: float = 0.0,
+    decay_mask: Callable[[PyTree], PyTree] | None = None,
 ) -> optax.GradientTransformation:
     """An optax optimiser ``name`` (sgd, momentum, adam) with a learning-rate schedule.
 
     ``schedule`` is constant, cosine (to 0 over the run) or warmup-cosine (linear warmup over a
     fraction ``warmup`` of the steps, then cosine to 0). ``weight_decay`` is decoupled (AdamW
-    style: the decay is scaled by the learning rate, not by the adaptive denominator).
+    style: scaled by the learning rate, not by the adaptive denominator) and applies to the leaves
+    ``decay_mask(params)`` marks True (all leaves when None).
     """
     if schedule == "constant":
         rate: optax.ScalarOrSchedule = lr
@@ -319,10 +321,10 @@ def optimizer(
     makers = {
         "sgd": lambda: optax.sgd(rate),
         "momentum": lambda: optax.sgd(rate, momentum=0.9),
-        "adam": lambda: optax.adamw(rate, weight_decay=weight_decay),
+        "adam": lambda: optax.adamw(rate, weight_decay=weight_decay, mask=decay_mask),
     }
     if name not in makers:
         raise ValueError(f"optimizer={name!r}: allowed {', '.join(makers)}")
     if name != "adam" and weight_decay > 0:
-        return optax.chain(optax.add_decayed_weights(weight_decay), makers[name]())
+        return optax.chain(optax.add_decayed_weights(weight_decay, decay_mask), makers[name]())
     return makers[name]()

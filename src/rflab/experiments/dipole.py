@@ -44,12 +44,12 @@ class DipoleConfig(Config):
     mu_jitter: float = Field(0.01, ge=0, description="std of the jitter added to the initial positions")
     init_gain: float = Field(1.0, gt=0, description="scale of the Glorot-normal initial weights")
     optimizer: Literal["sgd", "momentum", "adam"] = "adam"
-    lr: float = Field(0.003, gt=0, description="peak learning rate")
+    lr: float = Field(0.01, gt=0, description="peak learning rate")
     schedule: Literal["constant", "cosine", "warmup-cosine"] = "warmup-cosine"
     warmup: float = Field(0.05, ge=0, lt=1, description="warmup fraction of the steps")
-    weight_decay: float = Field(0.0, ge=0, description="decoupled weight decay")
+    code_decay: float = Field(1.0, ge=0, description="decoupled weight decay of the code layer only")
     epochs: int = Field(1000, gt=0)
-    batch_size: int = Field(64, gt=0)
+    batch_size: int = Field(128, gt=0)
     knn_k: int = Field(10, gt=0, description="neighbours of the kNN latent regression")
     snapshots: int = Field(40, gt=0, description="snapshots for the curves and the GIF")
     pixel_resolution: float = Field(2 / 256, gt=0, description="resolution pixels are coded at, for dl_bits")
@@ -57,7 +57,7 @@ class DipoleConfig(Config):
 
 SEED_PRESET = {
     "theta_range": "pi", "rng": "numpy", "optimizer": "sgd", "lr": 0.1, "schedule": "constant",
-    "warmup": 0.0, "weight_decay": 0.0, "epochs": 200, "batch_size": 64, "init_gain": 1.0,
+    "warmup": 0.0, "code_decay": 0.0, "epochs": 200, "batch_size": 64, "init_gain": 1.0,
     "mu_init": "grid",
 }
 
@@ -137,7 +137,8 @@ def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], pr
                      init_gain=cfg.init_gain),
         loss=partial(_loss, sigma=cfg.sigma),
     )
-    optimizer = train.optimizer(cfg.optimizer, cfg.lr, n_steps, cfg.schedule, cfg.warmup, cfg.weight_decay)
+    optimizer = train.optimizer(cfg.optimizer, cfg.lr, n_steps, cfg.schedule, cfg.warmup, cfg.code_decay,
+                                decay_mask=pop.code_layer)
     examples, params0 = data["x_train"], None
     if cfg.rng == "numpy":
         stream = train.Replay(cfg.n_train, cfg.batch_size)

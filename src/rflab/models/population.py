@@ -77,6 +77,17 @@ def init(
     return {"enc1": layer("enc1"), "enc2": layer("enc2"), "mu": mu + mu_jitter * z["mu"], "dec": layer("dec")}
 
 
+def code_layer(params: Params) -> Params:
+    """A mask marking the weights of the encoder's last (pre-logistic) layer.
+
+    Decaying only these keeps the code's pre-activations moderate, so codes stay off the
+    saturated faces of the unit cube where the logistic's gradient vanishes.
+    """
+    mask = jax.tree.map(lambda _: False, params)
+    mask["enc2"]["w"] = True
+    return mask
+
+
 def encode(params: Params, x: jax.Array) -> jax.Array:
     """Implicit position m_hat in (0, 1)^K of each image."""
     h = jnp.tanh(x @ params["enc1"]["w"] + params["enc1"]["b"])

@@ -85,11 +85,12 @@ def code_projections(code: np.ndarray, latents: np.ndarray, path: Path) -> Path:
 
 
 def _scatter3d(ax: plt.Axes, code: np.ndarray, theta: np.ndarray) -> object:
-    sc = ax.scatter(code[:, 0], code[:, 1], code[:, 2], c=theta, cmap=ANGLE_CMAP, s=6, alpha=0.85,
+    sc = ax.scatter(code[:, 0], code[:, 1], code[:, 2], c=theta, cmap=ANGLE_CMAP, s=8, alpha=0.9,
                     linewidths=0, vmin=0, vmax=2 * np.pi)
     ax.set_xlabel("code 0")
     ax.set_ylabel("code 1")
     ax.set_zlabel("code 2")
+    ax.set_box_aspect(None, zoom=0.85)
     return sc
 
 
@@ -133,19 +134,25 @@ def training(
 
 
 def _frame(code: np.ndarray, latents: np.ndarray, images: np.ndarray, recons: np.ndarray, title: str) -> np.ndarray:
-    fig = plt.figure(figsize=(8.0, 4.4))
-    grid = fig.add_gridspec(2, 6)
-    ax = fig.add_subplot(grid[:, :3], projection="3d" if code.shape[1] >= 3 else None)
+    fig = plt.figure(figsize=(9.0, 4.2))
+    grid = fig.add_gridspec(2, 8, wspace=0.15, hspace=0.25)
+    ax = fig.add_subplot(grid[:, :4], projection="3d" if code.shape[1] >= 3 else None)
     if code.shape[1] >= 3:
         _scatter3d(ax, code, latents[:, 2])
         ax.set(xlim=(0, 1), ylim=(0, 1), zlim=(0, 1))
     else:
-        ax.scatter(code[:, 0], code[:, 1], c=latents[:, 2], cmap=ANGLE_CMAP, s=6)
+        ax.scatter(code[:, 0], code[:, 1], c=latents[:, 2], cmap=ANGLE_CMAP, s=8)
+        ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="code 0", ylabel="code 1")
+    ax.set_title("held-out codes, coloured by orientation", fontsize=9)
     vmax = float(np.abs(images).max())
     for k in range(3):
-        _image(fig.add_subplot(grid[0, 3 + k]), images[k], vmax)
-        _image(fig.add_subplot(grid[1, 3 + k]), recons[k], vmax)
-    fig.suptitle(title, fontsize=10)
+        top, bottom = fig.add_subplot(grid[0, 5 + k]), fig.add_subplot(grid[1, 5 + k])
+        _image(top, images[k], vmax)
+        _image(bottom, recons[k], vmax)
+        if k == 0:
+            top.set_ylabel("input", fontsize=9)
+            bottom.set_ylabel("reconstruction", fontsize=9)
+    fig.suptitle(title, fontsize=11)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=70)
     plt.close(fig)
