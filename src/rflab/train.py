@@ -234,10 +234,25 @@ def _seed_sharding(n_seeds: int) -> NamedSharding:
 
 
 def _pad_seeds(tree: PyTree, n_pad: int) -> PyTree:
-    """Repeat the last seed ``n_pad`` times so the seed axis divides evenly over the devices."""
-    if n_pad == 0:
-        return tree
-    return jax.tree.map(lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], n_pad, axis=0)]), tree)
+    """Repeat the last seed ``n_pad`` times so the seed axis divides evenly over the devices.
+
+    Done on the host: an eager JAX op here would cost a compilation of its own.
+    """
+    def pad(a: Any) -> np.ndarray:
+        a = np.asarray(a)
+        return np.concatenate([a, np.repeat(a[-1:], n_pad, axis=0)]) if n_pad else a
+
+    return jax.tree.map(pad, tree)
+
+
+def seed_keys(seeds: Sequence[int]) -> np.ndarray:
+    """``jax.random.PRNGKey(s)`` for each seed, stacked (S, 2), built in one compiled call."""
+    return np.asarray(_keys(np.asarray(seeds, dtype=np.uint32)))
+
+
+@jax.jit
+def _keys(seeds: jax.Array) -> jax.Array:
+    return jax.vmap(jax.random.PRNGKey)(seeds)
 
 
 def _init_state(learner: Learner, optimizer: optax.GradientTransformation, stream: Stream):

@@ -163,12 +163,14 @@ def bench(
         return
     for bench_name, bench_rows in rows.items():
         table = Table(title=f"benchmark {bench_name}")
-        for col in ("case", "rflab s", "baseline", "baseline s", "ratio", "note"):
+        for col in ("#", "case", "rflab s", "baseline", "baseline s", "ratio"):
             table.add_column(col)
-        for r in bench_rows:
-            table.add_row(r["case"], f"{r['seconds']:.3g}", r["baseline"], f"{r['baseline_seconds']:.3g}",
-                          f"{r['ratio']:.2f}x", r["note"])
+        for i, r in enumerate(bench_rows, 1):
+            table.add_row(str(i), r["case"], f"{r['seconds']:.3g}", r["baseline"], f"{r['baseline_seconds']:.3g}",
+                          f"{r['ratio']:.2f}x")
         out.print(table)
+        for i, r in enumerate(bench_rows, 1):
+            out.print(f"  {i}. {r['note']}", markup=False, highlight=False)
 
 
 @app.command()

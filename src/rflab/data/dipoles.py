@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 SIZE = 8
 BLOB_WIDTH = 0.55
@@ -58,7 +59,10 @@ def sample(key: jax.Array, n: int, theta_range: str = "2pi") -> Dipoles:
     return Dipoles(render(latents), latents)
 
 
-def orientation_targets(theta: jax.Array, theta_range: str = "2pi") -> jax.Array:
-    """Regression targets for orientation: (cos, sin) of theta, or of 2 theta for the range [0, pi)."""
-    angle = theta if theta_range == "2pi" else 2.0 * theta
-    return jnp.stack([jnp.cos(angle), jnp.sin(angle)], axis=-1)
+def orientation_targets(theta: np.ndarray, theta_range: str = "2pi") -> np.ndarray:
+    """Regression targets for orientation: (cos, sin) of theta, or of 2 theta for the range [0, pi).
+
+    On the host (NumPy): the targets feed scikit-learn regressions, not compiled code.
+    """
+    angle = np.asarray(theta) if theta_range == "2pi" else 2.0 * np.asarray(theta)
+    return np.stack([np.cos(angle), np.sin(angle)], axis=-1)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Literal
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 from pydantic import Field
 
@@ -76,11 +75,7 @@ def make_data(cfg: DipoleConfig, seeds: Sequence[int]) -> dict[str, np.ndarray]:
         te = dipoles.sample(k_test, cfg.n_test, cfg.theta_range)
         return {"x_train": tr.images, "lat_train": tr.latents, "x_test": te.images, "lat_test": te.latents}
 
-    return jax.tree.map(np.asarray, draw(_keys(seeds)))
-
-
-def _keys(seeds: Sequence[int]) -> jax.Array:
-    return jnp.stack([jax.random.PRNGKey(s) for s in seeds])
+    return jax.tree.map(np.asarray, draw(train.seed_keys(seeds)))
 
 
 def _numpy_data(cfg: DipoleConfig, seed: int) -> dict[str, np.ndarray]:
@@ -93,10 +88,9 @@ def _numpy_data(cfg: DipoleConfig, seed: int) -> dict[str, np.ndarray]:
 
     lat_train = latents(np.random.default_rng(seed), cfg.n_train)
     lat_test = latents(np.random.default_rng(seed + 1000), cfg.n_test)
-    return {
-        "x_train": np.asarray(dipoles.render(jnp.asarray(lat_train))), "lat_train": lat_train,
-        "x_test": np.asarray(dipoles.render(jnp.asarray(lat_test))), "lat_test": lat_test,
-    }
+    render = jax.jit(dipoles.render)
+    return {"x_train": np.asarray(render(lat_train)), "lat_train": lat_train,
+            "x_test": np.asarray(render(lat_test)), "lat_test": lat_test}
 
 
 def _numpy_init(cfg: DipoleConfig, seed: int) -> dict:
@@ -146,24 +140,30 @@ def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], pr
         inits = [_numpy_init(cfg, s) for s in seeds]
         params0 = jax.tree.map(lambda *a: np.stack(a), *inits)
     snaps = [e * stream.steps_per_epoch for e in snapshot_epochs(cfg)]
-    return train.fit(learner, optimizer, stream, n_steps, _keys(seeds), examples, params0, snaps, progress=progress)
+    return train.fit(learner, optimizer, stream, n_steps, train.seed_keys(seeds), examples, params0, snaps,
+                     progress=progress)
 
 
 def _loss(params: pop.Params, x: jax.Array, sigma: float) -> jax.Array:
     return pop.loss(params, x, sigma)
 
 
+_apply = jax.jit(pop.apply, static_argnums=2)
+_encode = jax.jit(pop.encode)
+_decode = jax.jit(pop.decode, static_argnums=2)
+
+
 def targets(latents: np.ndarray, theta_range: str) -> tuple[np.ndarray, list[str]]:
     """Regression targets x, y and the orientation's (cos, sin) (of 2 theta for the range [0, pi))."""
-    angle = np.asarray(dipoles.orientation_targets(jnp.asarray(latents[:, 2]), theta_range))
+    angle = dipoles.orientation_targets(latents[:, 2], theta_range)
     names = ["cos_theta", "sin_theta"] if theta_range == "2pi" else ["cos_2theta", "sin_2theta"]
     return np.column_stack([latents[:, :2], angle]), ["x", "y", *names]
 
 
 def measure(cfg: DipoleConfig, params: pop.Params, d: dict[str, np.ndarray]) -> dict:
     """Every held-out measurement of one trained coder (see ``metrics.codes``)."""
-    tr = jax.tree.map(np.asarray, pop.apply(params, jnp.asarray(d["x_train"]), cfg.sigma))
-    te = jax.tree.map(np.asarray, pop.apply(params, jnp.asarray(d["x_test"]), cfg.sigma))
+    tr = jax.tree.map(np.asarray, _apply(params, d["x_train"], cfg.sigma))
+    te = jax.tree.map(np.asarray, _apply(params, d["x_test"], cfg.sigma))
     t_train, names = targets(d["lat_train"], cfg.theta_range)
     t_test, _ = targets(d["lat_test"], cfg.theta_range)
     regress = partial(metrics.held_out_r2, code_train=tr.code, targets_train=t_train, code_test=te.code,
@@ -172,7 +172,7 @@ def measure(cfg: DipoleConfig, params: pop.Params, d: dict[str, np.ndarray]) -> 
     def decoder(code: np.ndarray):
         def decode(delta: float | None) -> np.ndarray:
             q = code if delta is None else (np.floor(code / delta) + 0.5) * delta
-            return np.asarray(pop.decode(params, jnp.asarray(q, jnp.float32), cfg.sigma))
+            return np.asarray(_decode(params, q.astype(np.float32), cfg.sigma))
 
         return decode
 
@@ -199,8 +199,8 @@ def take(tree: pop.Params, i: int) -> pop.Params:
 def curves(cfg: DipoleConfig, snapshots: pop.Params, d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Held-out MSE, kNN R^2 per latent, codes and reconstructions at every snapshot."""
     n = len(snapshot_epochs(cfg))
-    outs = [pop.apply(take(snapshots, i), jnp.asarray(d["x_test"]), cfg.sigma) for i in range(n)]
-    codes_train = [np.asarray(pop.encode(take(snapshots, i), jnp.asarray(d["x_train"]))) for i in range(n)]
+    outs = [_apply(take(snapshots, i), d["x_test"], cfg.sigma) for i in range(n)]
+    codes_train = [np.asarray(_encode(take(snapshots, i), d["x_train"])) for i in range(n)]
     t_train, names = targets(d["lat_train"], cfg.theta_range)
     t_test, _ = targets(d["lat_test"], cfg.theta_range)
     knn = np.array([
@@ -225,7 +225,7 @@ def run(cfg: DipoleConfig, seeds: Sequence[int], progress: ProgressFn | None = N
         params = take(result.params, i)
         snaps = take(result.snapshots, i)
         arrays = {"losses": result.losses[i]} | curves(cfg, snaps, d) | _flat_params(params) | {
-            "code_test": np.asarray(pop.encode(params, jnp.asarray(d["x_test"]))),
+            "code_test": np.asarray(_encode(params, d["x_test"])),
             "lat_test": d["lat_test"],
         }
         out.append(SeedResult(seed, measure(cfg, params, d), arrays, result.seconds / len(seeds),
@@ -240,7 +240,7 @@ def _flat_params(params: pop.Params) -> dict[str, np.ndarray]:
 
 def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], params: pop.Params, arrays: dict, folder: Path) -> None:
     """Every figure of one seed's run, and the GIF of its training, into ``folder``."""
-    out = jax.tree.map(np.asarray, pop.apply(params, jnp.asarray(d["x_test"]), cfg.sigma))
+    out = jax.tree.map(np.asarray, _apply(params, d["x_test"], cfg.sigma))
     lat = d["lat_test"]
     spe = train.Epochs(cfg.n_train, cfg.batch_size).steps_per_epoch
     epochs = snapshot_epochs(cfg)
