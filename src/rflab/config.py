@@ -58,7 +58,9 @@ def describe_error(model: type[BaseModel], err: ValidationError) -> str:
         allowed = ", ".join(sorted(model.model_fields))
         return f"unknown key {field!r}; allowed keys: {allowed}"
     got = first.get("input")
-    return f"{field}={got!r}: {first['msg'].lower()}"
+    shown = got if isinstance(got, str) else repr(got)
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{field}={shown}: {message[:1].lower()}{message[1:]}"
 
 
 def digest(payload: Mapping[str, Any]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rflab.config import ConfigError
+from rflab.experiments import fig2
 from rflab.experiments.base import Experiment
 from rflab.experiments.dipole import DIPOLE_3D
 
@@ -22,7 +23,13 @@ class Figure:
     make: Callable[[Path, str], list[Path]]
 
 
-FIGURES: dict[str, Figure] = {}
+FIGURES: dict[str, Figure] = {
+    f.name: f
+    for f in (
+        Figure("fig2", "Lufkin et al. Fig. 2: samples, covariance and marginal of Ising, Gaussian and Kur(5)",
+               fig2.make),
+    )
+}
 
 
 def get_experiment(name: str) -> Experiment:

@@ -1,0 +1,145 @@
+"""Registry of the data models: name -> validated parameters -> model object.
+
+Names: ``gaussian``, ``nlgp``, ``kur``, ``elliptical``, ``ising`` and the Gaussian clone of each
+non-Gaussian one, ``nlgp-clone``, ``kur-clone``, ``elliptical-clone``, ``ising-clone``: a clone
+takes exactly the parameters of its original, so ``rflab data describe kur-clone --set k=5`` is
+the control for ``rflab data describe kur --set k=5`` and swapping one for the other in a sweep
+changes nothing else. Pairs are written ``--set xi=1,3`` (class 0, class 1).
+
+``create(name, overrides)`` validates (raising a one-line ``ConfigError``) and builds the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, field_validator
+
+from rflab.config import Config, ConfigError, build
+from rflab.data.fields import NLGP, DataModel, Elliptical, Gaussian, Kur, Lattice, clone
+from rflab.data.ising import Ising
+
+
+def split_pair(value: Any) -> Any:
+    """Accept "1,3", "(1, 3)" or "[1,3]" from the command line as a pair of values."""
+    if isinstance(value, str):
+        value = [part.strip() for part in value.strip("()[] ").split(",")]
+    if isinstance(value, (list, tuple)) and len(value) != 2:
+        raise ValueError("expected two comma-separated values: class 0, class 1 (e.g. 1,3)")
+    return value
+
+
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Coupling = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+PositivePair = Annotated[tuple[Positive, Positive], BeforeValidator(split_pair)]
+CouplingPair = Annotated[tuple[Coupling, Coupling], BeforeValidator(split_pair)]
+
+
+class LatticeParams(Config):
+    """N sites per side: a ring (dims=1, D = N) or an N x N torus (dims=2, D = N^2)."""
+
+    N: int = Field(40, ge=2, description="sites per side (ring length, or torus side L)")
+    dims: int = Field(1, ge=1, le=2, description="1: ring of N sites; 2: N x N torus")
+
+    def lattice(self) -> Lattice:
+        return Lattice(self.N, self.dims)
+
+
+class GaussianParams(LatticeParams):
+    """Gaussian field, class c with correlation length xi_c."""
+
+    xi: PositivePair = Field((1.0, 3.0), description="correlation lengths (class 0, class 1)")
+
+
+class NLGPParams(GaussianParams):
+    g: float = Field(3.0, gt=0, le=1e6, allow_inf_nan=False, description="gain of erf(g z)")
+
+
+class KurParams(GaussianParams):
+    k: float = Field(5.0, gt=2, allow_inf_nan=False, description="tail exponent; moments < k exist")
+
+
+class EllipticalParams(GaussianParams):
+    radial: Literal["shell", "custom", "t"] = Field("shell", description="radial law")
+    nu: float = Field(3.0, gt=2, allow_inf_nan=False, description="degrees of freedom (radial=t)")
+
+
+class IsingParams(LatticeParams):
+    J: CouplingPair = Field((0.3, 0.7), description="couplings (class 0, class 1), 0 <= J <= 100")
+
+    @field_validator("dims")
+    @classmethod
+    def ring_only(cls, dims: int) -> int:
+        if dims != 1:
+            raise ValueError("ising is ring-only (dims=1): no exact sampler exists on a torus")
+        return dims
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A registered data model: its parameters, its constructor and a one-line summary."""
+
+    params: type[Config]
+    make: Callable[[Any], DataModel]
+    summary: str
+
+
+def _gaussian(p: GaussianParams) -> Gaussian:
+    return Gaussian(p.lattice(), p.xi)
+
+
+def _nlgp(p: NLGPParams) -> NLGP:
+    return NLGP(p.lattice(), p.xi, p.g)
+
+
+def _kur(p: KurParams) -> Kur:
+    return Kur(p.lattice(), p.xi, p.k)
+
+
+def _elliptical(p: EllipticalParams) -> Elliptical:
+    return Elliptical(p.lattice(), p.xi, p.radial, p.nu)
+
+
+def _ising(p: IsingParams) -> Ising:
+    return Ising(p.lattice(), p.J)
+
+
+_BASE = {
+    "gaussian": Spec(GaussianParams, _gaussian, "Gaussian field, covariance exp(-d^2/xi^2)"),
+    "nlgp": Spec(NLGPParams, _nlgp, "erf(g z)/Z(g) of a Gaussian field"),
+    "kur": Spec(KurParams, _kur, "algebraic-tail marginal Kur(k) through a Gaussian copula"),
+    "elliptical": Spec(EllipticalParams, _elliptical, "elliptical: radial law shell, custom or t(nu)"),
+    "ising": Spec(IsingParams, _ising, "Ising ring with couplings J, exact sampler"),
+}
+
+
+def _cloned(spec: Spec) -> Spec:
+    return Spec(spec.params, lambda p: clone(spec.make(p)), f"Gaussian clone of: {spec.summary}")
+
+
+MODELS: dict[str, Spec] = _BASE | {f"{n}-clone": _cloned(s) for n, s in _BASE.items() if n != "gaussian"}
+
+
+def names() -> list[str]:
+    """Registered model names."""
+    return list(MODELS)
+
+
+def spec(name: str) -> Spec:
+    """The registry entry for ``name``, or a one-line ConfigError listing the names."""
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ConfigError(f"unknown data model {name!r}; choose from: {', '.join(MODELS)}") from None
+
+
+def params(name: str, *layers: Mapping[str, Any]) -> Config:
+    """Validated parameters of model ``name`` from override layers (later ones win)."""
+    return build(spec(name).params, *layers)
+
+
+def create(name: str, *layers: Mapping[str, Any]) -> DataModel:
+    """Validate ``layers`` against model ``name`` and build it; errors are one-line ConfigErrors."""
+    return spec(name).make(params(name, *layers))
