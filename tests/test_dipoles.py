@@ -63,3 +63,14 @@ def test_orientation_targets_glue_the_half_range() -> None:
     theta = jnp.array([0.0, np.pi - 1e-6])
     t = np.asarray(dipoles.orientation_targets(theta, "pi"))
     np.testing.assert_allclose(t[0], t[1], atol=1e-5)
+
+
+def test_first_moments_are_linear_in_orientation() -> None:
+    """sum_p I(p) p_x and sum_p I(p) p_y are 2 m (cos theta, sin theta): orientation is linear in pixels."""
+    d = dipoles.sample(jax.random.PRNGKey(4), 4000)
+    grid = np.arange(8.0)
+    moments = np.asarray(d.images) @ np.column_stack([np.tile(grid, 8), np.repeat(grid, 8)])
+    target = dipoles.orientation_targets(np.asarray(d.latents[:, 2]))
+    coef, *_ = np.linalg.lstsq(moments, target, rcond=None)
+    r2 = 1 - np.sum((moments @ coef - target) ** 2, axis=0) / np.sum((target - target.mean(0)) ** 2, axis=0)
+    assert np.all(r2 > 0.999)
