@@ -53,7 +53,8 @@ def build(model: type[M], *layers: Mapping[str, Any]) -> M:
 def describe_error(model: type[BaseModel], err: ValidationError) -> str:
     """One line for the first validation error: the field, what it got, what it allows."""
     first = err.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or model.__name__
+    loc = first["loc"]
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or model.__name__
     if first["type"] == "extra_forbidden":
         allowed = ", ".join(sorted(model.model_fields))
         return f"unknown key {field!r}; allowed keys: {allowed}"

@@ -96,8 +96,8 @@ def _numpy_data(cfg: DipoleConfig, seed: int) -> dict[str, np.ndarray]:
 def _numpy_init(cfg: DipoleConfig, seed: int) -> dict:
     """The seed script's initial weights: jitter, then W1, W2, W_dec from one default_rng(seed)."""
     rng = np.random.default_rng(seed)
-    k, h, d, he = cfg.dim, cfg.n_units, 64, cfg.n_enc_hidden
-    mu = np.asarray(pop.grid_positions(h, k)) if cfg.mu_init == "grid" else rng.uniform(0.0, 1.0, (h, k))
+    k, h, d, he = cfg.dim, cfg.n_units, dipoles.SIZE**2, cfg.n_enc_hidden
+    mu = pop.grid_positions(h, k) if cfg.mu_init == "grid" else rng.uniform(0.0, 1.0, (h, k))
     mu = mu + rng.normal(0.0, cfg.mu_jitter, (h, k))
 
     def glorot(a: int, b: int) -> np.ndarray:
@@ -129,7 +129,7 @@ def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], pr
         init=partial(pop.init, n_in=data["x_train"].shape[-1], n_enc_hidden=cfg.n_enc_hidden,
                      n_units=cfg.n_units, dim=cfg.dim, mu_init=cfg.mu_init, mu_jitter=cfg.mu_jitter,
                      init_gain=cfg.init_gain),
-        loss=partial(_loss, sigma=cfg.sigma),
+        loss=partial(pop.loss, sigma=cfg.sigma),
     )
     optimizer = train.optimizer(cfg.optimizer, cfg.lr, n_steps, cfg.schedule, cfg.warmup, cfg.code_decay,
                                 decay_mask=pop.code_layer)
@@ -142,10 +142,6 @@ def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], pr
     snaps = [e * stream.steps_per_epoch for e in snapshot_epochs(cfg)]
     return train.fit(learner, optimizer, stream, n_steps, train.seed_keys(seeds), examples, params0, snaps,
                      progress=progress)
-
-
-def _loss(params: pop.Params, x: jax.Array, sigma: float) -> jax.Array:
-    return pop.loss(params, x, sigma)
 
 
 _apply = jax.jit(pop.apply, static_argnums=2)
