@@ -224,8 +224,9 @@ def run(cfg: DipoleConfig, seeds: Sequence[int], progress: ProgressFn | None = N
             "code_test": np.asarray(_encode(params, d["x_test"])),
             "lat_test": d["lat_test"],
         }
-        out.append(SeedResult(seed, measure(cfg, params, d), arrays, result.seconds / len(seeds),
-                              partial(write_figures, cfg, d, params, arrays)))
+        measured = measure(cfg, params, d)
+        out.append(SeedResult(seed, measured, arrays, result.seconds / len(seeds),
+                              partial(write_figures, cfg, d, params, arrays, measured["naive_mse"])))
     return out
 
 
@@ -234,14 +235,15 @@ def _flat_params(params: pop.Params) -> dict[str, np.ndarray]:
     return {"param_" + "_".join(str(getattr(k, "key", k)) for k in path): np.asarray(v) for path, v in leaves}
 
 
-def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], params: pop.Params, arrays: dict, folder: Path) -> None:
+def write_figures(
+    cfg: DipoleConfig, d: dict[str, np.ndarray], params: pop.Params, arrays: dict, naive: float, folder: Path
+) -> None:
     """Every figure of one seed's run, and the GIF of its training, into ``folder``."""
     out = jax.tree.map(np.asarray, _apply(params, d["x_test"], cfg.sigma))
     lat = d["lat_test"]
     spe = train.Epochs(cfg.n_train, cfg.batch_size).steps_per_epoch
     epochs = snapshot_epochs(cfg)
     _, names = targets(lat, cfg.theta_range)
-    naive = metrics.reconstruction(d["x_test"], out.recon, d["x_train"])["naive_mse"]
     plots.examples(d["x_train"], d["lat_train"], folder / "examples.png")
     plots.reconstructions(d["x_test"], out.recon, lat, folder / "reconstructions.png")
     plots.code_projections(out.code, lat, folder / "code_projections.png")
