@@ -66,3 +66,22 @@ def test_gradient_matches_the_hand_written_backward_pass() -> None:
     ref.sgd_step(stepped, x, 1.0)
     np.testing.assert_allclose(grads["mu"], p["mu"] - stepped["mu"], atol=1e-5)
     np.testing.assert_allclose(grads["enc1"]["w"], p["w1"] - stepped["w1"], atol=1e-5)
+
+
+def test_torus_code_is_an_embedding_inside_the_cube() -> None:
+    lat = np.asarray(jax.random.uniform(jax.random.PRNGKey(0), (4000, 3))) * [4, 4, 2 * np.pi] + [1.5, 1.5, 0]
+    code = dipole.torus_code(lat)
+    assert code.min() > 0 and code.max() < 1
+    back_radius = np.hypot(code[:, 0] - 0.5, code[:, 1] - 0.5)
+    np.testing.assert_allclose((back_radius - 0.15) / 0.3 * 4 + 1.5, lat[:, 0], atol=1e-9)
+    np.testing.assert_allclose(np.arctan2(code[:, 1] - 0.5, code[:, 0] - 0.5) % (2 * np.pi), lat[:, 2], atol=1e-9)
+    np.testing.assert_allclose((code[:, 2] - 0.05) / 0.9 * 4 + 1.5, lat[:, 1], atol=1e-9)
+
+
+def test_oracle_encoder_starts_from_the_torus_code() -> None:
+    cfg = build(dipole.DipoleConfig, {"n_train": 256, "n_test": 64, "epochs": 1, "encoder_init": "oracle"})
+    data = dipole.make_data(cfg, [0])
+    learner_init = dipole.fit(cfg, [0], data, None)
+    at_step_0 = jax.tree.map(lambda a: a[0, 0], learner_init.snapshots)  # seed 0, snapshot 0
+    code = np.asarray(pop.encode(at_step_0, data["x_test"][0]))
+    assert np.sqrt(np.mean((code - dipole.torus_code(data["lat_test"][0])) ** 2)) < 0.05

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from pydantic import Field
 
@@ -42,6 +43,8 @@ class DipoleConfig(Config):
     mu_init: Literal["grid", "uniform"] = Field("grid", description="initial unit positions")
     mu_jitter: float = Field(0.01, ge=0, description="std of the jitter added to the initial positions")
     init_gain: float = Field(1.0, gt=0, description="scale of the Glorot-normal initial weights")
+    encoder_init: Literal["random", "oracle"] = Field(
+        "random", description="oracle: first fit the encoder to a torus code of the TRUE latents (a diagnostic)")
     optimizer: Literal["sgd", "momentum", "adam"] = "adam"
     lr: float = Field(0.01, gt=0, description="peak learning rate")
     schedule: Literal["constant", "cosine", "warmup-cosine"] = "warmup-cosine"
@@ -115,6 +118,34 @@ def _numpy_orders(cfg: DipoleConfig, seed: int) -> np.ndarray:
     return np.stack([rng.permutation(cfg.n_train) for _ in range(cfg.epochs)]).astype(np.int32)
 
 
+ORACLE_EPOCHS = 500
+
+
+def torus_code(latents: np.ndarray) -> np.ndarray:
+    """A solid-torus code of the true latents in the unit cube: orientation as the angle around
+    (0.5, 0.5) in the first two dimensions, x as the radius (0.15 to 0.45), y as the height."""
+    lo, hi = dipoles.POSITION_RANGE
+    x, y = (latents[..., 0] - lo) / (hi - lo), (latents[..., 1] - lo) / (hi - lo)
+    radius, theta = 0.15 + 0.3 * x, latents[..., 2]
+    return np.stack([0.5 + radius * np.cos(theta), 0.5 + radius * np.sin(theta), 0.05 + 0.9 * y], -1)
+
+
+def _oracle_encoder(cfg: DipoleConfig, learner: train.Learner, data: dict[str, np.ndarray], keys: np.ndarray,
+                    params0: pop.Params | None) -> train.Fit:
+    """Initial parameters whose encoder is fitted (Adam, ORACLE_EPOCHS) to ``torus_code`` of the
+    true latents; everything else as ``learner.init`` or ``params0`` gives it.
+
+    A diagnostic upper reference: it shows what the architecture reaches from an untangled code,
+    and uses the labels, so its results are not unsupervised.
+    """
+    stream = train.Epochs(cfg.n_train, cfg.batch_size)
+    n_steps = ORACLE_EPOCHS * stream.steps_per_epoch
+    regress = train.Learner(learner.init, lambda p, b: jnp.sum((pop.encode(p, b["x"]) - b["code"]) ** 2, -1))
+    targets = {"x": data["x_train"], "code": torus_code(data["lat_train"]).astype(np.float32)}
+    return train.fit(regress, train.optimizer("adam", 0.01, n_steps, "warmup-cosine", 0.05), stream, n_steps,
+                     keys, targets, params0)
+
+
 def snapshot_epochs(cfg: DipoleConfig) -> list[int]:
     """About ``cfg.snapshots`` evenly spaced epochs from 0 to the last."""
     every = max(1, cfg.epochs // cfg.snapshots)
@@ -139,9 +170,13 @@ def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], pr
         examples = {"examples": examples, "orders": np.stack([_numpy_orders(cfg, s) for s in seeds])}
         inits = [_numpy_init(cfg, s) for s in seeds]
         params0 = jax.tree.map(lambda *a: np.stack(a), *inits)
+    keys, pretraining = train.seed_keys(seeds), 0.0
+    if cfg.encoder_init == "oracle":
+        oracle = _oracle_encoder(cfg, learner, data, keys, params0)
+        params0, pretraining = oracle.params, oracle.seconds
     snaps = [e * stream.steps_per_epoch for e in snapshot_epochs(cfg)]
-    return train.fit(learner, optimizer, stream, n_steps, train.seed_keys(seeds), examples, params0, snaps,
-                     progress=progress)
+    result = train.fit(learner, optimizer, stream, n_steps, keys, examples, params0, snaps, progress=progress)
+    return result._replace(seconds=result.seconds + pretraining)
 
 
 _apply = jax.jit(pop.apply, static_argnums=2)
