@@ -209,7 +209,7 @@ def test_clone_has_the_covariance_of_its_original():
         ("nlgp", {"g": "-1"}, "g="),
         ("kur", {"k": "2"}, "k="),
         ("elliptical", {"radial": "t", "nu": "1.5"}, "nu="),
-        ("gaussian", {"xi": "0,3"}, "xi."),
+        ("gaussian", {"xi": "0,3"}, "xi["),
         ("gaussian", {"xi": "1"}, "xi="),
         ("kur", {"N": "1"}, "N="),
         ("elliptical", {"radial": "cube"}, "radial="),
