@@ -91,9 +91,8 @@ def _numpy_data(cfg: DipoleConfig, seed: int) -> dict[str, np.ndarray]:
 
     lat_train = latents(np.random.default_rng(seed), cfg.n_train)
     lat_test = latents(np.random.default_rng(seed + 1000), cfg.n_test)
-    render = jax.jit(dipoles.render)
-    return {"x_train": np.asarray(render(lat_train)), "lat_train": lat_train,
-            "x_test": np.asarray(render(lat_test)), "lat_test": lat_test}
+    return {"x_train": np.asarray(_render(lat_train)), "lat_train": lat_train,
+            "x_test": np.asarray(_render(lat_test)), "lat_test": lat_test}
 
 
 def _numpy_init(cfg: DipoleConfig, seed: int) -> dict:
@@ -179,6 +178,7 @@ def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], pr
     return result._replace(seconds=result.seconds + pretraining)
 
 
+_render = jax.jit(dipoles.render)
 _apply = jax.jit(pop.apply, static_argnums=2)
 _encode = jax.jit(pop.encode)
 _decode = jax.jit(pop.decode, static_argnums=2)
@@ -228,7 +228,8 @@ def take(tree: pop.Params, i: int) -> pop.Params:
 
 
 def curves(cfg: DipoleConfig, snapshots: pop.Params, d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Held-out MSE, kNN R^2 per latent, codes and reconstructions at every snapshot."""
+    """Held-out MSE, kNN R^2 per latent, codes and the first 8 reconstructions at every snapshot
+    (the last snapshot is the trained model)."""
     n = len(snapshot_epochs(cfg))
     outs = [_apply(take(snapshots, i), d["x_test"], cfg.sigma) for i in range(n)]
     codes_train = [np.asarray(_encode(take(snapshots, i), d["x_train"])) for i in range(n)]
@@ -255,13 +256,11 @@ def run(cfg: DipoleConfig, seeds: Sequence[int], progress: ProgressFn | None = N
         d = {k: v[i] for k, v in data.items()}
         params = take(result.params, i)
         snaps = take(result.snapshots, i)
-        arrays = {"losses": result.losses[i]} | curves(cfg, snaps, d) | _flat_params(params) | {
-            "code_test": np.asarray(_encode(params, d["x_test"])),
-            "lat_test": d["lat_test"],
-        }
+        arrays = {"losses": result.losses[i]} | curves(cfg, snaps, d) | _flat_params(params)
+        arrays |= {"code_test": arrays["snap_codes"][-1], "lat_test": d["lat_test"]}
         measured = measure(cfg, params, d)
         out.append(SeedResult(seed, measured, arrays, result.seconds / len(seeds),
-                              partial(write_figures, cfg, d, params, arrays, measured["naive_mse"])))
+                              partial(write_figures, cfg, d, arrays, measured["naive_mse"])))
     return out
 
 
@@ -270,20 +269,18 @@ def _flat_params(params: pop.Params) -> dict[str, np.ndarray]:
     return {"param_" + "_".join(str(getattr(k, "key", k)) for k in path): np.asarray(v) for path, v in leaves}
 
 
-def write_figures(
-    cfg: DipoleConfig, d: dict[str, np.ndarray], params: pop.Params, arrays: dict, naive: float, folder: Path
-) -> None:
-    """Every figure of one seed's run, and the GIF of its training, into ``folder``."""
-    out = jax.tree.map(np.asarray, _apply(params, d["x_test"], cfg.sigma))
-    lat = d["lat_test"]
+def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], arrays: dict, naive: float, folder: Path) -> None:
+    """Every figure of one seed's run, and the GIF of its training, into ``folder`` (from the stored
+    arrays: the trained model is the last snapshot)."""
+    code, recons, lat = arrays["code_test"], arrays["snap_recons"][-1], d["lat_test"]
     spe = train.Epochs(cfg.n_train, cfg.batch_size).steps_per_epoch
     epochs = snapshot_epochs(cfg)
     _, names = targets(lat, cfg.theta_range)
     plots.examples(d["x_train"], d["lat_train"], folder / "examples.png")
-    plots.reconstructions(d["x_test"], out.recon, lat, folder / "reconstructions.png")
-    plots.code_projections(out.code, lat, folder / "code_projections.png")
+    plots.reconstructions(d["x_test"], recons, lat, folder / "reconstructions.png")
+    plots.code_projections(code, lat, folder / "code_projections.png")
     if cfg.dim >= 3:
-        plots.code_3d(out.code, lat, folder / "code_3d.png")
+        plots.code_3d(code, lat, folder / "code_3d.png")
     knn = {name: arrays["snap_knn_r2"][:, j] for j, name in enumerate(names)}
     plots.training(arrays["losses"], spe, epochs, arrays["snap_test_mse"], naive, knn, folder / "training.png")
     titles = [f"epoch {e}: held-out MSE {m:.4f}" for e, m in zip(epochs, arrays["snap_test_mse"], strict=True)]
