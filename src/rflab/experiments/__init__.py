@@ -10,8 +10,9 @@ from rflab.config import ConfigError
 from rflab.experiments import fig2
 from rflab.experiments.base import Experiment
 from rflab.experiments.dipole import DIPOLE_3D
+from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, RF_NEURON
 
-EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (DIPOLE_3D,)}
+EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (DIPOLE_3D, RF_NEURON, RF_COMMITTEE, RF_ICA)}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,322 @@
+"""``rf-neuron``, ``rf-committee`` and ``rf-ica``: receptive fields learned on the localization data.
+
+Science page, sections 3-5. Every learner trains online (a fresh two-class batch every step, never
+reused) with plain SGD on the squared error, all seeds in one vmapped call of the shared engine.
+ICA (scikit-learn FastICA) runs on pooled samples of both classes. Each unit's field is measured
+by ``rflab.metrics.receptive_fields`` (IPR, circular centre and width, best-fit sinusoid, verdict).
+
+The data model is chosen with ``--set data=NAME`` and its parameters with the registry's own keys
+(``--set g=100``, ``--set k=5``, ``--set xi=1,3``, ``--set J=0.3,0.7``, ``--set radial=t``, ...).
+A key the chosen model does not take is an error; an unset key takes the experiment's default
+for that model (``nlgp``: the paper's high gain g = 100; ``rf-committee`` on ``kur``: N = 100,
+k = 10; ``rf-ica`` on ``kur``: k = 3), else the registry's. The stored config holds the resolved
+values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from pydantic import Field
+
+from rflab import train
+from rflab.config import Config
+from rflab.data import models as data_models
+from rflab.data.fields import DataModel
+from rflab.experiments.base import Experiment, SeedResult
+from rflab.metrics import receptive_fields as rf
+from rflab.models import neurons
+from rflab.plots import receptive_fields as plots
+from rflab.store import Store, run_id
+from rflab.train import ProgressFn
+
+DATA_KEYS = ("N", "dims", "xi", "g", "k", "J", "radial", "nu")
+HIGH_GAIN: dict[str, dict[str, Any]] = {"nlgp": {"g": 100.0}, "nlgp-clone": {"g": 100.0}}
+TEST_SAMPLES = 10_000
+LOSS_WINDOW = 100
+
+
+class DataChoice(Config):
+    """A data model by registry name and its parameters (None: the model's default)."""
+
+    data: str = Field("nlgp", description="data model: gaussian, nlgp, kur, elliptical, ising or a -clone")
+    N: Any = Field(None, description="sites per side")
+    dims: Any = Field(None, description="1: ring, 2: torus")
+    xi: Any = Field(None, description="correlation lengths, class 0,1")
+    g: Any = Field(None, description="NLGP gain (default 100 here)")
+    k: Any = Field(None, description="Kur tail exponent")
+    J: Any = Field(None, description="Ising couplings, class 0,1")
+    radial: Any = Field(None, description="elliptical radial law: shell, custom, t")
+    nu: Any = Field(None, description="t degrees of freedom")
+
+    def given(self) -> dict[str, Any]:
+        """The data keys that are set."""
+        return {key: getattr(self, key) for key in DATA_KEYS if getattr(self, key) is not None}
+
+
+def resolve_data(cfg: DataChoice, defaults: dict[str, dict[str, Any]]) -> DataChoice:
+    """Validate the data keys against the chosen model and fill in ``defaults[model]``, then the
+    registry's defaults (ConfigError if a key does not fit the model)."""
+    params = data_models.params(cfg.data, defaults.get(cfg.data, {}), cfg.given())
+    values = params.model_dump()
+    return cfg.model_copy(update={key: values.get(key) for key in DATA_KEYS})
+
+
+def data_model(cfg: DataChoice) -> DataModel:
+    """The data model a resolved config names."""
+    return data_models.create(cfg.data, cfg.given())
+
+
+def describe(cfg: DataChoice) -> str:
+    """A short label of the data: name and parameters."""
+    parts = [f"{key}={_fmt(v)}" for key, v in cfg.given().items() if key not in ("dims",)]
+    return f"{cfg.data} " + " ".join(parts)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, (tuple, list)):
+        return ",".join(f"{v:g}" for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+class NeuronConfig(DataChoice):
+    """One ReLU neuron without bias, y_hat = ReLU(w . x) (defaults: Fig. 3 settings, NLGP g = 100)."""
+
+    init_scale: float = Field(1e-3, gt=0, description="variance scale of the Glorot-normal weights")
+    lr: float = Field(0.05, gt=0, description="SGD learning rate")
+    batch_size: int = Field(10_000, gt=1, description="fresh samples per step")
+    steps: int = Field(2000, gt=0, description="SGD steps")
+    snapshots: int = Field(40, gt=0, description="snapshots of the fields over training")
+
+
+class CommitteeConfig(NeuronConfig):
+    """A soft committee machine (or, with train_readout, a two-layer network); defaults: Fig. 5, Kur(10)."""
+
+    data: str = "kur"
+    units: int = Field(10, gt=0, description="hidden units K")
+    activation: Literal["relu", "sigmoid", "tanh", "erf", "linear"] = Field("sigmoid", description="unit nonlinearity")
+    bias: bool = Field(True, description="trainable biases")
+    train_readout: bool = Field(False, description="train the readout too (two-layer network)")
+    init_scale: float = Field(0.1, gt=0)
+    lr: float = Field(100.0, gt=0)
+    batch_size: int = Field(1000, gt=1)
+    steps: int = Field(5000, gt=0)
+
+
+class ICAConfig(DataChoice):
+    """FastICA on pooled samples of both classes (defaults: Fig. 5, Kur(3) at N = 40)."""
+
+    data: str = "kur"
+    samples: int = Field(100_000, gt=1, description="pooled samples, both classes")
+    components: int = Field(40, gt=0, description="independent components")
+    max_iter: int = Field(1000, gt=0, description="FastICA iterations")
+    tol: float = Field(1e-4, gt=0, description="FastICA tolerance")
+
+
+@dataclass(frozen=True)
+class FieldExperiment(Experiment):
+    """An experiment whose config names a data model: its keys are checked against that model and
+    unset ones filled from ``data_defaults[model]``, then from the registry."""
+
+    data_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def configure(self, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
+        return resolve_data(super().configure(preset, overrides), self.data_defaults)  # type: ignore[arg-type]
+
+
+def class_blocks(model: DataModel) -> Callable[[jax.Array, int], tuple[jax.Array, jax.Array]]:
+    """Training batches without the shuffle of ``model.sample``: n // 2 rows of class 0, then
+    class 1. A batch-mean loss does not see the order, and the shuffle costs a third of the step."""
+
+    def sample(key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
+        k0, k1 = jax.random.split(key)
+        n0 = n // 2
+        x = jnp.concatenate([model.draw(k0, n0, 0), model.draw(k1, n - n0, 1)])
+        return x, jnp.concatenate([jnp.zeros(n0, jnp.float32), jnp.ones(n - n0, jnp.float32)])
+
+    return sample
+
+
+def architecture(cfg: NeuronConfig) -> dict[str, Any]:
+    """Units, activation, bias and readout of the learner a config describes."""
+    return {"units": getattr(cfg, "units", 1), "activation": getattr(cfg, "activation", "relu"),
+            "bias": getattr(cfg, "bias", False), "readout": getattr(cfg, "train_readout", False)}
+
+
+def snapshot_steps(cfg: NeuronConfig) -> list[int]:
+    """About ``cfg.snapshots`` + 1 evenly spaced steps from 0 to the last."""
+    return sorted({round(float(s)) for s in np.linspace(0, cfg.steps, cfg.snapshots + 1)})
+
+
+def fit(cfg: NeuronConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> train.Fit:
+    """Train the learner of every seed at once, online, with snapshots at ``snapshot_steps``."""
+    model, arch = data_model(cfg), architecture(cfg)
+    learner = train.Learner(
+        init=partial(neurons.init, dim=model.dim, units=arch["units"], scale=cfg.init_scale, bias=arch["bias"],
+                     readout=arch["readout"]),
+        loss=partial(neurons.loss, activation=arch["activation"]),
+    )
+    stream = train.Online(class_blocks(model), cfg.batch_size)
+    return train.fit(learner, train.optimizer("sgd", cfg.lr, cfg.steps), stream, cfg.steps, train.seed_keys(seeds),
+                     snapshot_steps=snapshot_steps(cfg), progress=progress)
+
+
+def held_out(cfg: NeuronConfig, params: neurons.Params, seed: int) -> dict[str, float]:
+    """Squared error and accuracy (y_hat > 1/2) on TEST_SAMPLES fresh samples."""
+    model = data_model(cfg)
+    key = jax.random.fold_in(jax.random.PRNGKey(seed), 7919)
+    x, y = model.sample(key, TEST_SAMPLES)
+    y_hat = np.asarray(_apply(params, x, architecture(cfg)["activation"]))
+    y = np.asarray(y)
+    return {"test_mse": float(np.mean((y - y_hat) ** 2)), "test_accuracy": float(np.mean((y_hat > 0.5) == (y > 0.5)))}
+
+
+_apply = jax.jit(neurons.apply, static_argnums=2)
+
+
+def unit_arrays(units: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """Per-unit measurements as arrays for the store (centres padded to the lattice's axes)."""
+    keys = ("ipr", "width", "frequency", "phase", "amplitude", "offset", "r2")
+    out = {f"unit_{k}": np.array([u[k] for u in units]) for k in keys}
+    out["unit_centre"] = np.array([u["centre"] for u in units])
+    out["unit_verdict"] = np.array([u["verdict"] for u in units])
+    return out
+
+
+def seed_metrics(units: list[dict[str, Any]], shape: tuple[int, ...]) -> dict[str, Any]:
+    """The summary over units, plus the unit itself when there is one."""
+    summary = rf.summarise_units(units, shape) | {"verdicts": [u["verdict"] for u in units]}
+    if len(units) == 1:
+        only = units[0]
+        summary |= {k: only[k] for k in ("centre", "frequency", "phase", "amplitude", "offset")}
+    return summary
+
+
+def run_trained(cfg: NeuronConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> list[SeedResult]:
+    """Train every seed together, then measure each seed's fields and prepare its gallery."""
+    result = fit(cfg, seeds, progress)
+    shape = data_model(cfg).lattice.shape
+    title = describe(cfg)
+    out = []
+    for i, seed in enumerate(seeds):
+        params = jax.tree.map(lambda a, i=i: a[i], result.params)
+        snaps = result.snapshots["w"][i]
+        units = rf.measure_units(params["w"], shape)
+        losses = result.losses[i]
+        metrics = seed_metrics(units, shape) | held_out(cfg, params, seed) | {
+            "train_loss": float(np.mean(losses[-LOSS_WINDOW:]))}
+        arrays = {"losses": losses, "snapshot_steps": np.array(result.snapshot_steps), "fields": snaps,
+                  "ipr_curve": rf.ipr(snaps)} | {f"param_{k}": np.asarray(v) for k, v in params.items()}
+        arrays |= unit_arrays(units)
+        out.append(SeedResult(seed, metrics, arrays, result.seconds / len(seeds),
+                              partial(write_gallery, shape, arrays, f"{title}, seed {seed}")))
+    return out
+
+
+def write_gallery(shape: tuple[int, ...], arrays: dict[str, np.ndarray], title: str, folder: Path) -> None:
+    """Every unit's final field and its evolution, with the measurements in the titles; training curves."""
+    units = stored_units(arrays)
+    plots.gallery(arrays["fields"], arrays["snapshot_steps"], units, shape, title, folder / "receptive_fields.png")
+    if "losses" in arrays:
+        plots.training(arrays["losses"], arrays["snapshot_steps"], arrays["ipr_curve"], shape, title,
+                       folder / "training.png")
+
+
+def stored_units(arrays: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Per-unit measurements back from ``unit_arrays``."""
+    n = len(arrays["unit_ipr"])
+    keys = [k.removeprefix("unit_") for k in arrays if k.startswith("unit_")]
+    return [{k: arrays[f"unit_{k}"][j].tolist() for k in keys} for j in range(n)]
+
+
+def ica_fields(cfg: ICAConfig, seed: int) -> tuple[np.ndarray, float]:
+    """FastICA (parallel, unit-variance whitening, random_state = seed) on ``cfg.samples`` pooled
+    samples drawn with the seed's key; the unmixing filters, unit norm, largest entry positive."""
+    import time
+
+    from sklearn.decomposition import FastICA
+
+    start = time.perf_counter()
+    x, _ = data_model(cfg).sample(jax.random.PRNGKey(seed), cfg.samples)
+    ica = FastICA(n_components=cfg.components, algorithm="parallel", whiten="unit-variance", max_iter=cfg.max_iter,
+                  tol=cfg.tol, random_state=seed)
+    ica.fit(np.asarray(x, np.float64))
+    w = ica.components_ / np.linalg.norm(ica.components_, axis=1, keepdims=True)
+    sign = np.sign(w[np.arange(len(w)), np.argmax(np.abs(w), axis=1)])
+    return w * sign[:, None], time.perf_counter() - start
+
+
+def run_ica(cfg: ICAConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> list[SeedResult]:
+    """FastICA for each seed (a fresh pooled sample and a fresh FastICA start each)."""
+    shape = data_model(cfg).lattice.shape
+    out = []
+    for done, seed in enumerate(seeds):
+        fields, seconds = ica_fields(cfg, seed)
+        units = rf.measure_units(fields, shape)
+        arrays = {"fields": fields[None], "snapshot_steps": np.array([0])} | unit_arrays(units)
+        out.append(SeedResult(seed, seed_metrics(units, shape), arrays, seconds,
+                              partial(write_gallery, shape, arrays, f"ICA, {describe(cfg)}, seed {seed}")))
+        if progress is not None:
+            progress(done + 1, len(seeds))
+    return out
+
+
+FIG3 = {"batch_size": 10_000, "lr": 0.05, "steps": 2000, "init_scale": 1e-3}
+NEURON_PRESETS: dict[str, dict[str, Any]] = {
+    "nlgp": {"data": "nlgp", "g": 100.0},
+    "gaussian": {"data": "gaussian"},
+    "ising": {"data": "ising", "batch_size": 500},
+    "kur5": {"data": "kur", "k": 5.0},
+    "shell": {"data": "elliptical", "radial": "shell", "steps": 5000},
+    "custom": {"data": "elliptical", "radial": "custom", "steps": 5000},
+    "t3": {"data": "elliptical", "radial": "t", "nu": 3.0, "batch_size": 1000, "lr": 0.01, "steps": 10_000,
+           "init_scale": 1.0},
+}
+COMMITTEE_PRESETS: dict[str, dict[str, Any]] = {
+    "kur10": {"k": 10.0},
+    "kur30": {"k": 30.0},
+    "kur4": {"k": 4.0},
+    "fig1": {"data": "nlgp", "g": 100.0, "N": 30, "dims": 2, "xi": (1.0, 2.0), "units": 20,
+             "activation": "relu", "bias": False, "init_scale": 0.01, "lr": 3.0, "batch_size": 10_000,
+             "steps": 10_000},
+}
+ICA_PRESETS: dict[str, dict[str, Any]] = {
+    "kur3": {},
+    "fig1": {"data": "nlgp", "g": 100.0, "N": 12, "dims": 2, "xi": (0.7, 0.1), "components": 64},
+}
+
+RF_NEURON = FieldExperiment(
+    name="rf-neuron",
+    summary="one ReLU neuron trained online on a localization data model (Lufkin et al. Figs. 3-4)",
+    config=NeuronConfig, run=run_trained, presets=NEURON_PRESETS, data_defaults=HIGH_GAIN)
+RF_COMMITTEE = FieldExperiment(
+    name="rf-committee",
+    summary="soft committee machine (or two-layer net) trained online (Lufkin et al. Figs. 1, 5)",
+    config=CommitteeConfig, run=run_trained, presets=COMMITTEE_PRESETS,
+    data_defaults=HIGH_GAIN | {"kur": {"N": 100, "k": 10.0}})
+RF_ICA = FieldExperiment(
+    name="rf-ica", summary="FastICA filters on pooled samples (Lufkin et al. Figs. 1, 5)",
+    config=ICAConfig, run=run_ica, presets=ICA_PRESETS, data_defaults=HIGH_GAIN | {"kur": {"k": 3.0}})
+
+
+def stored_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store | None = None,
+                progress: ProgressFn | None = None) -> list[dict[str, Any]]:
+    """Each seed's metrics and arrays, from the store when the run is there, else run and stored
+    (the same keys as ``rflab run``)."""
+    store = store or Store()
+    config = cfg.model_dump()
+    ids = {s: run_id(experiment.name, config, s) for s in seeds}
+    found = {s: r for s in seeds if (r := store.get(ids[s])) is not None}
+    missing = [s for s in seeds if s not in found]
+    if missing:
+        for r in experiment.run(cfg, missing, progress):
+            found[r.seed] = store.put(ids[r.seed], experiment.name, r.seed, config, r.metrics, r.train_seconds,
+                                      r.arrays, r.write_figures)
+    return [{"metrics": found[s].metrics, "arrays": found[s].arrays(), "path": found[s].path} for s in seeds]

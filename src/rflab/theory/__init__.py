@@ -1,0 +1,1 @@
+"""Analytical predictions, each checked against simulation in the tests."""

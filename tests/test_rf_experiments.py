@@ -1,0 +1,120 @@
+"""The receptive-field experiments: data keys checked against the model, seeds in one vmapped call,
+same config and seed give the same numbers, divergence stops the run, ICA, the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rflab import train
+from rflab.config import ConfigError
+from rflab.experiments import get_experiment
+from rflab.experiments import receptive_fields as exp
+
+TINY = {"N": 16, "steps": 30, "batch_size": 256, "snapshots": 3}
+
+
+def test_data_keys_are_resolved_per_model() -> None:
+    neuron = get_experiment("rf-neuron")
+    cfg = neuron.configure()
+    assert (cfg.data, cfg.g, cfg.N, tuple(cfg.xi), cfg.k) == ("nlgp", 100.0, 40, (1.0, 3.0), None)
+    kur = neuron.configure("kur5")
+    assert (kur.data, kur.k, kur.g) == ("kur", 5.0, None)
+    assert neuron.configure(overrides={"data": "ising", "J": "0.2,0.6"}).J == (0.2, 0.6)
+    committee = get_experiment("rf-committee").configure()
+    assert (committee.data, committee.N, committee.k, committee.units) == ("kur", 100, 10.0, 10)
+    assert get_experiment("rf-committee").configure(overrides={"data": "nlgp"}).g == 100.0
+    assert get_experiment("rf-ica").configure().k == 3.0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "says"),
+    [
+        ({"data": "kur", "g": "3"}, "unknown key 'g'"),
+        ({"data": "nope"}, "unknown data model 'nope'"),
+        ({"data": "ising", "dims": "2"}, "ising is ring-only"),
+        ({"k": "1.5", "data": "kur"}, "k=1.5"),
+        ({"lr": "0"}, "lr=0"),
+        ({"batch_size": "1"}, "batch_size=1"),
+    ],
+)
+def test_bad_settings_are_one_line_config_errors(overrides: dict, says: str) -> None:
+    with pytest.raises(ConfigError, match=None) as err:
+        get_experiment("rf-neuron").configure(overrides=overrides)
+    assert says in str(err.value) and "\n" not in str(err.value)
+
+
+def test_seeds_train_in_one_vmapped_call_and_match_a_single_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real_fit = train.fit
+
+    def spy(*args, **kwargs):
+        calls.append(len(args[4]))
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(train, "fit", spy)
+    cfg = get_experiment("rf-neuron").configure(overrides=TINY)
+    together = exp.run_trained(cfg, [0, 1, 2])
+    assert calls == [3]
+    alone = exp.run_trained(cfg, [1])
+    np.testing.assert_allclose(alone[0].arrays["param_w"], together[1].arrays["param_w"], rtol=1e-5, atol=1e-7)
+    again = exp.run_trained(cfg, [1])
+    np.testing.assert_array_equal(again[0].arrays["param_w"], alone[0].arrays["param_w"])
+    assert not np.allclose(together[0].arrays["param_w"], together[1].arrays["param_w"])
+    m = together[0].metrics
+    assert m["verdict"] in ("localized", "oscillatory", "unstructured") and m["ipr_random"] == 3 / 16
+    assert together[0].arrays["fields"].shape == (4, 1, 16)
+
+
+def test_committee_and_two_layer_run() -> None:
+    overrides = TINY | {"units": 3, "k": "10", "lr": "1"}
+    cfg = get_experiment("rf-committee").configure(overrides=overrides)
+    result = exp.run_trained(cfg, [0])[0]
+    assert set(result.arrays) >= {"param_w", "param_b", "unit_ipr", "unit_verdict"}
+    assert result.arrays["param_w"].shape == (3, 16) and result.metrics["n_localized"] + result.metrics[
+        "n_oscillatory"] + result.metrics["n_unstructured"] == 3
+    two_layer = get_experiment("rf-committee").configure(overrides=overrides | {"train_readout": "true"})
+    assert "param_a" in exp.run_trained(two_layer, [0])[0].arrays
+
+
+def test_divergence_names_the_step() -> None:
+    cfg = get_experiment("rf-neuron").configure(overrides=TINY | {"lr": "1e6", "init_scale": "1"})
+    with pytest.raises(train.DivergenceError, match="non-finite training loss at step"):
+        exp.run_trained(cfg, [0])
+
+
+def test_ica_measures_every_component() -> None:
+    cfg = get_experiment("rf-ica").configure(overrides={"N": 12, "samples": 4000, "components": 6})
+    result = exp.run_ica(cfg, [0])[0]
+    fields = result.arrays["fields"][-1]
+    assert fields.shape == (6, 12)
+    np.testing.assert_allclose(np.linalg.norm(fields, axis=1), 1.0, rtol=1e-6)
+    assert len(result.metrics["verdicts"]) == 6
+
+
+def rflab(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rflab", *args], capture_output=True, text=True)
+
+
+def test_cli_bad_data_key_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = rflab("run", "rf-neuron", "--set", "data=kur", "--set", "g=2", "--store", str(tmp_path / "s"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "unknown key 'g'" in result.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_cli_runs_seeds_together_and_writes_the_gallery(tmp_path: Path) -> None:
+    args = ["run", "rf-neuron", "--preset", "ising", "--seeds", "0-1", "--json", "--store", str(tmp_path / "s")]
+    args += [f"--set={k}={v}" for k, v in TINY.items()]
+    result = rflab(*args)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["config"]["data"] == "ising" and set(report["metrics"]["seeds"]) == {"0", "1"}
+    assert "ipr" in report["metrics"]["mean"]
+    for folder in (tmp_path / "s" / "runs").iterdir():
+        for name in ("receptive_fields.png", "training.png", "arrays.npz"):
+            assert (folder / name).exists(), name
