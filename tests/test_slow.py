@@ -20,10 +20,13 @@ def test_seed_preset_reproduces_the_seed_scripts_number_for_seed_0() -> None:
     assert results[0].metrics["test_mse"] == pytest.approx(0.0113, abs=5e-5)
 
 
-def test_default_preset_beats_the_seed_recipe_on_the_full_orientation_range() -> None:
-    """Seed 0, theta in [0, 2 pi): the default recipe against the seed's SGD recipe on the same data."""
+def test_default_preset_meets_the_targets_and_beats_the_seed_recipe_on_the_full_orientation_range() -> None:
+    """Seed 0, theta in [0, 2 pi): the default recipe reaches the issue's targets (held-out MSE <= 0.006,
+    kNN R^2 >= 0.9 for every latent) and beats the seed's SGD recipe on the same data."""
     default = dipole.run(build(dipole.DipoleConfig), [0])[0].metrics
+    assert default["test_mse"] <= 0.006
+    assert min(default["knn_r2"][k] for k in ("x", "y", "cos_theta", "sin_theta")) >= 0.9
     seed_recipe = build(dipole.DipoleConfig, dipole.SEED_PRESET, {"theta_range": "2pi", "rng": "jax"})
     baseline = dipole.run(seed_recipe, [0])[0].metrics
-    assert default["test_mse"] < 0.8 * baseline["test_mse"]
-    assert default["knn_r2"]["mean"] > baseline["knn_r2"]["mean"] + 0.2
+    assert default["test_mse"] < 0.5 * baseline["test_mse"]
+    assert default["knn_r2"]["mean"] > baseline["knn_r2"]["mean"] + 0.4

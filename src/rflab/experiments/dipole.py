@@ -4,11 +4,14 @@ Images of a dipole vary in x, y and orientation; the coder squeezes each through
 position and 225 bump units. The ``seed`` preset is the seed re-implementation's exact setup and,
 with ``rng=numpy``, its exact random streams: seed s here draws the same images, initial weights
 and shuffles as ``dipole_3d_constraint.py --seed s``. The default preset is our best setting for
-the full orientation range [0, 2 pi).
+the full orientation range [0, 2 pi): the encoder starts from a solid-torus code that Isomap finds
+in the training images without labels (``models.initial_codes``), then everything trains on the
+reconstruction error.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -24,6 +27,7 @@ from rflab.config import Config
 from rflab.data import dipoles
 from rflab.experiments.base import Experiment, SeedResult
 from rflab.metrics import codes as metrics
+from rflab.models import initial_codes
 from rflab.models import population as pop
 from rflab.plots import codes as plots
 from rflab.train import ProgressFn
@@ -43,8 +47,9 @@ class DipoleConfig(Config):
     mu_init: Literal["grid", "uniform"] = Field("grid", description="initial unit positions")
     mu_jitter: float = Field(0.01, ge=0, description="std of the jitter added to the initial positions")
     init_gain: float = Field(1.0, gt=0, description="scale of the Glorot-normal initial weights")
-    encoder_init: Literal["random", "oracle"] = Field(
-        "random", description="oracle: first fit the encoder to a torus code of the TRUE latents (a diagnostic)")
+    encoder_init: Literal["random", "isomap", "oracle"] = Field(
+        "isomap", description="isomap: first fit the encoder to a solid-torus code found by Isomap from the images "
+        "alone; oracle: to a torus code of the TRUE latents (a diagnostic); random: start from the random weights")
     optimizer: Literal["sgd", "momentum", "adam"] = "adam"
     lr: float = Field(0.01, gt=0, description="peak learning rate")
     schedule: Literal["constant", "cosine", "warmup-cosine"] = "warmup-cosine"
@@ -60,7 +65,7 @@ class DipoleConfig(Config):
 SEED_PRESET = {
     "theta_range": "pi", "rng": "numpy", "optimizer": "sgd", "lr": 0.1, "schedule": "constant",
     "warmup": 0.0, "code_decay": 0.0, "epochs": 200, "batch_size": 64, "init_gain": 1.0,
-    "mu_init": "grid",
+    "mu_init": "grid", "encoder_init": "random",
 }
 
 
@@ -117,7 +122,7 @@ def _numpy_orders(cfg: DipoleConfig, seed: int) -> np.ndarray:
     return np.stack([rng.permutation(cfg.n_train) for _ in range(cfg.epochs)]).astype(np.int32)
 
 
-ORACLE_EPOCHS = 500
+PRETRAIN_EPOCHS = 500
 
 
 def torus_code(latents: np.ndarray) -> np.ndarray:
@@ -125,24 +130,26 @@ def torus_code(latents: np.ndarray) -> np.ndarray:
     (0.5, 0.5) in the first two dimensions, x as the radius (0.15 to 0.45), y as the height."""
     lo, hi = dipoles.POSITION_RANGE
     x, y = (latents[..., 0] - lo) / (hi - lo), (latents[..., 1] - lo) / (hi - lo)
-    radius, theta = 0.15 + 0.3 * x, latents[..., 2]
-    return np.stack([0.5 + radius * np.cos(theta), 0.5 + radius * np.sin(theta), 0.05 + 0.9 * y], -1)
+    return initial_codes.solid_torus(latents[..., 2], x, y)
 
 
-def _oracle_encoder(cfg: DipoleConfig, learner: train.Learner, data: dict[str, np.ndarray], keys: np.ndarray,
-                    params0: pop.Params | None) -> train.Fit:
-    """Initial parameters whose encoder is fitted (Adam, ORACLE_EPOCHS) to ``torus_code`` of the
-    true latents; everything else as ``learner.init`` or ``params0`` gives it.
+def starting_codes(cfg: DipoleConfig, data: dict[str, np.ndarray]) -> np.ndarray:
+    """The code (seeds, n_train, K) the encoder is fitted to before training: found by Isomap from
+    the training images (label-free), or built from the true latents (``oracle``, a diagnostic)."""
+    if cfg.encoder_init == "oracle":
+        return torus_code(data["lat_train"]).astype(np.float32)
+    return np.stack([initial_codes.isomap_torus(x) for x in data["x_train"]])
 
-    A diagnostic upper reference: it shows what the architecture reaches from an untangled code,
-    and uses the labels, so its results are not unsupervised.
-    """
+
+def _fit_encoder(cfg: DipoleConfig, learner: train.Learner, x: np.ndarray, code: np.ndarray, keys: np.ndarray,
+                 params0: pop.Params | None) -> train.Fit:
+    """Initial parameters whose encoder is fitted (Adam, PRETRAIN_EPOCHS, squared error) to map the
+    images ``x`` to ``code``; everything else as ``learner.init`` or ``params0`` gives it."""
     stream = train.Epochs(cfg.n_train, cfg.batch_size)
-    n_steps = ORACLE_EPOCHS * stream.steps_per_epoch
+    n_steps = PRETRAIN_EPOCHS * stream.steps_per_epoch
     regress = train.Learner(learner.init, lambda p, b: jnp.sum((pop.encode(p, b["x"]) - b["code"]) ** 2, -1))
-    targets = {"x": data["x_train"], "code": torus_code(data["lat_train"]).astype(np.float32)}
     return train.fit(regress, train.optimizer("adam", 0.01, n_steps, "warmup-cosine", 0.05), stream, n_steps,
-                     keys, targets, params0)
+                     keys, {"x": x, "code": code}, params0)
 
 
 def snapshot_epochs(cfg: DipoleConfig) -> list[int]:
@@ -170,9 +177,11 @@ def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], pr
         inits = [_numpy_init(cfg, s) for s in seeds]
         params0 = jax.tree.map(lambda *a: np.stack(a), *inits)
     keys, pretraining = train.seed_keys(seeds), 0.0
-    if cfg.encoder_init == "oracle":
-        oracle = _oracle_encoder(cfg, learner, data, keys, params0)
-        params0, pretraining = oracle.params, oracle.seconds
+    if cfg.encoder_init != "random":
+        start = time.perf_counter()
+        code = starting_codes(cfg, data)
+        fitted = _fit_encoder(cfg, learner, data["x_train"], code, keys, params0)
+        params0, pretraining = fitted.params, time.perf_counter() - start
     snaps = [e * stream.steps_per_epoch for e in snapshot_epochs(cfg)]
     result = train.fit(learner, optimizer, stream, n_steps, keys, examples, params0, snaps, progress=progress)
     return result._replace(seconds=result.seconds + pretraining)
