@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rflab.config import ConfigError
-from rflab.experiments import fig2
+from rflab.experiments import fig1, fig2, fig3, fig4, fig5
 from rflab.experiments.base import Experiment
 from rflab.experiments.dipole import DIPOLE_3D
 from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, RF_NEURON
@@ -29,6 +29,14 @@ FIGURES: dict[str, Figure] = {
     for f in (
         Figure("fig2", "Lufkin et al. Fig. 2: samples, covariance and marginal of Ising, Gaussian and Kur(5)",
                fig2.make),
+        Figure("fig1", "Lufkin et al. Fig. 1: 2-D fields of a committee machine on a 30x30 NLGP torus and of ICA",
+               fig1.make),
+        Figure("fig3", "Lufkin et al. Fig. 3: one ReLU neuron on Ising, Gaussian, Kur(5): RF evolution, marginals, IPR",
+               fig3.make),
+        Figure("fig4", "Lufkin et al. Fig. 4: one ReLU neuron on elliptical data: oscillatory fields, fitted sinusoids",
+               fig4.make),
+        Figure("fig5", "Lufkin et al. Fig. 5: committee machines on Kur(10), Kur(30), Kur(4); ICA on Kur(3)",
+               fig5.make),
     )
 }
 

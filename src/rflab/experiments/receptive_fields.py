@@ -320,3 +320,31 @@ def stored_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store
             found[r.seed] = store.put(ids[r.seed], experiment.name, r.seed, config, r.metrics, r.train_seconds,
                                       r.arrays, r.write_figures)
     return [{"metrics": found[s].metrics, "arrays": found[s].arrays(), "path": found[s].path} for s in seeds]
+
+
+class ConsoleProgress:
+    """A progress bar on stderr for the training behind a figure (``rflab run`` has the CLI's own)."""
+
+    def __init__(self, label: str) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=Console(stderr=True))
+        self.task = self.bar.add_task(label, total=None)
+        self.started = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.started:
+            self.bar.start()
+            self.started = True
+        self.bar.update(self.task, completed=done, total=total)
+        if done >= total:
+            self.bar.stop()
+
+
+def figure_runs(experiment: FieldExperiment, preset: str, overrides: dict[str, Any], seeds: Sequence[int]
+                ) -> tuple[Config, list[dict[str, Any]]]:
+    """The resolved config of ``preset`` plus ``overrides`` and its stored (or freshly run) seeds."""
+    cfg = experiment.configure(preset, overrides)
+    return cfg, stored_runs(experiment, cfg, seeds, progress=ConsoleProgress(f"{experiment.name} {preset}"))

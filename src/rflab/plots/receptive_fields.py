@@ -67,7 +67,7 @@ def gallery(fields: np.ndarray, steps: np.ndarray, units: list[dict[str, Any]], 
     cols = min(k, 5)
     rows = math.ceil(k / cols)
     ring = len(shape) == 1
-    fig = Figure(figsize=(4.2 * cols, (3.2 if ring else 4.6) * rows + 0.6), layout="constrained")
+    fig = Figure(figsize=(max(6.5, 4.2 * cols), (3.2 if ring else 4.6) * rows + 0.8), layout="constrained")
     grid = fig.add_gridspec(rows, cols)
     picks = np.unique(np.linspace(0, len(fields) - 1, 5).round().astype(int))[:-1]
     for j, unit in enumerate(units):
@@ -117,9 +117,10 @@ def plot_ipr(ax: Axes, steps: np.ndarray, curves: np.ndarray, d: int, color: str
     ax.axhline(3 / d, color=GRAY, ls="--", lw=0.8, label="random field, 3/D")
     ax.axhline(1.5 / d, color=GRAY, ls=":", lw=0.8, label="sinusoid, 1.5/D")
     ax.set_yscale("log")
+    ax.set_ylim(0.5 / d, 1.0)
     ax.set_xlabel("step")
     ax.set_ylabel("IPR")
-    ax.legend(frameon=False, fontsize=7, loc="upper left")
+    ax.legend(frameon=False, fontsize=7, loc="center right")
 
 
 def figure3(rows: Sequence[dict[str, Any]], path: Path, note: str) -> Path:
@@ -160,5 +161,59 @@ def figure_fields(panels: Sequence[dict[str, Any]], path: Path, title: str, cols
     for ax in axes[len(panels):]:
         ax.set_visible(False)
     fig.suptitle(title)
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def sorted_by_centre(fields: np.ndarray, units: list[dict[str, Any]]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Ring fields (K, N) and their measurements in the order of their circular centres."""
+    order = np.argsort([np.atleast_1d(u["centre"])[0] for u in units], kind="stable")
+    return fields[order], [units[j] for j in order]
+
+
+def plot_field_stack(ax: Axes, fields: np.ndarray, units: list[dict[str, Any]]) -> None:
+    """K ring fields as rows of an image (each scaled to max |w| = 1), sorted by centre, IPR x D on the right."""
+    fields, units = sorted_by_centre(np.asarray(fields), units)
+    scaled = fields / np.max(np.abs(fields), axis=1, keepdims=True)
+    ax.imshow(scaled, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    n = fields.shape[1]
+    if len(units) <= 20:
+        ax.set_yticks(range(len(units)), [f"{u['ipr'] * n:.1f}, {u['verdict'][:3]}" for u in units], fontsize=7)
+    else:
+        ax.set_yticks([])
+    ax.set_xlabel("site")
+
+
+def figure5(panels: Sequence[dict[str, Any]], path: Path, note: str) -> Path:
+    """Fig. 5: per model (``title``, ``fields`` (K, N) of seed 0, ``units``, ``summary`` text) the
+    fields as a stack sorted by centre (labels: IPR times N and the verdict)."""
+    fig = Figure(figsize=(4.6 * len(panels), 5.2), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    for ax, panel in zip(axes, panels, strict=True):
+        plot_field_stack(ax, panel["fields"], panel["units"])
+        ax.set_title(f"{panel['title']}\n{panel['summary']}", fontsize=9)
+    fig.suptitle(f"Lufkin et al. Fig. 5: committee machines and ICA ({note}); rows: units of seed 0, "
+                 "sorted by centre, each scaled to max |w| = 1; labels: IPR x N, verdict", fontsize=10)
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def figure1(groups: Sequence[dict[str, Any]], path: Path, note: str, cols: int = 5) -> Path:
+    """Fig. 1: per group (``title``, ``fields`` (K, L*L), ``units``, ``shape``) a grid of torus fields
+    with their IPR (times D) and verdict."""
+    rows = [math.ceil(len(g["fields"]) / cols) for g in groups]
+    fig = Figure(figsize=(2.3 * cols * len(groups), 2.5 * max(rows) + 0.9), layout="constrained")
+    outer = fig.add_gridspec(1, len(groups))
+    for g, group in enumerate(groups):
+        sub = fig.add_subfigure(outer[0, g])
+        sub.suptitle(group["title"], fontsize=10)
+        axes = sub.subplots(rows[g], cols, squeeze=False).ravel()
+        d = math.prod(group["shape"])
+        for ax, w, unit in zip(axes, group["fields"], group["units"], strict=False):
+            plot_torus_field(ax, w, group["shape"])
+            ax.set_title(f"IPR {unit['ipr'] * d:.0f}/D, {unit['verdict'][:3]}", fontsize=7)
+        for ax in axes[len(group["fields"]):]:
+            ax.set_visible(False)
+    fig.suptitle(f"Lufkin et al. Fig. 1: two-dimensional receptive fields ({note})", fontsize=11)
     fig.savefig(path, dpi=100)
     return path

@@ -1,0 +1,46 @@
+"""Figure 4 of Lufkin, Saxe & Grant (2024): one ReLU neuron (N = 40) on elliptical data.
+
+Elliptical inputs (custom radial law r = 2 + artanh U, the shell r = 1, multivariate t with nu = 3)
+are non-Gaussian, yet by Proposition 3.3 their fields are single Fourier modes, not localized. Each
+panel: the field's evolution (seed 0) with its best-fit sinusoid dashed, and the IPR and R^2 over
+all seeds. ``paper`` scale: the science page's settings (custom and shell: batch 10^4, lr 0.05,
+5000 steps; t: batch 1000, lr 0.01, 10^4 steps, init scale 1; seeds 0-4), the runs of
+``rflab run rf-neuron --preset {custom,shell,t3} --seeds 0-4``. ``quick``: a fifth of the steps,
+batch 2000 (t: 1000), seeds 0-2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from rflab.config import ConfigError
+from rflab.experiments.receptive_fields import RF_NEURON, figure_runs, stored_units
+from rflab.plots.receptive_fields import figure_fields
+
+PANELS = (("custom radial law r = 2 + artanh U", "custom"), ("shell, r = 1", "shell"),
+          ("multivariate t, nu = 3", "t3"))
+SCALES = {"paper": (1, range(5), "paper scale: seeds 0-4"), "quick": (5, range(3), "quick scale: 1/5 of the "
+                                                                               "steps, batch <= 2000, seeds 0-2")}
+
+
+def make(out_dir: Path, scale: str = "paper") -> list[Path]:
+    """Train (or load) the three elliptical models and write ``fig4-{scale}.png`` into ``out_dir``."""
+    if scale not in SCALES:
+        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(SCALES)}")
+    shrink, seeds, note = SCALES[scale]
+    panels = []
+    for title, preset in PANELS:
+        base = RF_NEURON.configure(preset)
+        layer = {} if shrink == 1 else {"steps": base.steps // shrink, "batch_size": min(base.batch_size, 2000)}
+        cfg, runs = figure_runs(RF_NEURON, preset, layer, list(seeds))
+        ipr = np.array([r["metrics"]["ipr"] for r in runs]) * cfg.N
+        r2 = np.array([r["metrics"]["r2"] for r in runs])
+        panels.append({"title": f"{title}: {len(runs)} seeds, IPR x N {ipr.mean():.2f} +- {ipr.std(ddof=1):.2f}, "
+                                f"R$^2$ {r2.mean():.2f}\nseed 0:", "fields": runs[0]["arrays"]["fields"][:, 0],
+                       "unit": stored_units(runs[0]["arrays"])[0], "shape": (cfg.N,)})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [figure_fields(panels, out_dir / f"fig4-{scale}.png", "Lufkin et al. Fig. 4: elliptical data give "
+                          f"oscillatory fields ({note}); lines light to dark: training; dashed: best-fit sinusoid",
+                          cols=3)]
