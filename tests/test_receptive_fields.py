@@ -10,7 +10,7 @@ import pytest
 from rflab.data.fields import Gaussian, Lattice
 from rflab.metrics import receptive_fields as rf
 from rflab.models import neurons
-from rflab.theory import dynamics
+from rflab.theory import relu_flow as dynamics
 
 N = 40
 SITES = np.arange(N)
