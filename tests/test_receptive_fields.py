@@ -10,7 +10,7 @@ import pytest
 from rflab.data.fields import Gaussian, Lattice
 from rflab.metrics import receptive_fields as rf
 from rflab.models import neurons
-from rflab.theory import relu_flow as dynamics
+from rflab.theory import relu_flow
 
 N = 40
 SITES = np.arange(N)
@@ -128,10 +128,10 @@ def test_relu_neuron_population_gradient_matches_the_gaussian_formula() -> None:
               for c in range(8)]
     empirical = -np.mean(np.asarray(chunks, np.float64), axis=0)
     sigma0, sigma1 = model.covariance(0), model.covariance(1)
-    exact = dynamics.gaussian_relu_flow(w, sigma0, sigma1)
+    exact = relu_flow.gaussian_relu_flow(w, sigma0, sigma1)
     np.testing.assert_allclose(empirical, exact, atol=3e-3)
     assert np.max(np.abs(exact)) > 0.1
     # the constants matter: without sqrt(2/pi), or without the 1/2, the formula is far off
-    no_constant = dynamics.relu_flow(w, sigma0, sigma1, sigma1 @ w / np.sqrt(w @ sigma1 @ w))
+    no_constant = relu_flow.relu_flow(w, sigma0, sigma1, sigma1 @ w / np.sqrt(w @ sigma1 @ w))
     assert np.max(np.abs(empirical - no_constant)) > 0.05
     assert np.max(np.abs(empirical - 2 * exact)) > 0.05
