@@ -76,7 +76,7 @@ def test_sinusoid_fit_recovers_a_planted_frequency_and_phase(frequency: float, p
     assert np.angle(np.exp(1j * (fit["phase"] - phase))) == pytest.approx(0.0, abs=0.05)
     assert fit["amplitude"] == pytest.approx(2.0, rel=0.03)
     assert fit["offset"] == pytest.approx(0.3, abs=0.03)
-    assert fit["r2"] > 0.99
+    assert fit["r2"] > 0.99 and fit["power_explained"] > 0.99
 
 
 def test_plane_wave_fit_on_a_torus() -> None:
@@ -92,6 +92,10 @@ def test_verdicts() -> None:
     assert rf.measure_field(ring_bump(39.0, 2.0), (N,))["verdict"] == "localized"
     assert rf.measure_field(np.cos(2 * np.pi * 2 * SITES / N), (N,))["verdict"] == "oscillatory"
     assert rf.measure_field(np.ones(N), (N,))["verdict"] == "oscillatory"  # the k = 0 mode
+    nearly_flat = 1.0 + 0.05 * np.random.default_rng(2).normal(size=N)
+    measured = rf.measure_field(nearly_flat, (N,))
+    assert measured["r2"] < 0.5 and measured["power_explained"] > 0.99 and measured["verdict"] == "oscillatory"
+    assert measured["mean_power"] > 0.99
     noise = np.random.default_rng(3).normal(size=(50, N))
     verdicts = [u["verdict"] for u in rf.measure_units(noise, (N,))]
     assert verdicts.count("unstructured") >= 45

@@ -183,7 +183,7 @@ _apply = jax.jit(neurons.apply, static_argnums=2)
 
 def unit_arrays(units: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     """Per-unit measurements as arrays for the store (centres padded to the lattice's axes)."""
-    keys = ("ipr", "width", "frequency", "phase", "amplitude", "offset", "r2")
+    keys = ("ipr", "width", "frequency", "phase", "amplitude", "offset", "r2", "power_explained", "mean_power")
     out = {f"unit_{k}": np.array([u[k] for u in units]) for k in keys}
     out["unit_centre"] = np.array([u["centre"] for u in units])
     out["unit_verdict"] = np.array([u["verdict"] for u in units])

@@ -14,11 +14,15 @@ Conventions (every constant stated):
   each axis is measured on the marginal mass; the width is the root mean square over the axes.
 - **Sinusoid**: w_i ~ c + A cos(2 pi f i / N + phi), A >= 0, phi in (-pi, pi], by least squares:
   a grid over f (step 1/20 on [1/2, N/2]), then a bounded refinement around the best grid point.
-  R^2 = 1 - SS_res / sum_i (w_i - mean w)^2 (centred). On a torus, the best plane wave
-  c + A cos(2 pi k . r / N + phi) over integer wave vectors k, with f = |k|. A flat field (variance
-  below 1e-6 of its mean square) is the k = 0 mode: f = 0, R^2 = 1.
+  R^2 = 1 - SS_res / sum_i (w_i - mean w)^2 (centred, the usual one), and the share of the field's
+  power the fit explains, ``power_explained`` = 1 - SS_res / sum_i w_i^2 (uncentred: the offset is
+  the k = 0 Fourier mode and counts). ``mean_power`` = D (mean w)^2 / sum w^2 is the k = 0 share
+  alone. On a torus, the best plane wave c + A cos(2 pi k . r / N + phi) over integer wave vectors
+  k, with f = |k|. A flat field (variance below 1e-6 of its mean square) is the k = 0 mode: f = 0,
+  R^2 = 1.
 - **Verdict** per unit: *localized* if IPR >= 4/D and width <= N/8; otherwise *oscillatory* if
-  R^2 >= 0.8 (one Fourier mode, Proposition 3.3; a flat field counts); otherwise *unstructured*.
+  power_explained >= 0.8 (the field is one Fourier mode plus an offset, as Proposition 3.3 predicts;
+  a nearly flat field, the k = 0 mode, counts); otherwise *unstructured*.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from scipy import optimize
 
 LOCALIZED_IPR = 4.0  # times 1/D
 LOCALIZED_WIDTH = 1 / 8  # times N
-OSCILLATORY_R2 = 0.8
+OSCILLATORY_POWER = 0.8
 FREQUENCY_STEP = 0.05
 MIN_FREQUENCY = 0.5
 FLAT = 1e-6
@@ -77,9 +81,11 @@ def fit_sinusoid(w: np.ndarray, shape: tuple[int, ...]) -> dict[str, float]:
     """Best-fit sinusoid of one field: frequency, phase, amplitude, offset and R^2 (module docstring)."""
     w = np.asarray(w, np.float64).ravel()
     n = shape[0]
-    total = float(np.sum((w - w.mean()) ** 2))
-    if total <= FLAT * float(np.sum(w**2)):
-        return {"frequency": 0.0, "phase": 0.0, "amplitude": 0.0, "offset": float(w.mean()), "r2": 1.0}
+    total, power = float(np.sum((w - w.mean()) ** 2)), float(np.sum(w**2))
+    shares = {"mean_power": w.size * float(w.mean()) ** 2 / power}
+    if total <= FLAT * power:
+        return {"frequency": 0.0, "phase": 0.0, "amplitude": 0.0, "offset": float(w.mean()), "r2": 1.0,
+                "power_explained": 1.0} | shares
     if len(shape) == 1:
         grid = np.arange(MIN_FREQUENCY, n / 2 + 1e-9, FREQUENCY_STEP)[:, None]
     else:
@@ -101,14 +107,14 @@ def fit_sinusoid(w: np.ndarray, shape: tuple[int, ...]) -> dict[str, float]:
     res = float(_least_squares(w, _phases(shape, wave[None]))[1][0])
     c, a, b = (float(v) for v in coef)
     return {"frequency": float(np.linalg.norm(wave)), "phase": math.atan2(-b, a), "amplitude": math.hypot(a, b),
-            "offset": c, "r2": 1.0 - res / total}
+            "offset": c, "r2": 1.0 - res / total, "power_explained": 1.0 - res / power} | shares
 
 
-def verdict(ipr_value: float, width: float, r2: float, shape: tuple[int, ...]) -> str:
+def verdict(ipr_value: float, width: float, power_explained: float, shape: tuple[int, ...]) -> str:
     """localized / oscillatory / unstructured by the rule in the module docstring."""
     if ipr_value >= LOCALIZED_IPR / math.prod(shape) and width <= LOCALIZED_WIDTH * shape[0]:
         return "localized"
-    return "oscillatory" if r2 >= OSCILLATORY_R2 else "unstructured"
+    return "oscillatory" if power_explained >= OSCILLATORY_POWER else "unstructured"
 
 
 def measure_field(w: np.ndarray, shape: tuple[int, ...]) -> dict[str, Any]:
@@ -117,7 +123,7 @@ def measure_field(w: np.ndarray, shape: tuple[int, ...]) -> dict[str, Any]:
     centre, width = circular_centre_width(w, shape)
     fit = fit_sinusoid(w, shape)
     return {"ipr": value, "centre": [float(c) for c in centre], "width": width} | fit | {
-        "verdict": verdict(value, width, fit["r2"], shape)}
+        "verdict": verdict(value, width, fit["power_explained"], shape)}
 
 
 def measure_units(fields: np.ndarray, shape: tuple[int, ...]) -> list[dict[str, Any]]:
@@ -135,6 +141,8 @@ def summarise_units(units: list[dict[str, Any]], shape: tuple[int, ...]) -> dict
         "ipr": float(values.mean()), "ipr_min": float(values.min()), "ipr_max": float(values.max()),
         "ipr_times_D": float(values.mean() * d), "ipr_random": 3.0 / d, "ipr_sinusoid": 1.5 / d,
         "r2": float(np.mean([u["r2"] for u in units])),
+        "power_explained": float(np.mean([u["power_explained"] for u in units])),
+        "mean_power": float(np.mean([u["mean_power"] for u in units])),
         "width": float(np.mean([u["width"] for u in units])),
         **{f"n_{v}": counts[v] for v in VERDICTS},
         "verdict": max(VERDICTS, key=lambda v: counts[v]),

@@ -35,7 +35,8 @@ def unit_title(unit: dict[str, Any], d: int) -> str:
     """Two lines: IPR (and in units of 1/D), centre, width; frequency, R^2 and the verdict."""
     centre = ", ".join(f"{c:.1f}" for c in np.atleast_1d(unit["centre"]))
     return (f"IPR {unit['ipr']:.3f} ({unit['ipr'] * d:.1f}/D), centre {centre}, width {unit['width']:.1f}\n"
-            f"f {unit['frequency']:.2f}, R$^2$ {unit['r2']:.2f}: {unit['verdict']}")
+            f"f {unit['frequency']:.2f}, R$^2$ {unit['r2']:.2f}, power explained {unit['power_explained']:.2f}: "
+            f"{unit['verdict']}")
 
 
 def plot_ring_field(ax: Axes, snapshots: np.ndarray, unit: dict[str, Any] | None, show_fit: bool = True) -> None:
