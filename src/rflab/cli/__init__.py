@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from rflab.cli import data
+from rflab.cli import data, theory
 from rflab.config import ConfigError, digest, parse_overrides
 from rflab.train import DivergenceError, use_cpu_cores
 
@@ -29,6 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data.app, name="data")
+app.add_typer(theory.app, name="theory")
 err = Console(stderr=True)
 out = Console()
 

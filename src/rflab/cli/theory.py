@@ -1,0 +1,118 @@
+"""``rflab theory ...``: analytical predictions of the localization theory for any data model."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from pydantic import Field
+from rich.console import Console
+from rich.table import Table
+
+from rflab.config import Config, build, digest, parse_overrides
+
+app = typer.Typer(help="Theory: the amplifier phi(a) and its Taylor form for any data model.", no_args_is_help=True)
+
+
+class AmplifierRequest(Config):
+    """One value of a, or a grid of ``points`` values on [0, 1]."""
+
+    a: float | None = Field(None, ge=-1, le=1, allow_inf_nan=False, description="one value of a in [-1, 1]")
+    points: int = Field(21, ge=2, le=10_001, description="grid points on [0, 1] when a is not given")
+
+
+def amplifier_values(marginal: Any, a: np.ndarray) -> dict[str, Any]:
+    """phi, the Taylor form (None where the kurtosis is infinite), the Gaussian line and phi'."""
+    from rflab.theory import amplifier as amp
+
+    finite = math.isfinite(marginal.kurtosis)
+    inner = np.abs(a) < 1
+    slope = np.full_like(a, np.nan)
+    slope[inner] = amp.phi_derivative(marginal, a[inner])
+    return {
+        "phi": amp.phi(marginal, a),
+        "phi_taylor": amp.phi_taylor(marginal.kurtosis, a) if finite else None,
+        "phi_gaussian": amp.SQRT_2_PI * a,
+        "phi_derivative": slope,
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """NumPy arrays and floats to lists and floats; inf and nan to null."""
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return value
+
+
+def _cell(value: float) -> str:
+    return f"{value:.6f}" if math.isfinite(value) else "-"
+
+
+@app.command()
+def amplifier(
+    data: Annotated[str, typer.Option("--data", help="data model, e.g. nlgp, kur, ising, elliptical")],
+    set_: Annotated[list[str] | None, typer.Option("--set", help="model parameter key=value, repeatable")] = None,
+    a: Annotated[float | None, typer.Option("--a", help="one value of a in [-1, 1] (default: a grid)")] = None,
+    points: Annotated[int, typer.Option("--points", help="grid points on [0, 1] when --a is not given")] = 21,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="folder for amplifier.png and amplifier.json")] = None,
+) -> None:
+    """phi(a) by quadrature, its third-order form and the excess kurtosis; a figure of phi against
+    the Gaussian line and the Taylor curve."""
+    from rflab.data import models
+
+    params = models.params(data, parse_overrides(set_ or []))
+    request = build(AmplifierRequest, {"a": a, "points": points})
+    model = models.spec(data).make(params)
+    marginal = model.marginal
+
+    from rflab.plots.theory import amplifier_figure
+
+    grid = np.array([request.a]) if request.a is not None else np.linspace(0.0, 1.0, request.points)
+    values = amplifier_values(marginal, grid)
+    record = {"data": data, "params": params.model_dump(mode="json")}
+    folder = out if out is not None else Path(os.environ.get("RFLAB_STORE", "rflab-results")) / "theory" / (
+        f"amplifier-{data}-{digest(record)}")
+    folder.mkdir(parents=True, exist_ok=True)
+    plot_a = np.linspace(-1.0, 1.0, 201)
+    plotted = amplifier_values(marginal, plot_a)
+    setting = ", ".join(f"{k}={v}" for k, v in params.model_dump().items())
+    kurt = marginal.kurtosis
+    figure = amplifier_figure(plot_a, plotted["phi"], plotted["phi_taylor"],
+                              f"amplifier of {data} ({setting}); kappa - 3 = {kurt - 3:.4g}", folder / "amplifier.png")
+    single = request.a is not None
+    result = record | {
+        "a": float(grid[0]) if single else grid,
+        **{k: (None if v is None else (float(v[0]) if single else v)) for k, v in values.items()},
+        "excess_kurtosis": kurt - 3.0,
+        "kurtosis": kurt,
+        "cubic_coefficient": -math.sqrt(2 / math.pi) * (kurt - 3) / 6,
+        "figure": str(figure),
+    }
+    result = {k: jsonable(v) for k, v in result.items()}
+    (folder / "amplifier.json").write_text(json.dumps(result, indent=2) + "\n")
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    table = Table(title=f"phi(a) for {data} ({setting}); excess kurtosis {kurt - 3:.4g}")
+    for col in ("a", "phi", "phi_taylor", "sqrt(2/pi) a", "phi'"):
+        table.add_column(col, justify="right")
+    for i, value in enumerate(grid):
+        taylor = values["phi_taylor"]
+        table.add_row(f"{value:.4g}", f"{values['phi'][i]:.6f}", "-" if taylor is None else f"{taylor[i]:.6f}",
+                      f"{values['phi_gaussian'][i]:.6f}", _cell(values["phi_derivative"][i]))
+    console = Console(stderr=True)
+    Console().print(table)
+    console.print(f"figure: {figure}")
