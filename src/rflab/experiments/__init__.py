@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rflab.config import ConfigError
-from rflab.experiments import fig1, fig2, fig3, fig4, fig5
+from rflab.experiments import fig1, fig2, fig3, fig4, fig5, theory_figures
 from rflab.experiments.base import Experiment
 from rflab.experiments.dipole import DIPOLE_3D
 from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, RF_NEURON
@@ -37,6 +37,14 @@ FIGURES: dict[str, Figure] = {
                fig4.make),
         Figure("fig5", "Lufkin et al. Fig. 5: committee machines on Kur(10), Kur(30), Kur(4); ICA on Kur(3)",
                fig5.make),
+        Figure("fig3-theory", "Effective ODE against SGD from the same start: Ising, NLGP g = 100, Kur(5)",
+               theory_figures.fig3_theory),
+        Figure("claim32", "Claim 3.2: final IPR against excess kurtosis (NLGP and Kur sweeps), SGD and ODE",
+               theory_figures.claim32),
+        Figure("prop33", "Prop. 3.3: elliptical data, the frequency the theory keeps against SGD's",
+               theory_figures.prop33),
+        Figure("phase-diagram", "ODE localization phase diagram over (excess kurtosis, xi_1/xi_0), SGD spot checks",
+               theory_figures.phase_diagram),
     )
 }
 

@@ -1,0 +1,352 @@
+"""Theory beside simulation: ``fig3-theory``, ``claim32``, ``prop33`` and ``phase-diagram``.
+
+Every SGD run goes through the ``rf-neuron`` experiment and the results store (so a figure reuses
+``rflab run rf-neuron ...`` runs with the same config and seed, and a second call trains nothing);
+every prediction comes from ``rflab.theory`` (the effective ODE of ``theory/dynamics.py``, Eq. 3),
+started from the SGD run's own initial weights and read on the SGD clock t = lr x steps. Each
+figure writes ``NAME-SCALE.png`` and ``NAME-SCALE.json`` (every number in the figure, the settings
+and the wall time).
+
+- ``fig3-theory``: Ising J = (0.3, 0.7), NLGP g = 100 and Kur(5), N = 40, xi = (1, 3): the rf-neuron
+  presets ``ising``, ``nlgp``, ``kur5`` (paper: lr 0.05, 2000 steps, batch 10^4, Ising 500, seeds
+  0-4; quick: 1000 steps, batch 2000, Ising 500, seeds 0-2, the runs of ``rflab figure fig3``).
+  Cosine similarity of the ODE and SGD fields at every snapshot, for the full amplifier and its
+  Taylor form; also the best cosine over circular shifts (same shape, another place on the ring).
+- ``claim32``: final IPR against excess kurtosis for NLGP g in logspace(-2, 2, 10) and Kur k in
+  (4.1, 4.3, 4.5, 4.74, 5, 5.4, 6.1, 7.7, 10, 50); single neuron, N = 40, lr 0.1, init scale 1e-3
+  (paper: batch 5000, 10^4 steps, 30 seeds; quick: batch 1000, 2000 steps, 3 seeds), with the
+  ODE's final IPR (full and Taylor amplifier) from each seed's initial weights.
+- ``prop33``: the elliptical presets ``shell``, ``custom``, ``t3`` (paper: their settings, seeds 0-4;
+  quick: 1/5 of the steps, batch <= 2000, seeds 0-2, the runs of ``rflab figure fig4``): the exact
+  elliptical flow (linear amplifier E|X| a) from the same start, the sinusoid frequency fitted to
+  both final fields, their dominant Fourier modes, and the t -> inf survivor of Prop. 3.3.
+- ``phase-diagram``: final ODE IPR over (excess kurtosis, xi_1 / xi_0) with xi_0 = 1, for the Kur(k)
+  and NLGP(g) families, one initial weight vector (seed 0) for every grid point, vmapped; the
+  criterion's boundary kappa = 3; SGD spot checks (lr 0.1, batch 1000, the same t).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from rflab.config import ConfigError
+from rflab.data.fields import DataModel
+from rflab.experiments.receptive_fields import RF_NEURON, ConsoleProgress, data_model, figure_runs, stored_runs
+from rflab.metrics import receptive_fields as rf
+from rflab.models import neurons
+from rflab.plots import theory as plots
+from rflab.theory import dynamics as dyn
+
+SCALES = ("quick", "paper")
+NLGP_GAINS = tuple(float(g) for g in np.logspace(-2, 2, 10))
+KUR_TAILS = (4.1, 4.3, 4.5, 4.74, 5.0, 5.4, 6.1, 7.7, 10.0, 50.0)
+
+
+def check_scale(scale: str) -> None:
+    if scale not in SCALES:
+        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(SCALES)}")
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarity along the last axis."""
+    return np.sum(a * b, -1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))
+
+
+def aligned_cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """The largest cosine similarity of a with any circular shift of b (a ring field's shape)."""
+    return float(max(cosine(a, np.roll(b, k)) for k in range(b.shape[-1])))
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> Path:
+    """Numbers of a figure as JSON (NumPy values converted)."""
+    path.write_text(json.dumps(payload, indent=1, default=lambda v: np.asarray(v).tolist()) + "\n")
+    return path
+
+
+def ode_from_runs(model: DataModel, runs: Sequence[dict[str, Any]], lr: float, form: dyn.Form) -> np.ndarray:
+    """The effective ODE from each run's initial weights, at its snapshot steps x lr: (S, T, D)."""
+    w0 = jnp.asarray(np.stack([r["arrays"]["fields"][0, 0] for r in runs]), jnp.float32)
+    times = jnp.asarray(runs[0]["arrays"]["snapshot_steps"] * lr, jnp.float32)
+    return np.asarray(dyn.solve_many(w0, times, dyn.effective(model, form).arrays()))
+
+
+def neuron_runs(overrides: dict[str, Any], seeds: Sequence[int], label: str) -> tuple[Any, list[dict[str, Any]]]:
+    """rf-neuron with ``overrides`` on its defaults (no preset): resolved config and stored runs."""
+    cfg = RF_NEURON.configure(None, overrides)
+    return cfg, stored_runs(RF_NEURON, cfg, seeds, progress=ConsoleProgress(f"rf-neuron {label}"))
+
+
+def sgd_fields(runs: Sequence[dict[str, Any]]) -> np.ndarray:
+    """The single unit's snapshots of each run: (S, T, D)."""
+    return np.stack([r["arrays"]["fields"][:, 0] for r in runs])
+
+
+# ----------------------------------------------------------------------------------------------
+# fig3-theory
+
+FIG3_ROWS = (("Ising, J = (0.3, 0.7)", "ising"), ("NLGP, g = 100", "nlgp"), ("Kur(5)", "kur5"))
+FIG3_SCALES = {
+    "paper": ({}, range(5), "paper scale: lr 0.05, 2000 steps, batch 10^4 (Ising 500), seeds 0-4"),
+    "quick": ({"steps": 1000, "batch_size": 2000}, range(3),
+              "quick scale: lr 0.05, 1000 steps, batch 2000 (Ising 500), seeds 0-2"),
+}
+
+
+def exact_flow_norms(model: DataModel, w_sgd: np.ndarray, w_ode: np.ndarray) -> dict[str, float]:
+    """|exact population flow| (Monte Carlo, 10^6 class-1 samples, no closure) at the final SGD field
+    and at the ODE's final field, with the Monte Carlo error of a component: which one is a fixed point."""
+    key = jax.random.PRNGKey(2024)
+    flow_sgd, se = dyn.monte_carlo_flow(model, w_sgd, key)
+    flow_ode, _ = dyn.monte_carlo_flow(model, w_ode, key)
+    return {"at_sgd": float(np.linalg.norm(flow_sgd)), "at_ode": float(np.linalg.norm(flow_ode)),
+            "noise_level": float(np.linalg.norm(se))}
+
+
+def fig3_theory(out_dir: Path, scale: str = "paper") -> list[Path]:
+    """ODE against SGD from the same initial weights for Ising, NLGP g = 100 and Kur(5)."""
+    check_scale(scale)
+    start = time.perf_counter()
+    overrides, seeds, note = FIG3_SCALES[scale]
+    rows, numbers = [], {}
+    for title, preset in FIG3_ROWS:
+        layer = {k: v for k, v in overrides.items() if not (preset == "ising" and k == "batch_size")}
+        cfg, runs = figure_runs(RF_NEURON, preset, layer, list(seeds))
+        model = data_model(cfg)
+        sgd = sgd_fields(runs)
+        ode = {form: ode_from_runs(model, runs, cfg.lr, form) for form in ("full", "taylor")}
+        cos = {form: cosine(w, sgd) for form, w in ode.items()}
+        times = runs[0]["arrays"]["snapshot_steps"] * cfg.lr
+        rows.append({"title": title, "times": times, "sgd": sgd, "ode": ode["full"], "cos": cos, "seeds": list(seeds),
+                     "ipr_sgd": rf.ipr(sgd), "ipr_ode": rf.ipr(ode["full"])})
+        numbers[preset] = {
+            "config": cfg.model_dump(), "excess_kurtosis": model.excess_kurtosis, "t_final": float(times[-1]),
+            **{f"final_cos_{form}": c[:, -1] for form, c in cos.items()},
+            **{f"aligned_cos_{form}": [aligned_cosine(w[s, -1], sgd[s, -1]) for s in range(len(sgd))]
+               for form, w in ode.items()},
+            "ipr_sgd": rf.ipr(sgd[:, -1]), "ipr_ode_full": rf.ipr(ode["full"][:, -1]),
+            "ipr_ode_taylor": rf.ipr(ode["taylor"][:, -1]),
+            "exact_flow_norm_seed0": exact_flow_norms(model, sgd[0, -1], ode["full"][0, -1]),
+            "norm_sgd": np.linalg.norm(sgd[:, -1], axis=-1),
+            "norm_ode_full": np.linalg.norm(ode["full"][:, -1], axis=-1),
+        }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = plots.ode_vs_sgd_figure(rows, out_dir / f"fig3-theory-{scale}.png", note)
+    meta = {"scale": scale, "note": note, "seeds": list(seeds), "wall_seconds": time.perf_counter() - start}
+    return [png, write_json(out_dir / f"fig3-theory-{scale}.json", meta | {"models": numbers})]
+
+
+# ----------------------------------------------------------------------------------------------
+# claim32
+
+
+@dataclass(frozen=True)
+class SweepScale:
+    batch_size: int
+    steps: int
+    seeds: int
+    note: str
+
+
+CLAIM32_SCALES = {
+    "paper": SweepScale(5000, 10_000, 30, "paper scale: lr 0.1, batch 5000, 10^4 steps, 30 seeds"),
+    "quick": SweepScale(1000, 2000, 3, "quick scale: lr 0.1, batch 1000, 2000 steps, 3 seeds"),
+}
+
+
+def sweep_points() -> list[tuple[str, str, dict[str, Any]]]:
+    """(family, label, data overrides) for every point of the Claim 3.2 sweep."""
+    return ([("nlgp", f"g={g:.3g}", {"data": "nlgp", "g": g}) for g in NLGP_GAINS]
+            + [("kur", f"k={k:g}", {"data": "kur", "k": k}) for k in KUR_TAILS])
+
+
+def ode_final_ipr(model: DataModel, runs: Sequence[dict[str, Any]], t_final: float, form: dyn.Form) -> np.ndarray:
+    """Final IPR of the ODE from each run's initial weights at t_final: (S,)."""
+    w0 = jnp.asarray(np.stack([r["arrays"]["fields"][0, 0] for r in runs]), jnp.float32)
+    ws = dyn.solve_many(w0, jnp.asarray([0.0, t_final], jnp.float32), dyn.effective(model, form).arrays())
+    return rf.ipr(np.asarray(ws)[:, -1])
+
+
+def claim32(out_dir: Path, scale: str = "paper") -> list[Path]:
+    """Final IPR against excess kurtosis: SGD over seeds and the ODE's prediction (Claim 3.2)."""
+    check_scale(scale)
+    start = time.perf_counter()
+    s = CLAIM32_SCALES[scale]
+    base = {"lr": 0.1, "batch_size": s.batch_size, "steps": s.steps, "init_scale": 1e-3, "snapshots": 10}
+    points = []
+    for family, label, data in sweep_points():
+        cfg, runs = neuron_runs(base | data, range(s.seeds), label)
+        model = data_model(cfg)
+        t_final = cfg.lr * cfg.steps
+        sgd = np.array([r["metrics"]["ipr"] for r in runs])
+        points.append({"family": family, "label": label, "param": data.get("g", data.get("k")),
+                       "excess_kurtosis": model.excess_kurtosis, "ipr_sgd": sgd,
+                       "sgd_mean": float(sgd.mean()), "sgd_std": float(sgd.std(ddof=1)) if len(sgd) > 1 else 0.0,
+                       "ode_full": ode_final_ipr(model, runs, t_final, "full"),
+                       "ode_taylor": ode_final_ipr(model, runs, t_final, "taylor")})
+    families = []
+    for family, title in (("nlgp", "NLGP(g), g = 0.01 ... 100"), ("kur", "Kur(k), k = 4.1 ... 50")):
+        pts = [p for p in points if p["family"] == family]
+        families.append({"title": title, "seeds": s.seeds, "labels": [p["label"] for p in pts],
+                         "excess_kurtosis": np.array([p["excess_kurtosis"] for p in pts]),
+                         "sgd_mean": np.array([p["sgd_mean"] for p in pts]),
+                         "sgd_std": np.array([p["sgd_std"] for p in pts]),
+                         "ode_full": np.array([p["ode_full"].mean() for p in pts]),
+                         "ode_taylor": np.array([p["ode_taylor"].mean() for p in pts]), "log_x": family == "kur"})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = plots.claim32_figure(families, 40, out_dir / f"claim32-{scale}.png", s.note)
+    meta = {"scale": scale, "note": s.note, "settings": base, "wall_seconds": time.perf_counter() - start}
+    return [png, write_json(out_dir / f"claim32-{scale}.json", meta | {"points": points})]
+
+
+# ----------------------------------------------------------------------------------------------
+# prop33
+
+PROP33_ROWS = (("custom r = 2 + artanh U", "custom"), ("shell r = 1", "shell"), ("multivariate t, nu = 3", "t3"))
+PROP33_SCALES = {"paper": (1, range(5), "paper scale: the presets' settings, seeds 0-4"),
+                 "quick": (5, range(3), "quick scale: 1/5 of the steps, batch <= 2000, seeds 0-2")}
+
+
+def power_share(w: np.ndarray) -> np.ndarray:
+    """Share of a ring field's power in each Fourier mode k = 0..N/2 (last axis)."""
+    p = np.abs(np.fft.rfft(w, axis=-1)) ** 2
+    return p / p.sum(-1, keepdims=True)
+
+
+def prop33(out_dir: Path, scale: str = "paper") -> list[Path]:
+    """Per elliptical model: the frequency the exact theory keeps against the one fitted to SGD."""
+    check_scale(scale)
+    start = time.perf_counter()
+    shrink, seeds, note = PROP33_SCALES[scale]
+    rows, numbers = [], {}
+    for title, preset in PROP33_ROWS:
+        base = RF_NEURON.configure(preset)
+        layer = {} if shrink == 1 else {"steps": base.steps // shrink, "batch_size": min(base.batch_size, 2000)}
+        cfg, runs = figure_runs(RF_NEURON, preset, layer, list(seeds))
+        model = data_model(cfg)
+        sgd = sgd_fields(runs)[:, -1]
+        exact = ode_from_runs(model, runs, cfg.lr, "elliptical-exact")[:, -1]
+        closure = ode_from_runs(model, runs, cfg.lr, "full")[:, -1]
+        survivor, ratio = dyn.surviving_frequency(model)
+        fit_sgd = [rf.fit_sinusoid(w, (cfg.N,)) for w in sgd]
+        fit_ode = [rf.fit_sinusoid(w, (cfg.N,)) for w in exact]
+        row = {"title": title, "seeds": list(seeds), "sgd": sgd, "ode": exact, "ode_full": closure, "ratio": ratio,
+               "survivor": survivor, "power_sgd": power_share(sgd).mean(0), "power_ode": power_share(exact).mean(0),
+               "freq_sgd": np.array([f["frequency"] for f in fit_sgd]),
+               "freq_ode": np.array([f["frequency"] for f in fit_ode]),
+               "mode_sgd": np.argmax(power_share(sgd), -1), "mode_ode": np.argmax(power_share(exact), -1)}
+        rows.append(row)
+        numbers[preset] = {
+            "config": cfg.model_dump(), "t_final": cfg.lr * cfg.steps, "survivor_t_inf": survivor,
+            "ratio_top3": ratio[:3], **{k: row[k] for k in ("freq_sgd", "freq_ode", "mode_sgd", "mode_ode")},
+            "r2_sgd": [f["r2"] for f in fit_sgd], "r2_ode": [f["r2"] for f in fit_ode],
+            "cos_exact_vs_sgd": cosine(exact, sgd), "cos_closure_vs_sgd": cosine(closure, sgd),
+            "ipr_sgd": rf.ipr(sgd), "ipr_exact": rf.ipr(exact), "ipr_closure": rf.ipr(closure),
+            "power_sgd": row["power_sgd"][:4], "power_exact": row["power_ode"][:4],
+        }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = plots.prop33_figure(rows, out_dir / f"prop33-{scale}.png", note)
+    meta = {"scale": scale, "note": note, "seeds": list(seeds), "wall_seconds": time.perf_counter() - start}
+    return [png, write_json(out_dir / f"prop33-{scale}.json", meta | {"models": numbers})]
+
+
+# ----------------------------------------------------------------------------------------------
+# phase diagram
+
+
+@dataclass(frozen=True)
+class PhaseScale:
+    kur_tails: tuple[float, ...]
+    gains: tuple[float, ...]
+    ratios: tuple[float, ...]
+    t_final: float
+    spot_seeds: int
+    spots: tuple[tuple[str, float, float], ...]  # (family, parameter, xi ratio)
+    note: str
+
+
+PHASE_SCALES = {
+    "quick": PhaseScale(tuple(np.round(np.geomspace(4.2, 100, 12), 3)), tuple(np.round(np.geomspace(0.05, 100, 10), 4)),
+                        tuple(np.round(np.linspace(1.25, 5.0, 8), 3)), 200.0, 2,
+                        (("kur", 5.0, 3.0), ("kur", 30.0, 3.0), ("nlgp", 100.0, 1.5), ("nlgp", 1.0, 3.0)),
+                        "quick scale: 12 x 8 and 10 x 8 grid points, t = 200; SGD: lr 0.1, batch 1000, 2 seeds"),
+    "paper": PhaseScale(tuple(np.round(np.geomspace(4.1, 200, 32), 3)), tuple(np.round(np.geomspace(0.02, 100, 24), 4)),
+                        tuple(np.round(np.linspace(1.1, 5.0, 16), 3)), 1000.0, 5,
+                        (("kur", 4.5, 3.0), ("kur", 5.0, 3.0), ("kur", 7.7, 3.0), ("kur", 30.0, 3.0),
+                         ("kur", 30.0, 1.5), ("nlgp", 100.0, 1.5), ("nlgp", 1.0, 3.0), ("nlgp", 0.3, 3.0)),
+                        "paper scale: 32 x 16 and 24 x 16 grid points, t = 1000; SGD: lr 0.1, batch 1000, 5 seeds"),
+}
+PHASE_N = 40
+PHASE_LR = 0.1
+PHASE_BATCH = 1000
+
+
+def phase_model(family: str, param: float, ratio: float) -> DataModel:
+    """The data model at one grid point: xi = (1, ratio), N = 40."""
+    from rflab.data import models
+
+    key = "k" if family == "kur" else "g"
+    return models.create(family, {"N": PHASE_N, "xi": (1.0, float(ratio)), key: float(param)})
+
+
+def phase_grid(family: str, params: Sequence[float], ratios: Sequence[float], t_final: float, w0: jax.Array,
+               progress: Callable[[int, int], None]) -> tuple[np.ndarray, np.ndarray]:
+    """Excess kurtosis per parameter and the final ODE IPR (params x ratios), vmapped over the ratios."""
+    from rflab.theory import amplifier as amp
+
+    kurt, ipr = [], []
+    times = jnp.asarray([0.0, t_final], jnp.float32)
+    for i, param in enumerate(params):
+        models = [phase_model(family, param, r) for r in ratios]
+        coef = amp.amplifier_coefficients(models[0].marginal)
+        parts = [dyn.Effective(coef, m.covariance(0), m.covariance(1)).arrays() for m in models]
+        stacked = tuple(jnp.stack(p) for p in zip(*parts, strict=True))
+        starts = jnp.broadcast_to(w0, (len(ratios), w0.shape[0]))
+        ws = np.asarray(dyn.solve_many(starts, times, stacked, batched_args=True))[:, -1]
+        kurt.append(models[0].excess_kurtosis)
+        ipr.append(rf.ipr(ws))
+        progress(i + 1, len(params))
+    return np.array(kurt), np.array(ipr)
+
+
+def phase_diagram(out_dir: Path, scale: str = "paper") -> list[Path]:
+    """Final ODE IPR over (excess kurtosis, xi_1 / xi_0), the criterion's boundary, SGD spot checks."""
+    check_scale(scale)
+    start = time.perf_counter()
+    s = PHASE_SCALES[scale]
+    w0 = neurons.init(jax.random.split(jax.random.PRNGKey(0))[0], PHASE_N, scale=1e-3)["w"][0]
+    panels, numbers = [], {}
+    for family, params in (("kur", s.kur_tails), ("nlgp", s.gains)):
+        kurt, ipr = phase_grid(family, params, s.ratios, s.t_final, w0, ConsoleProgress(f"phase diagram, {family}"))
+        spots = []
+        for fam, param, ratio in s.spots:
+            if fam != family:
+                continue
+            steps = round(s.t_final / PHASE_LR)
+            key = "k" if fam == "kur" else "g"
+            data = {"data": fam, key: param, "xi": (1.0, ratio), "N": PHASE_N}
+            cfg, runs = neuron_runs(data | {"lr": PHASE_LR, "batch_size": PHASE_BATCH, "steps": steps,
+                                            "init_scale": 1e-3, "snapshots": 10}, range(s.spot_seeds),
+                                    f"{fam} {key}={param:g} xi=1,{ratio:g}")
+            model = data_model(cfg)
+            sgd = np.array([r["metrics"]["ipr"] for r in runs])
+            ode = ode_final_ipr(model, runs, s.t_final, "full")
+            spots.append({"family": fam, "param": param, "ratio": ratio, "kurtosis": model.excess_kurtosis,
+                          "ipr": float(sgd.mean()), "ipr_sgd": sgd, "ipr_ode_same_starts": ode})
+        panels.append({"family": family, "kurtosis": kurt, "params": np.array(params), "ipr": ipr, "spots": spots})
+        numbers[family] = {"params": params, "excess_kurtosis": kurt, "ratios": s.ratios, "ipr": ipr, "spots": spots}
+    threshold = rf.LOCALIZED_IPR / PHASE_N
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = plots.phase_figure(panels, np.array(s.ratios), threshold, out_dir / f"phase-diagram-{scale}.png", s.note)
+    meta = {"scale": scale, "note": s.note, "t_final": s.t_final, "threshold": threshold,
+            "wall_seconds": time.perf_counter() - start}
+    return [png, write_json(out_dir / f"phase-diagram-{scale}.json", meta | {"families": numbers})]
+

@@ -1,0 +1,188 @@
+"""Figures of the theory beside simulation: the amplifier, ODE against SGD, Claim 3.2, Prop. 3.3 and
+the localization phase diagram. Built on ``matplotlib.figure.Figure`` (Agg, no pyplot state)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+
+SQRT_2_PI = math.sqrt(2 / math.pi)
+THEORY = "black"
+SGD = "tab:orange"
+TAYLOR = "tab:blue"
+GAUSS = "0.6"
+EVOLUTION = colormaps["viridis"]
+
+
+def amplifier_figure(a: np.ndarray, phi: np.ndarray, taylor: np.ndarray | None, title: str, path: Path) -> Path:
+    """phi(a) with the Gaussian line sqrt(2/pi) a and the Taylor cubic; right: phi - sqrt(2/pi) a."""
+    fig = Figure(figsize=(10, 4.2), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    for ax, shift in ((left, 0.0), (right, 1.0)):
+        base = shift * SQRT_2_PI * a
+        ax.plot(a, SQRT_2_PI * a - base, color=GAUSS, lw=1.2, ls="--", label="Gaussian: sqrt(2/pi) a")
+        if taylor is not None:
+            ax.plot(a, taylor - base, color=TAYLOR, lw=1.2, label="Taylor: sqrt(2/pi) [a - (kappa-3) a^3/6]")
+        ax.plot(a, phi - base, color=THEORY, lw=1.8, label="phi(a), quadrature")
+        ax.axhline(0, color="0.85", lw=0.6, zorder=0)
+        ax.set_xlabel("a")
+        ax.set_xlim(a.min(), a.max())
+    left.set_ylabel("phi(a)")
+    right.set_ylabel("phi(a) - sqrt(2/pi) a")
+    lim = 1.3 * float(np.max(np.abs(phi - SQRT_2_PI * a))) or 0.1
+    right.set_ylim(-lim, lim)
+    left.legend(fontsize=8, loc="upper left")
+    right.set_title("above 0 for a > 0: super-linear (localizing)", fontsize=9)
+    fig.suptitle(title)
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def ode_vs_sgd_figure(rows: Sequence[dict[str, Any]], path: Path, note: str) -> Path:
+    """Per model: SGD field evolution, ODE field evolution (seed 0, same start and clock), the cosine
+    similarity over time (every seed) and IPR over time."""
+    fig = Figure(figsize=(16, 3.3 * len(rows)), layout="constrained")
+    axes = fig.subplots(len(rows), 4, squeeze=False)
+    for row, (ax_sgd, ax_ode, ax_cos, ax_ipr) in zip(rows, axes, strict=True):
+        t = row["times"]
+        for ax, fields, label in ((ax_sgd, row["sgd"][0], "SGD"), (ax_ode, row["ode"][0], "ODE (full phi)")):
+            sites = np.arange(fields.shape[-1])
+            for j, w in enumerate(fields[:-1]):
+                ax.plot(sites, w, color=EVOLUTION(j / max(1, len(fields) - 1)), lw=0.7, alpha=0.6)
+            ax.plot(sites, fields[-1], color="black", lw=1.6, marker="o", ms=2.5)
+            ax.axhline(0, color="0.85", lw=0.6, zorder=0)
+            ax.set_title(f"{row['title']}: {label}, seed {row['seeds'][0]}", fontsize=10)
+            ax.set_xlabel("site")
+        lim = 1.1 * max(np.abs(row["sgd"][0]).max(), np.abs(row["ode"][0]).max())
+        ax_sgd.set_ylim(-lim, lim)
+        ax_ode.set_ylim(-lim, lim)
+        for form, cos in row["cos"].items():
+            style = {"full": "-", "taylor": ":"}[form]
+            for s, c in enumerate(cos):
+                ax_cos.plot(t, c, color=EVOLUTION(s / max(1, len(cos) - 1)), ls=style, lw=1.0,
+                            label=f"{form}" if s == 0 else None)
+        ax_cos.axhline(0.9, color="tab:red", lw=0.8, ls="--", label="0.9")
+        ax_cos.set_ylim(-1.05, 1.05)
+        ax_cos.set_xlabel("t = lr x steps")
+        ax_cos.set_ylabel("cos(ODE, SGD)")
+        final = row["cos"]["full"][:, -1]
+        ax_cos.set_title(f"final cos, full phi: {np.mean(final):.2f} (min {final.min():.2f}, max {final.max():.2f})",
+                         fontsize=10)
+        ax_cos.legend(fontsize=8, loc="lower left")
+        ax_ipr.plot(t, row["ipr_sgd"].T, color=SGD, lw=1.0, alpha=0.8)
+        ax_ipr.plot(t, row["ipr_ode"].T, color=THEORY, lw=1.0, alpha=0.8)
+        ax_ipr.plot([], [], color=SGD, label="SGD")
+        ax_ipr.plot([], [], color=THEORY, label="ODE (full phi)")
+        ax_ipr.set_xlabel("t = lr x steps")
+        ax_ipr.set_ylabel("IPR")
+        ax_ipr.set_ylim(0, 1)
+        ax_ipr.legend(fontsize=8)
+    fig.suptitle(f"Effective ODE against SGD from the same initial weights ({note})")
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def claim32_figure(families: Sequence[dict[str, Any]], dim: int, path: Path, note: str) -> Path:
+    """Final IPR against excess kurtosis: SGD mean +- std over seeds, ODE (full and Taylor) mean."""
+    fig = Figure(figsize=(11, 4.6), layout="constrained")
+    axes = fig.subplots(1, len(families), sharey=True, squeeze=False)[0]
+    for ax, fam in zip(axes, families, strict=True):
+        x = fam["excess_kurtosis"]
+        order = np.argsort(x)
+        ax.errorbar(x[order], fam["sgd_mean"][order], yerr=fam["sgd_std"][order], color=SGD, marker="o", ms=4,
+                    capsize=3, label=f"SGD (mean +- std, {fam['seeds']} seeds)")
+        ax.plot(x[order], fam["ode_full"][order], color=THEORY, marker="s", ms=4, label="ODE, full phi")
+        ax.plot(x[order], fam["ode_taylor"][order], color=TAYLOR, marker="^", ms=4, ls=":", label="ODE, Taylor phi")
+        ax.axvline(0, color="tab:red", lw=0.8, ls="--")
+        ax.axhline(3 / (dim + 2), color=GAUSS, lw=0.8, ls=":", label="random field 3/(N+2)")
+        if fam.get("log_x"):
+            ax.set_xscale("symlog", linthresh=1.0)
+        ax.set_xlabel("excess kurtosis kappa - 3")
+        ax.set_title(fam["title"], fontsize=10)
+        for xv, lab in zip(x, fam["labels"], strict=True):
+            ax.annotate(lab, (xv, 0.0), textcoords="offset points", xytext=(0, 4), fontsize=6, rotation=90,
+                        ha="center", color="0.4")
+    axes[0].set_ylabel("final IPR")
+    axes[0].set_ylim(0, 1)
+    axes[0].legend(fontsize=8, loc="upper right")
+    fig.suptitle(f"Claim 3.2: localization against excess kurtosis ({note})")
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def prop33_figure(rows: Sequence[dict[str, Any]], path: Path, note: str) -> Path:
+    """Per elliptical model: SGD field and exact-theory field (seed 0), and the per-seed frequencies."""
+    fig = Figure(figsize=(15, 3.4 * len(rows)), layout="constrained")
+    axes = fig.subplots(len(rows), 3, squeeze=False)
+    for row, (ax_f, ax_s, ax_q) in zip(rows, axes, strict=True):
+        sites = np.arange(row["sgd"].shape[-1])
+        ax_f.plot(sites, row["sgd"][0], color=SGD, marker="o", ms=2.5, lw=1.4, label="SGD")
+        ax_f.plot(sites, row["ode"][0], color=THEORY, lw=1.4, label="exact elliptical flow")
+        ax_f.plot(sites, row["ode_full"][0], color=TAYLOR, lw=1.0, ls=":", label="conditional-Gaussian ODE")
+        ax_f.axhline(0, color="0.85", lw=0.6, zorder=0)
+        ax_f.set_title(f"{row['title']}: final fields, seed {row['seeds'][0]}", fontsize=10)
+        ax_f.set_xlabel("site")
+        ax_f.legend(fontsize=7)
+        k = np.arange(len(row["ratio"]))
+        ax_s.bar(k, row["power_sgd"], width=0.4, color=SGD, label="SGD power (seed mean)", align="edge")
+        ax_s.bar(k - 0.4, row["power_ode"], width=0.4, color=THEORY, label="exact flow power", align="edge")
+        ax_s.set_xlabel("Fourier mode k")
+        ax_s.set_ylabel("share of power")
+        ax_s.set_xlim(-1, min(len(k), 12))
+        twin = ax_s.twinx()
+        twin.plot(k, row["ratio"], color="tab:red", marker=".", lw=0.8)
+        twin.set_ylabel("lambda_1 / (lambda_0 + lambda_1)", color="tab:red", fontsize=8)
+        ax_s.set_title(f"t -> inf survivor k = {row['survivor']}", fontsize=10)
+        ax_s.legend(fontsize=7, loc="upper right")
+        seeds = np.arange(len(row["freq_sgd"]))
+        ax_q.plot(seeds, row["freq_sgd"], "o", color=SGD, label="fitted to SGD field")
+        ax_q.plot(seeds, row["freq_ode"], "x", color=THEORY, ms=8, label="fitted to exact-flow field")
+        ax_q.plot(seeds, row["mode_ode"], "+", color="tab:red", ms=9, label="exact flow: dominant mode")
+        ax_q.set_xlabel("seed index")
+        ax_q.set_ylabel("frequency (cycles per ring)")
+        ax_q.set_title("sinusoid frequency per seed", fontsize=10)
+        ax_q.legend(fontsize=7)
+    fig.suptitle(f"Proposition 3.3: elliptical data give one Fourier mode ({note})")
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def phase_figure(panels: Sequence[dict[str, Any]], ratio: np.ndarray, threshold: float, path: Path,
+                 note: str) -> Path:
+    """Per family: final ODE IPR over (excess kurtosis, xi_1 / xi_0), the ODE's IPR = threshold contour
+    (white), the criterion's boundary kappa = 3 (cyan, dashed), SGD spot checks (green, mean IPR)."""
+    fig = Figure(figsize=(7 * len(panels), 5.5), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    top = max(0.5, max(float(p["ipr"].max()) for p in panels))
+    for ax, panel in zip(axes, panels, strict=True):
+        kurt = panel["kurtosis"]
+        order = np.argsort(kurt)
+        ipr = panel["ipr"][order]
+        mesh = ax.pcolormesh(kurt[order], ratio, ipr.T, shading="nearest", cmap="magma", vmin=0, vmax=top)
+        if ipr.min() < threshold < ipr.max():
+            ax.contour(kurt[order], ratio, ipr.T, levels=[threshold], colors="white", linewidths=1.4)
+        ax.axvline(0, color="tab:cyan", lw=1.5, ls="--")
+        ax.plot([], [], color="white", label=f"ODE: IPR = {threshold:.2f} (localized above)")
+        ax.plot([], [], color="tab:cyan", ls="--", label="Claim 3.2 boundary: kappa = 3")
+        for spot in panel["spots"]:
+            ax.plot(spot["kurtosis"], spot["ratio"], "o", mfc="none", mec="lime", ms=10, mew=1.8)
+            ax.annotate(f"SGD {spot['ipr']:.2f}\nODE {np.mean(spot['ipr_ode_same_starts']):.2f}",
+                        (spot["kurtosis"], spot["ratio"]), textcoords="offset points", xytext=(7, 3), color="lime",
+                        fontsize=7, fontweight="bold")
+        ax.plot([], [], "o", mfc="none", mec="lime", label="SGD spot check (mean final IPR)")
+        if panel["family"] == "kur":
+            ax.set_xscale("symlog", linthresh=1.0)
+        ax.set_xlabel("excess kurtosis kappa - 3")
+        ax.set_ylabel("xi_1 / xi_0 (xi_0 = 1)")
+        ax.set_title(f"{'Kur(k)' if panel['family'] == 'kur' else 'NLGP(g)'} family", fontsize=10)
+        ax.legend(fontsize=7, loc="upper right", facecolor="0.35", labelcolor="white", framealpha=0.7)
+    fig.colorbar(mesh, ax=axes, label="final IPR (effective ODE, full amplifier)")
+    fig.suptitle(f"Localization phase diagram of the effective ODE ({note})", fontsize=11)
+    fig.savefig(path, dpi=120)
+    return path
