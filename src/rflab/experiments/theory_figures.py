@@ -22,8 +22,9 @@ and the wall time).
   both final fields (offset free, so the flat mode k = 0 goes into the offset), their dominant
   oscillating mode (k >= 1) and share of power in k <= 1, and the t -> inf survivor of Prop. 3.3.
 - ``phase-diagram``: final ODE IPR over (excess kurtosis, xi_1 / xi_0) with xi_0 = 1, for the Kur(k)
-  and NLGP(g) families, one initial weight vector (seed 0) for every grid point, vmapped; the
-  criterion's boundary kappa = 3; SGD spot checks (lr 0.1, batch 1000, the same t).
+  family (k chosen to put the points at given excess kurtosis) and the NLGP(g) family, one initial
+  weight vector (seed 0) for every grid point, vmapped over xi_1 / xi_0; the criterion's boundary
+  kappa = 3; SGD spot checks (lr 0.1, batch 1000, the same t).
 """
 
 from __future__ import annotations
@@ -267,7 +268,7 @@ def prop33(out_dir: Path, scale: str = "paper") -> list[Path]:
 
 @dataclass(frozen=True)
 class PhaseScale:
-    kur_tails: tuple[float, ...]
+    kur_excess: tuple[float, ...]  # Kur(k) points, given by their excess kurtosis
     gains: tuple[float, ...]
     ratios: tuple[float, ...]
     t_final: float
@@ -276,16 +277,28 @@ class PhaseScale:
     note: str
 
 
+def kur_tail_for(excess: float) -> float:
+    """The Kur tail exponent k > 4 whose marginal has the given excess kurtosis (> -1.2), by root finding."""
+    from scipy import optimize
+
+    from rflab.data.marginals import KurMarginal
+
+    return float(optimize.brentq(lambda k: KurMarginal(k).kurtosis - 3.0 - excess, 4.0 + 1e-9, 1e5, xtol=1e-10))
+
+
 PHASE_SCALES = {
-    "quick": PhaseScale(tuple(np.round(np.geomspace(4.2, 100, 12), 3)), tuple(np.round(np.geomspace(0.05, 100, 10), 4)),
+    "quick": PhaseScale((-1.15, -1.0, -0.8, -0.6, -0.4, -0.2, 0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0),
+                        tuple(np.round(np.geomspace(0.05, 100, 10), 4)),
                         tuple(np.round(np.linspace(1.25, 5.0, 8), 3)), 200.0, 2,
                         (("kur", 5.0, 3.0), ("kur", 30.0, 3.0), ("nlgp", 100.0, 1.5), ("nlgp", 1.0, 3.0)),
-                        "quick scale: 12 x 8 and 10 x 8 grid points, t = 200; SGD: lr 0.1, batch 1000, 2 seeds"),
-    "paper": PhaseScale(tuple(np.round(np.geomspace(4.1, 200, 32), 3)), tuple(np.round(np.geomspace(0.02, 100, 24), 4)),
-                        tuple(np.round(np.linspace(1.1, 5.0, 16), 3)), 1000.0, 5,
-                        (("kur", 4.5, 3.0), ("kur", 5.0, 3.0), ("kur", 7.7, 3.0), ("kur", 30.0, 3.0),
-                         ("kur", 30.0, 1.5), ("nlgp", 100.0, 1.5), ("nlgp", 1.0, 3.0), ("nlgp", 0.3, 3.0)),
-                        "paper scale: 32 x 16 and 24 x 16 grid points, t = 1000; SGD: lr 0.1, batch 1000, 5 seeds"),
+                        "quick scale: 13 x 8 and 10 x 8 grid points, t = 200; SGD: lr 0.1, batch 1000, 2 seeds"),
+    "paper": PhaseScale(tuple(np.round(np.concatenate([np.linspace(-1.18, -0.1, 12), np.linspace(0.0, 0.9, 6),
+                                                       np.geomspace(1.0, 20.0, 8)]), 3)),
+                        tuple(np.round(np.geomspace(0.02, 100, 24), 4)),
+                        tuple(np.round(np.linspace(1.1, 5.0, 16), 3)), 1000.0, 3,
+                        (("kur", 5.0, 3.0), ("kur", 7.7, 1.5), ("kur", 30.0, 3.0),
+                         ("nlgp", 100.0, 1.5), ("nlgp", 1.0, 3.0), ("nlgp", 0.3, 3.0)),
+                        "paper scale: 26 x 16 and 24 x 16 grid points, t = 1000; SGD: lr 0.1, batch 1000, 3 seeds"),
 }
 PHASE_N = 40
 PHASE_LR = 0.1
@@ -327,7 +340,8 @@ def phase_diagram(out_dir: Path, scale: str = "paper") -> list[Path]:
     s = PHASE_SCALES[scale]
     w0 = neurons.init(jax.random.split(jax.random.PRNGKey(0))[0], PHASE_N, scale=1e-3)["w"][0]
     panels, numbers = [], {}
-    for family, params in (("kur", s.kur_tails), ("nlgp", s.gains)):
+    tails = tuple(round(kur_tail_for(e), 4) for e in s.kur_excess)
+    for family, params in (("kur", tails), ("nlgp", s.gains)):
         kurt, ipr = phase_grid(family, params, s.ratios, s.t_final, w0, ConsoleProgress(f"phase diagram, {family}"))
         spots = []
         for fam, param, ratio in s.spots:

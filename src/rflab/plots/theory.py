@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 
 SQRT_2_PI = math.sqrt(2 / math.pi)
@@ -173,7 +174,8 @@ def phase_figure(panels: Sequence[dict[str, Any]], ratio: np.ndarray, threshold:
         kurt = panel["kurtosis"]
         order = np.argsort(kurt)
         ipr = panel["ipr"][order]
-        mesh = ax.pcolormesh(kurt[order], ratio, ipr.T, shading="nearest", cmap="magma", vmin=0, vmax=top)
+        mesh = ax.pcolormesh(kurt[order], ratio, ipr.T, shading="nearest", cmap="magma",
+                             norm=PowerNorm(0.5, vmin=0, vmax=top))
         if ipr.min() < threshold < ipr.max():
             ax.contour(kurt[order], ratio, ipr.T, levels=[threshold], colors="white", linewidths=1.4)
         ax.axvline(0, color="tab:cyan", lw=1.5, ls="--")
@@ -186,12 +188,14 @@ def phase_figure(panels: Sequence[dict[str, Any]], ratio: np.ndarray, threshold:
                         fontsize=7, fontweight="bold")
         ax.plot([], [], "o", mfc="none", mec="lime", label="SGD spot check (mean final IPR)")
         if panel["family"] == "kur":
-            ax.set_xscale("symlog", linthresh=1.0)
+            ax.set_xscale("symlog", linthresh=1.0, linscale=1.5)
+            ticks = [t for t in (-1, -0.5, 0, 0.5, 1, 3, 10, 30) if kurt.min() - 0.1 <= t <= kurt.max() * 1.5]
+            ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.set_xlabel("excess kurtosis kappa - 3")
         ax.set_ylabel("xi_1 / xi_0 (xi_0 = 1)")
         ax.set_title(f"{'Kur(k)' if panel['family'] == 'kur' else 'NLGP(g)'} family", fontsize=10)
         ax.legend(fontsize=7, loc="upper right", facecolor="0.35", labelcolor="white", framealpha=0.7)
-    fig.colorbar(mesh, ax=axes, label="final IPR (effective ODE, full amplifier)")
+    fig.colorbar(mesh, ax=axes, label="final IPR (effective ODE, full amplifier; square-root colour scale)")
     fig.suptitle(f"Localization phase diagram of the effective ODE ({note})", fontsize=11)
     fig.savefig(path, dpi=120)
     return path
