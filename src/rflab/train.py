@@ -120,6 +120,25 @@ class Replay(Epochs):
 
 
 @dataclass(frozen=True)
+class Keyed:
+    """Any stream whose batches also carry a fresh PRNG key: ``{"examples": batch, "key": key}``.
+
+    For losses that sample noise: the key of step t is the same whatever the chunking of the run.
+    """
+
+    stream: Stream
+
+    def init(self, key: jax.Array, data: PyTree) -> PyTree:
+        k_noise, k_stream = jax.random.split(key)
+        return k_noise, self.stream.init(k_stream, data)
+
+    def next(self, state: PyTree, step: jax.Array, data: PyTree) -> tuple[Batch, jax.Array, PyTree]:
+        key, inner = state
+        batch, weights, inner = self.stream.next(inner, step, data)
+        return {"examples": batch, "key": jax.random.fold_in(key, step)}, weights, (key, inner)
+
+
+@dataclass(frozen=True)
 class Online:
     """A fresh batch every step from ``sample(key, n)``: no example is ever reused."""
 

@@ -18,7 +18,7 @@ SIZE = 8
 BLOB_WIDTH = 0.55
 HALF_SEPARATION = 1.0
 POSITION_RANGE = (1.5, 5.5)
-THETA_RANGES = {"2pi": 2 * jnp.pi, "pi": jnp.pi}
+THETA_RANGES = {"2pi": 2 * jnp.pi, "pi": jnp.pi, "fixed": 0.0}
 
 
 class Dipoles(NamedTuple):
@@ -45,7 +45,7 @@ def render(latents: jax.Array, width: float = BLOB_WIDTH, size: int = SIZE) -> j
 
 
 def sample_latents(key: jax.Array, n: int, theta_range: str = "2pi") -> jax.Array:
-    """Latents (n, 3): x, y ~ U[1.5, 5.5] independently, theta ~ U[0, 2 pi) or U[0, pi)."""
+    """Latents (n, 3): x, y ~ U[1.5, 5.5] independently, theta ~ U[0, 2 pi), U[0, pi) or 0 ("fixed")."""
     k_pos, k_theta = jax.random.split(key)
     lo, hi = POSITION_RANGE
     pos = jax.random.uniform(k_pos, (n, 2), minval=lo, maxval=hi)

@@ -12,15 +12,15 @@ reconstruction error.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from rflab import train
 from rflab.config import Config
@@ -36,10 +36,13 @@ from rflab.train import ProgressFn
 class DipoleConfig(Config):
     """Settings of a dipole population-code run (defaults: our best for theta in [0, 2 pi))."""
 
-    theta_range: Literal["2pi", "pi"] = Field("2pi", description="orientation range: [0, 2 pi) or the seed's [0, pi)")
+    theta_range: Literal["2pi", "pi", "fixed"] = Field(
+        "2pi", description="orientation range: [0, 2 pi), the seed's [0, pi), or fixed at 0 (position only)")
     n_train: int = Field(2000, gt=0, description="training images")
     n_test: int = Field(500, gt=0, description="held-out images")
     rng: Literal["jax", "numpy"] = Field("jax", description="numpy: replay the seed script's NumPy random streams")
+    model: Literal["rbf", "mdl"] = Field(
+        "rbf", description="rbf: the seed's 3-D bottleneck; mdl: the description-length population code")
     n_units: int = Field(225, gt=0, description="bump units H")
     dim: int = Field(3, gt=0, description="implicit-space dimension K")
     n_enc_hidden: int = Field(64, gt=0, description="encoder hidden units He")
@@ -49,7 +52,8 @@ class DipoleConfig(Config):
     init_gain: float = Field(1.0, gt=0, description="scale of the Glorot-normal initial weights")
     encoder_init: Literal["random", "isomap", "oracle"] = Field(
         "isomap", description="isomap: first fit the encoder to a solid-torus code found by Isomap from the images "
-        "alone; oracle: to a torus code of the TRUE latents (a diagnostic); random: start from the random weights")
+        "alone; oracle: to a torus code of the TRUE latents (a diagnostic); random: start from the random weights",
+        validate_default=True)
     optimizer: Literal["sgd", "momentum", "adam"] = "adam"
     lr: float = Field(0.01, gt=0, description="peak learning rate")
     schedule: Literal["constant", "cosine", "warmup-cosine"] = "warmup-cosine"
@@ -60,6 +64,24 @@ class DipoleConfig(Config):
     knn_k: int = Field(10, gt=0, description="neighbours of the kNN latent regression")
     snapshots: int = Field(40, gt=0, description="snapshots for the curves and the GIF")
     pixel_resolution: float = Field(2 / 256, gt=0, description="resolution pixels are coded at, for dl_bits")
+    recon_var: float = Field(0.01, gt=0, description="mdl: variance V_r of the per-pixel reconstruction noise")
+    deviation_var: float = Field(1e-4, gt=0, description="mdl: variance V_a of the activities' deviation from the bump")
+    activity_resolution: float = Field(2**-8, gt=0, description="mdl: resolution activities are sent at")
+    centre_resolution: float = Field(2**-6, gt=0, lt=1, description="mdl: resolution the centre is sent at")
+
+    @field_validator("model")
+    @classmethod
+    def _numpy_streams_are_rbf_only(cls, model: str, info: ValidationInfo) -> str:
+        if model != "rbf" and info.data.get("rng") == "numpy":
+            raise ValueError("the seed script's NumPy streams (rng=numpy) exist only for model=rbf")
+        return model
+
+    @field_validator("encoder_init")
+    @classmethod
+    def _torus_needs_three_dims_and_an_orientation(cls, start: str, info: ValidationInfo) -> str:
+        if start != "random" and (info.data.get("dim") != 3 or info.data.get("theta_range") == "fixed"):
+            raise ValueError("a solid-torus start needs dim=3 and a varying orientation; use encoder_init=random")
+        return start
 
 
 SEED_PRESET = {
@@ -67,6 +89,9 @@ SEED_PRESET = {
     "warmup": 0.0, "code_decay": 0.0, "epochs": 200, "batch_size": 64, "init_gain": 1.0,
     "mu_init": "grid", "encoder_init": "random",
 }
+
+
+MDL_PRESET = {"model": "mdl", "deviation_var": 1e-5, "lr": 0.001, "epochs": 500, "code_decay": 0.0}
 
 
 def make_data(cfg: DipoleConfig, seeds: Sequence[int]) -> dict[str, np.ndarray]:
@@ -123,6 +148,7 @@ def _numpy_orders(cfg: DipoleConfig, seed: int) -> np.ndarray:
 
 
 PRETRAIN_EPOCHS = 500
+MDL_CODE_SHRINK = 0.6  # the MDL centre is a bump's centre of mass, pulled inward near the cube's faces
 
 
 def torus_code(latents: np.ndarray) -> np.ndarray:
@@ -141,15 +167,43 @@ def starting_codes(cfg: DipoleConfig, data: dict[str, np.ndarray]) -> np.ndarray
     return np.stack([initial_codes.isomap_torus(x) for x in data["x_train"]])
 
 
-def _fit_encoder(cfg: DipoleConfig, learner: train.Learner, x: np.ndarray, code: np.ndarray, keys: np.ndarray,
-                 params0: pop.Params | None) -> train.Fit:
-    """Initial parameters whose encoder is fitted (Adam, PRETRAIN_EPOCHS, squared error) to map the
-    images ``x`` to ``code``; everything else as ``learner.init`` or ``params0`` gives it."""
+def _fit_encoder(cfg: DipoleConfig, init: Callable, x: np.ndarray, code: np.ndarray, keys: np.ndarray,
+                 params0: pop.Params | None) -> pop.Params:
+    """Initial parameters whose encoder maps the images ``x`` to ``code`` (Adam, PRETRAIN_EPOCHS,
+    squared error); everything else as ``init`` or ``params0`` gives it.
+
+    For the MDL code the hidden layer is fitted with a linear readout m = h W + b to the code shrunk
+    by MDL_CODE_SHRINK about the cube's centre; the second layer is then set so the activities
+    are exactly the standard bump at m (``pop.bump_encoder``) and the decoder to the least-squares
+    readout of those activities.
+    """
     stream = train.Epochs(cfg.n_train, cfg.batch_size)
     n_steps = PRETRAIN_EPOCHS * stream.steps_per_epoch
-    regress = train.Learner(learner.init, lambda p, b: jnp.sum((pop.encode(p, b["x"]) - b["code"]) ** 2, -1))
-    return train.fit(regress, train.optimizer("adam", 0.01, n_steps, "warmup-cosine", 0.05), stream, n_steps,
-                     keys, {"x": x, "code": code}, params0)
+    opt = train.optimizer("adam", 0.01, n_steps, "warmup-cosine", 0.05)
+    if cfg.model == "rbf":
+        regress = train.Learner(init, lambda p, b: jnp.sum((pop.encode(p, b["x"]) - b["code"]) ** 2, -1))
+        return train.fit(regress, opt, stream, n_steps, keys, {"x": x, "code": code}, params0).params
+
+    def with_readout(key: jax.Array) -> pop.Params:
+        w = 0.1 * jax.random.normal(key, (cfg.n_enc_hidden, cfg.dim))
+        return init(key) | {"readout": {"w": w, "b": jnp.full(cfg.dim, 0.5)}}
+
+    def readout_error(p: pop.Params, b: dict) -> jax.Array:
+        h = jnp.tanh(b["x"] @ p["enc1"]["w"] + p["enc1"]["b"])
+        return jnp.sum((h @ p["readout"]["w"] + p["readout"]["b"] - b["code"]) ** 2, -1)
+
+    shrunk = (0.5 + MDL_CODE_SHRINK * (code - 0.5)).astype(np.float32)
+    fitted = train.fit(train.Learner(with_readout, readout_error), opt, stream, n_steps, keys,
+                       {"x": x, "code": shrunk}).params
+
+    @jax.jit
+    @jax.vmap
+    def finish(p: pop.Params, images: jax.Array) -> pop.Params:
+        readout = p.pop("readout")
+        return pop.least_squares_decoder(pop.bump_encoder(p, readout["w"], readout["b"], cfg.sigma), images,
+                                         cfg.sigma)
+
+    return jax.tree.map(np.asarray, finish(fitted, x))
 
 
 def snapshot_epochs(cfg: DipoleConfig) -> list[int]:
@@ -160,13 +214,15 @@ def snapshot_epochs(cfg: DipoleConfig) -> list[int]:
 
 def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], progress: ProgressFn | None) -> train.Fit:
     """Train the population coder of every seed at once, with snapshots at ``snapshot_epochs``."""
-    stream = train.Epochs(cfg.n_train, cfg.batch_size)
-    n_steps = cfg.epochs * stream.steps_per_epoch
+    passes = train.Epochs(cfg.n_train, cfg.batch_size)
+    stream: train.Stream = passes
+    n_steps = cfg.epochs * passes.steps_per_epoch
+    coder = CODERS[cfg.model]
     learner = train.Learner(
-        init=partial(pop.init, n_in=data["x_train"].shape[-1], n_enc_hidden=cfg.n_enc_hidden,
+        init=partial(coder.init, n_in=data["x_train"].shape[-1], n_enc_hidden=cfg.n_enc_hidden,
                      n_units=cfg.n_units, dim=cfg.dim, mu_init=cfg.mu_init, mu_jitter=cfg.mu_jitter,
                      init_gain=cfg.init_gain),
-        loss=partial(pop.loss, sigma=cfg.sigma),
+        loss=coder.loss(cfg),
     )
     optimizer = train.optimizer(cfg.optimizer, cfg.lr, n_steps, cfg.schedule, cfg.warmup, cfg.code_decay,
                                 decay_mask=pop.code_layer)
@@ -176,34 +232,57 @@ def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], pr
         examples = {"examples": examples, "orders": np.stack([_numpy_orders(cfg, s) for s in seeds])}
         inits = [_numpy_init(cfg, s) for s in seeds]
         params0 = jax.tree.map(lambda *a: np.stack(a), *inits)
+    if cfg.model == "mdl":
+        stream = train.Keyed(stream)
     keys, pretraining = train.seed_keys(seeds), 0.0
     if cfg.encoder_init != "random":
         start = time.perf_counter()
         code = starting_codes(cfg, data)
-        fitted = _fit_encoder(cfg, learner, data["x_train"], code, keys, params0)
-        params0, pretraining = fitted.params, time.perf_counter() - start
-    snaps = [e * stream.steps_per_epoch for e in snapshot_epochs(cfg)]
+        params0 = _fit_encoder(cfg, learner.init, data["x_train"], code, keys, params0)
+        pretraining = time.perf_counter() - start
+    snaps = [e * passes.steps_per_epoch for e in snapshot_epochs(cfg)]
     result = train.fit(learner, optimizer, stream, n_steps, keys, examples, params0, snaps, progress=progress)
     return result._replace(seconds=result.seconds + pretraining)
 
 
+class Coder(NamedTuple):
+    """One population coder: ``init``, ``loss(cfg)`` for the engine, and jitted ``apply(params, x,
+    sigma)`` (an output with ``code`` and ``recon``) and ``decode(params, code, sigma)``."""
+
+    init: Callable
+    loss: Callable[[DipoleConfig], Callable]
+    apply: Callable
+    decode: Callable
+
+
+CODERS = {
+    "rbf": Coder(pop.init, lambda cfg: partial(pop.loss, sigma=cfg.sigma),
+                 jax.jit(pop.apply, static_argnums=2), jax.jit(pop.decode, static_argnums=2)),
+    "mdl": Coder(pop.mdl_init,
+                 lambda cfg: partial(pop.mdl_loss, sigma=cfg.sigma, recon_var=cfg.recon_var,
+                                     deviation_var=cfg.deviation_var),
+                 jax.jit(pop.mdl_apply, static_argnums=2), jax.jit(pop.mdl_decode, static_argnums=2)),
+}
 _render = jax.jit(dipoles.render)
-_apply = jax.jit(pop.apply, static_argnums=2)
-_encode = jax.jit(pop.encode)
-_decode = jax.jit(pop.decode, static_argnums=2)
+_mdl_costs = jax.jit(pop.mdl_costs, static_argnums=(2, 3, 4))
 
 
 def targets(latents: np.ndarray, theta_range: str) -> tuple[np.ndarray, list[str]]:
-    """Regression targets x, y and the orientation's (cos, sin) (of 2 theta for the range [0, pi))."""
+    """Regression targets x, y and the orientation's (cos, sin) (of 2 theta for the range [0, pi);
+    none when the orientation is fixed)."""
+    if theta_range == "fixed":
+        return latents[:, :2], ["x", "y"]
     angle = dipoles.orientation_targets(latents[:, 2], theta_range)
     names = ["cos_theta", "sin_theta"] if theta_range == "2pi" else ["cos_2theta", "sin_2theta"]
     return np.column_stack([latents[:, :2], angle]), ["x", "y", *names]
 
 
 def measure(cfg: DipoleConfig, params: pop.Params, d: dict[str, np.ndarray]) -> dict:
-    """Every held-out measurement of one trained coder (see ``metrics.codes``)."""
-    tr = jax.tree.map(np.asarray, _apply(params, d["x_train"], cfg.sigma))
-    te = jax.tree.map(np.asarray, _apply(params, d["x_test"], cfg.sigma))
+    """Every held-out measurement of one trained coder (see ``metrics.codes``); the code is the
+    implicit position (the MDL code's centre)."""
+    coder = CODERS[cfg.model]
+    tr = jax.tree.map(np.asarray, coder.apply(params, d["x_train"], cfg.sigma))
+    te = jax.tree.map(np.asarray, coder.apply(params, d["x_test"], cfg.sigma))
     t_train, names = targets(d["lat_train"], cfg.theta_range)
     t_test, _ = targets(d["lat_test"], cfg.theta_range)
     regress = partial(metrics.held_out_r2, code_train=tr.code, targets_train=t_train, code_test=te.code,
@@ -212,11 +291,12 @@ def measure(cfg: DipoleConfig, params: pop.Params, d: dict[str, np.ndarray]) -> 
     def decoder(code: np.ndarray):
         def decode(delta: float | None) -> np.ndarray:
             q = code if delta is None else (np.floor(code / delta) + 0.5) * delta
-            return np.asarray(_decode(params, q.astype(np.float32), cfg.sigma))
+            return np.asarray(coder.decode(params, q.astype(np.float32), cfg.sigma))
 
         return decode
 
-    return (
+    extra = mdl_bits(cfg, params, d["x_test"]) if cfg.model == "mdl" else {}
+    return extra | (
         metrics.reconstruction(d["x_test"], te.recon, d["x_train"])
         | {"train_mse": float(np.mean((tr.recon - d["x_train"]) ** 2))}
         | metrics.spectrum(te.code)
@@ -231,6 +311,30 @@ def measure(cfg: DipoleConfig, params: pop.Params, d: dict[str, np.ndarray]) -> 
     )
 
 
+def mdl_bits(cfg: DipoleConfig, params: pop.Params, x_test: np.ndarray) -> dict:
+    """The MDL code's description length of the held-out images, bits per image, term by term.
+
+    ``reconstruction`` and ``deviation`` are the image-dependent parts that training minimises;
+    ``centre`` is K log2(1 / centre_resolution); ``total`` is their sum and ``deviation_share`` the
+    deviation's part of it. The image-independent constants of the Gaussian codes are reported
+    apart under ``constants`` (they do not depend on the weights, only on the stated resolutions).
+    """
+    recon, deviation = (float(np.mean(c)) for c in _mdl_costs(params, x_test, cfg.sigma, cfg.recon_var,
+                                                                  cfg.deviation_var))
+    constants = pop.mdl_constants(x_test.shape[1], cfg.n_units, cfg.dim, cfg.recon_var, cfg.deviation_var,
+                                  cfg.pixel_resolution, cfg.activity_resolution, cfg.centre_resolution)
+    centre = constants.pop("centre")
+    total = recon + deviation + centre
+    return {"mdl_bits": {
+        "reconstruction": recon, "deviation": deviation, "centre": centre, "total": total,
+        "deviation_share": deviation / total,
+        "constants": constants | {"recon_var": cfg.recon_var, "deviation_var": cfg.deviation_var,
+                                  "pixel_resolution": cfg.pixel_resolution,
+                                  "activity_resolution": cfg.activity_resolution,
+                                  "centre_resolution": cfg.centre_resolution},
+    }}
+
+
 def take(tree: pop.Params, i: int) -> pop.Params:
     """Entry i of every leaf (one seed of a batched result, or one snapshot)."""
     return jax.tree.map(lambda a: a[i], tree)
@@ -239,9 +343,9 @@ def take(tree: pop.Params, i: int) -> pop.Params:
 def curves(cfg: DipoleConfig, snapshots: pop.Params, d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Held-out MSE, kNN R^2 per latent, codes and the first 8 reconstructions at every snapshot
     (the last snapshot is the trained model)."""
-    n = len(snapshot_epochs(cfg))
-    outs = [_apply(take(snapshots, i), d["x_test"], cfg.sigma) for i in range(n)]
-    codes_train = [np.asarray(_encode(take(snapshots, i), d["x_train"])) for i in range(n)]
+    n, apply = len(snapshot_epochs(cfg)), CODERS[cfg.model].apply
+    outs = [apply(take(snapshots, i), d["x_test"], cfg.sigma) for i in range(n)]
+    codes_train = [np.asarray(apply(take(snapshots, i), d["x_train"], cfg.sigma).code) for i in range(n)]
     t_train, names = targets(d["lat_train"], cfg.theta_range)
     t_test, _ = targets(d["lat_test"], cfg.theta_range)
     knn = np.array([
@@ -302,5 +406,5 @@ DIPOLE_3D = Experiment(
     summary="RBF-bottleneck population code of 8x8 dipoles varying in x, y and orientation (Zemel & Hinton 1995)",
     config=DipoleConfig,
     run=run,
-    presets={"seed": SEED_PRESET, "default": {}},
+    presets={"seed": SEED_PRESET, "default": {}, "mdl": MDL_PRESET},
 )
