@@ -15,7 +15,7 @@ from pydantic import Field
 from rich.console import Console
 from rich.table import Table
 
-from rflab.config import Config, build, digest, parse_overrides
+from rflab.config import Config, ConfigError, build, digest, parse_overrides
 
 app = typer.Typer(help="Theory: the amplifier phi(a) and its Taylor form for any data model.", no_args_is_help=True)
 
@@ -116,3 +116,22 @@ def amplifier(
     console = Console(stderr=True)
     Console().print(table)
     console.print(f"figure: {figure}")
+
+
+@app.command()
+def claim32(
+    scale: Annotated[str, typer.Option(help="quick or paper (settings of the sweep)")] = "paper",
+    seeds: Annotated[int | None, typer.Option(help="seeds 0..N-1 instead of the scale's (paper: 30)")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the figure files")] = Path("rflab-results/figures"),
+) -> None:
+    """The Claim 3.2 sweep (``rflab figure claim32``) with a chosen number of seeds."""
+    from rflab.cli import setup_jax
+    from rflab.experiments import theory_figures
+
+    if scale not in theory_figures.SCALES:
+        raise ConfigError(f"--scale {scale!r}: allowed quick, paper")
+    if seeds is not None and seeds < 1:
+        raise ConfigError(f"--seeds={seeds}: must be at least 1")
+    setup_jax()
+    for path in theory_figures.claim32(out_dir, scale, seeds):
+        Console().print(str(path))
