@@ -9,10 +9,10 @@ from pathlib import Path
 from rflab.config import ConfigError
 from rflab.experiments import fig1, fig2, fig3, fig4, fig5, theory_figures
 from rflab.experiments.base import Experiment
-from rflab.experiments.dipole import DIPOLE_3D
+from rflab.experiments.dipole import DIPOLE_2D, DIPOLE_3D
 from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, RF_NEURON
 
-EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (DIPOLE_3D, RF_NEURON, RF_COMMITTEE, RF_ICA)}
+EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (DIPOLE_3D, DIPOLE_2D, RF_NEURON, RF_COMMITTEE, RF_ICA)}
 
 
 @dataclass(frozen=True)

@@ -370,7 +370,8 @@ def run(cfg: DipoleConfig, seeds: Sequence[int], progress: ProgressFn | None = N
         params = take(result.params, i)
         snaps = take(result.snapshots, i)
         arrays = {"losses": result.losses[i]} | curves(cfg, snaps, d) | _flat_params(params)
-        arrays |= {"code_test": arrays["snap_codes"][-1], "lat_test": d["lat_test"]}
+        arrays |= {"code_test": arrays["snap_codes"][-1], "lat_test": d["lat_test"],
+                   "unit_positions": np.asarray(pop.positions(params) if cfg.model == "mdl" else params["mu"])}
         measured = measure(cfg, params, d)
         out.append(SeedResult(seed, measured, arrays, result.seconds / len(seeds),
                               partial(write_figures, cfg, d, arrays, measured["naive_mse"])))
@@ -394,6 +395,7 @@ def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], arrays: dict, nai
     plots.code_projections(code, lat, folder / "code_projections.png")
     if cfg.dim >= 3:
         plots.code_3d(code, lat, folder / "code_3d.png")
+    plots.unit_positions(arrays["unit_positions"], code, folder / "unit_positions.png")
     knn = {name: arrays["snap_knn_r2"][:, j] for j, name in enumerate(names)}
     plots.training(arrays["losses"], spe, epochs, arrays["snap_test_mse"], naive, knn, folder / "training.png")
     titles = [f"epoch {e}: held-out MSE {m:.4f}" for e, m in zip(epochs, arrays["snap_test_mse"], strict=True)]
@@ -407,4 +409,30 @@ DIPOLE_3D = Experiment(
     config=DipoleConfig,
     run=run,
     presets={"seed": SEED_PRESET, "default": {}, "mdl": MDL_PRESET},
+)
+
+
+class Dipole2DConfig(DipoleConfig):
+    """Settings of the position-only sister problem: orientation fixed, 100 units in a 2-D implicit
+    space, the MDL code trained from random weights (no supervised warm-up, no embedding start)."""
+
+    theta_range: Literal["2pi", "pi", "fixed"] = Field("fixed", description="orientation range (fixed: position only)")
+    model: Literal["rbf", "mdl"] = Field("mdl", description="rbf: a 2-D bottleneck; mdl: the population code")
+    n_units: int = Field(100, gt=0, description="bump units H")
+    dim: int = Field(2, gt=0, description="implicit-space dimension K")
+    encoder_init: Literal["random", "isomap", "oracle"] = Field(
+        "random", description="random: start from the random weights (isomap and oracle need an orientation)",
+        validate_default=True)
+    deviation_var: float = Field(1e-5, gt=0, description="variance V_a of the activities' deviation from the bump")
+    lr: float = Field(0.003, gt=0, description="peak learning rate")
+    epochs: int = Field(500, gt=0)
+    code_decay: float = Field(0.0, ge=0, description="decoupled weight decay of the code layer only")
+
+
+DIPOLE_2D = Experiment(
+    name="dipole-2d",
+    summary="MDL population code of dipoles varying only in position: 100 units, 2-D implicit space, no warm-up",
+    config=Dipole2DConfig,
+    run=run,
+    presets={"default": {}},
 )

@@ -67,20 +67,43 @@ def _colour(latents: np.ndarray, j: int) -> tuple[np.ndarray, str]:
     return (latents[:, j], ANGLE_CMAP) if j == 2 else (latents[:, j], "viridis")
 
 
+def _varying(latents: np.ndarray) -> list[int]:
+    """The latents that vary across the images (orientation is constant in the position-only problem)."""
+    return [j for j in range(latents.shape[1]) if np.ptp(latents[:, j]) > 0]
+
+
 def code_projections(code: np.ndarray, latents: np.ndarray, path: Path) -> Path:
-    """Every pair of code dimensions (columns), coloured by each latent (rows)."""
+    """Every pair of code dimensions (columns), coloured by each varying latent (rows)."""
     pairs = list(combinations(range(min(code.shape[1], 3)), 2))
-    fig, axes = plt.subplots(3, len(pairs), figsize=(3.3 * len(pairs) + 0.8, 9.6), squeeze=False)
-    for row, name in enumerate(LATENT_NAMES):
-        values, cmap = _colour(latents, row)
-        for col, (i, j) in enumerate(pairs):
+    rows = _varying(latents)
+    fig, axes = plt.subplots(len(rows), len(pairs), figsize=(3.3 * len(pairs) + 0.8, 3.2 * len(rows)), squeeze=False)
+    for row, j in enumerate(rows):
+        values, cmap = _colour(latents, j)
+        for col, (a, b) in enumerate(pairs):
             ax = axes[row, col]
-            sc = ax.scatter(code[:, i], code[:, j], c=values, cmap=cmap, s=6, alpha=0.8, linewidths=0)
-            ax.set_xlabel(f"code {i}")
-            ax.set_ylabel(f"code {j}")
+            sc = ax.scatter(code[:, a], code[:, b], c=values, cmap=cmap, s=6, alpha=0.8, linewidths=0)
+            ax.set_xlabel(f"code {a}")
+            ax.set_ylabel(f"code {b}")
             ax.set_aspect("equal", adjustable="datalim")
-        fig.colorbar(sc, ax=axes[row, -1], label=name)
-    fig.suptitle("Held-out codes, pairs of dimensions, coloured by x, y and orientation", fontsize=10)
+        fig.colorbar(sc, ax=axes[row, -1], label=LATENT_NAMES[j])
+    names = ", ".join(LATENT_NAMES[j] for j in rows)
+    fig.suptitle(f"Held-out codes, pairs of dimensions, coloured by {names}", fontsize=10)
+    return _save(fig, path)
+
+
+def unit_positions(mu: np.ndarray, code: np.ndarray, path: Path) -> Path:
+    """The units' learned positions (red) over the held-out codes (grey), every pair of the first
+    three implicit dimensions: how the population tiles the part of the space the code uses."""
+    pairs = list(combinations(range(min(code.shape[1], 3)), 2))
+    fig, axes = plt.subplots(1, len(pairs), figsize=(3.6 * len(pairs), 3.6), squeeze=False)
+    for ax, (a, b) in zip(axes[0], pairs, strict=True):
+        ax.scatter(code[:, a], code[:, b], c="0.75", s=5, linewidths=0, label="held-out codes")
+        ax.scatter(mu[:, a], mu[:, b], c="tab:red", s=10, linewidths=0, label="unit positions")
+        ax.set(xlabel=f"implicit dim {a}", ylabel=f"implicit dim {b}")
+        ax.set_aspect("equal", adjustable="datalim")
+    axes[0, 0].legend(fontsize=7, loc="upper left")
+    fig.suptitle(f"{len(mu)} units in the implicit space", fontsize=10)
+    fig.tight_layout()
     return _save(fig, path)
 
 
@@ -140,10 +163,13 @@ def _frame(code: np.ndarray, latents: np.ndarray, images: np.ndarray, recons: np
     if code.shape[1] >= 3:
         _scatter3d(ax, code, latents[:, 2])
         ax.set(xlim=(0, 1), ylim=(0, 1), zlim=(0, 1))
+        ax.set_title("held-out codes, coloured by orientation", fontsize=9)
     else:
-        ax.scatter(code[:, 0], code[:, 1], c=latents[:, 2], cmap=ANGLE_CMAP, s=8)
+        j = _varying(latents)[-1]
+        values, cmap = _colour(latents, j)
+        ax.scatter(code[:, 0], code[:, 1], c=values, cmap=cmap, s=8)
         ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="code 0", ylabel="code 1")
-    ax.set_title("held-out codes, coloured by orientation", fontsize=9)
+        ax.set_title(f"held-out codes, coloured by {LATENT_NAMES[j]}", fontsize=9)
     vmax = float(np.abs(images).max())
     for k in range(3):
         top, bottom = fig.add_subplot(grid[0, 5 + k]), fig.add_subplot(grid[1, 5 + k])
