@@ -21,7 +21,8 @@ and the wall time).
   quick: 1/5 of the steps, batch <= 2000, seeds 0-2, the runs of ``rflab figure fig4``): the exact
   elliptical flow (linear amplifier E|X| a) from the same start, the sinusoid frequency fitted to
   both final fields (offset free, so the flat mode k = 0 goes into the offset), their dominant
-  oscillating mode (k >= 1) and share of power in k <= 1, and the t -> inf survivor of Prop. 3.3.
+  Fourier mode (k = 0 the flat field) and strongest oscillating mode (k >= 1), the share of power in
+  k = 0 and in k <= 1, and the t -> inf survivor of Prop. 3.3.
 - ``phase-diagram``: final ODE IPR over (excess kurtosis, xi_1 / xi_0) with xi_0 = 1, for the Kur(k)
   family (k chosen to put the points at given excess kurtosis) and the NLGP(g) family, one initial
   weight vector (seed 0) for every grid point, vmapped over xi_1 / xi_0; the criterion's boundary
@@ -255,16 +256,20 @@ def prop33(out_dir: Path, scale: str = "paper") -> list[Path]:
                "survivor": survivor, "power_sgd": power_share(sgd).mean(0), "power_ode": power_share(exact).mean(0),
                "freq_sgd": np.array([f["frequency"] for f in fit_sgd]),
                "freq_ode": np.array([f["frequency"] for f in fit_ode]),
-               "mode_sgd": 1 + np.argmax(power_share(sgd)[:, 1:], -1),
-               "mode_ode": 1 + np.argmax(power_share(exact)[:, 1:], -1)}
+               "mode_sgd": np.argmax(power_share(sgd), -1), "mode_ode": np.argmax(power_share(exact), -1),
+               "oscillation_sgd": 1 + np.argmax(power_share(sgd)[:, 1:], -1),
+               "oscillation_ode": 1 + np.argmax(power_share(exact)[:, 1:], -1)}
         rows.append(row)
         numbers[preset] = {
             "config": cfg.model_dump(), "t_final": cfg.lr * cfg.steps, "survivor_t_inf": survivor,
-            "ratio_top3": ratio[:3], **{k: row[k] for k in ("freq_sgd", "freq_ode", "mode_sgd", "mode_ode")},
+            "ratio_top3": ratio[:3],
+            **{k: row[k] for k in ("freq_sgd", "freq_ode", "mode_sgd", "mode_ode", "oscillation_sgd",
+                                   "oscillation_ode")},
             "r2_sgd": [f["r2"] for f in fit_sgd], "r2_ode": [f["r2"] for f in fit_ode],
             "cos_exact_vs_sgd": cosine(exact, sgd), "cos_closure_vs_sgd": cosine(closure, sgd),
             "ipr_sgd": rf.ipr(sgd), "ipr_exact": rf.ipr(exact), "ipr_closure": rf.ipr(closure),
             "power_sgd_k0123": row["power_sgd"][:4], "power_exact_k0123": row["power_ode"][:4],
+            "share_k0_sgd": power_share(sgd)[:, 0], "share_k0_exact": power_share(exact)[:, 0],
             "share_k01_sgd": power_share(sgd)[:, :2].sum(-1), "share_k01_exact": power_share(exact)[:, :2].sum(-1),
         }
     out_dir.mkdir(parents=True, exist_ok=True)
