@@ -100,3 +100,18 @@ def test_summarise_gives_mean_and_spread() -> None:
     assert out["mean"] == {"a": 2.0, "b.c": 3.0, "v.0": 2.0, "v.1": 2.0}
     assert out["std"]["a"] == pytest.approx(math.sqrt(2))
     assert out["min"]["a"] == 1.0 and out["max"]["b.c"] == 4.0
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 5])
+def test_twonn_finds_the_dimension_of_a_flat_cloud_whatever_its_embedding(rng: np.random.Generator, d: int) -> None:
+    rotation = np.linalg.qr(rng.normal(size=(10, 10)))[0]
+    cloud = rng.uniform(size=(3000, d)) @ rotation[:d]
+    assert codes.twonn_dimension(cloud) == pytest.approx(d, rel=0.08)
+
+
+def test_twonn_sees_a_curved_circle_as_one_dimension_where_the_participation_ratio_sees_two(
+        rng: np.random.Generator) -> None:
+    angle = rng.uniform(0, 2 * np.pi, 3000)
+    circle = np.column_stack([np.cos(angle), np.sin(angle)])
+    assert codes.twonn_dimension(circle) == pytest.approx(1.0, abs=0.1)
+    assert codes.spectrum(circle)["effective_dim"] == pytest.approx(2.0, abs=0.05)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rflab.config import ConfigError
-from rflab.experiments import fig1, fig2, fig3, fig4, fig5, theory_figures
+from rflab.experiments import fig1, fig2, fig3, fig4, fig5, population_studies, theory_figures
 from rflab.experiments.base import Experiment
 from rflab.experiments.dipole import DIPOLE_2D, DIPOLE_3D
 from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, RF_NEURON
@@ -43,6 +43,8 @@ FIGURES: dict[str, Figure] = {
                theory_figures.claim32),
         Figure("prop33", "Prop. 3.3: elliptical data, the frequency the theory keeps against SGD's",
                theory_figures.prop33),
+        Figure("mdl-dimension", "Open question 1: effective dimensionality of the MDL code against K",
+               population_studies.make_dimension),
         Figure("phase-diagram", "ODE localization phase diagram over (excess kurtosis, xi_1/xi_0), SGD spot checks",
                theory_figures.phase_diagram),
     )

@@ -300,6 +300,7 @@ def measure(cfg: DipoleConfig, params: pop.Params, d: dict[str, np.ndarray]) -> 
         metrics.reconstruction(d["x_test"], te.recon, d["x_train"])
         | {"train_mse": float(np.mean((tr.recon - d["x_train"]) ** 2))}
         | metrics.spectrum(te.code)
+        | {"intrinsic_dim": metrics.twonn_dimension(te.code)}
         | {
             "r2_linear": regress(metrics.polynomial(1)),
             "r2_cubic": regress(metrics.polynomial(3)),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
-from sklearn.neighbors import KNeighborsRegressor
+from sklearn.neighbors import KNeighborsRegressor, NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures
 
@@ -35,6 +35,24 @@ def spectrum(code: np.ndarray) -> dict[str, list[float] | float]:
     sv = np.linalg.svd(centred, compute_uv=False)
     eig = sv**2 / max(len(code) - 1, 1)
     return {"singular_values": sv.tolist(), "effective_dim": float(eig.sum() ** 2 / np.sum(eig**2))}
+
+
+def twonn_dimension(code: np.ndarray, keep: float = 0.9) -> float:
+    """Intrinsic dimension of a point cloud by the two-nearest-neighbour estimator (Facco et al. 2017).
+
+    With mu = r2 / r1 (distances to the second and first neighbour), mu is Pareto(d) on a
+    d-dimensional manifold of locally uniform density whatever its embedding. The fit is theirs:
+    the line through the origin of -log(1 - F(mu)) against log mu over the smallest ``keep``
+    fraction of mu (the largest are distorted by curvature and the boundary). Unlike the
+    participation ratio it does not count the dimensions a curved manifold bends into.
+    """
+    distances, _ = NearestNeighbors(n_neighbors=3).fit(code).kneighbors(code)
+    r1, r2 = distances[:, 1], distances[:, 2]
+    mu = np.sort(r2[r1 > 0] / r1[r1 > 0])
+    n = int(keep * len(mu))
+    x = np.log(mu[:n])
+    y = -np.log(1.0 - np.arange(1, n + 1) / len(mu))
+    return float(np.dot(x, y) / np.dot(x, x))
 
 
 Regressor = Callable[[], object]

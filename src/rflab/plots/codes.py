@@ -198,3 +198,37 @@ def animation(
     frames = [_frame(c, latents, images[:3], r[:3], t) for c, r, t in zip(codes, recons, titles, strict=True)]
     iio.imwrite(path, np.stack(frames), duration=1000 // fps, loop=0)
     return path
+
+
+def dimension_study(rows: Sequence[dict], path: Path, note: str) -> Path:
+    """Effective dimensionality of the code against the implicit space's K (left: participation
+    ratio and TwoNN, mean and spread over seeds), and the code's spectrum at the largest K (right)."""
+    fig, (ax, ax_spec) = plt.subplots(1, 2, figsize=(11.5, 4.4))
+    problems = list(dict.fromkeys(r["problem"] for r in rows))
+    colours = dict(zip(problems, ("tab:blue", "tab:orange", "tab:green"), strict=False))
+    for problem in problems:
+        mine = [r for r in rows if r["problem"] == problem]
+        dims = [r["dim"] for r in mine]
+        for key, marker, style in (("participation", "o", "-"), ("twonn", "s", "--")):
+            mean = [np.mean(r[key]) for r in mine]
+            spread = [np.std(r[key]) for r in mine]
+            label = f"{problem}: {'participation ratio' if key == 'participation' else 'TwoNN'}"
+            ax.errorbar(dims, mean, spread, marker=marker, ls=style, color=colours[problem], capsize=3, label=label)
+        ax.axhline(mine[0]["latents"], color=colours[problem], lw=0.8, ls=":")
+        widest = max(mine, key=lambda r: r["dim"])
+        spectrum = np.mean(widest["spectrum"], axis=0)
+        ax_spec.semilogy(np.arange(1, len(spectrum) + 1), spectrum, "o-", color=colours[problem],
+                         label=f"{problem}, K = {widest['dim']}")
+    top = max(r["dim"] for r in rows)
+    ax.plot([1, top], [1, top], color="0.6", lw=0.8, label="K (every dimension used)")
+    ax.set(xlabel="implicit-space dimension K", ylabel="effective dimensionality of the centre",
+           title="MDL code from random weights; dotted: number of latents")
+    ax.legend(fontsize=7)
+    ax_spec.set(xlabel="principal component", ylabel="share of the code's variance",
+                title="spectrum of the centre at the largest K (mean over seeds)")
+    ax_spec.legend(fontsize=7)
+    for a in (ax, ax_spec):
+        a.grid(alpha=0.3)
+    fig.suptitle(f"mdl-dimension ({note})", fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
