@@ -8,11 +8,14 @@ from pathlib import Path
 
 from rflab.config import ConfigError
 from rflab.experiments import fig1, fig2, fig3, fig4, fig5, population_studies, theory_figures
+from rflab.experiments.bars import BARS_WHAT_WHERE
 from rflab.experiments.base import Experiment
 from rflab.experiments.dipole import DIPOLE_2D, DIPOLE_3D
 from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, RF_NEURON
 
-EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (DIPOLE_3D, DIPOLE_2D, RF_NEURON, RF_COMMITTEE, RF_ICA)}
+EXPERIMENTS: dict[str, Experiment] = {
+    e.name: e for e in (DIPOLE_3D, DIPOLE_2D, BARS_WHAT_WHERE, RF_NEURON, RF_COMMITTEE, RF_ICA)
+}
 
 
 @dataclass(frozen=True)

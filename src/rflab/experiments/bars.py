@@ -1,0 +1,208 @@
+"""``bars-what-where``: does the MDL population code give two input classes separate regions of its
+implicit space, where a Kohonen map cannot (Zemel & Hinton 1995)?
+
+Images are horizontal or vertical bars at a continuous position (``data.bars``). The MDL population
+code (``models.population``, unchanged: softmax activities over H units with learned positions in a
+2-D implicit space, trained on the description length from random weights) is compared with a
+Kohonen self-organising map of as many units on a fixed grid (``models.som``, MiniSom) trained on
+the same images. Both are measured on held-out images the same way (``metrics.topography``): the
+reconstruction error, the class and the position decoded from the code by k nearest neighbours,
+each unit's class preference, and how far apart the two classes' units lie in the implicit space.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from typing import Literal
+
+import jax
+import numpy as np
+from pydantic import Field
+
+from rflab import train
+from rflab.config import Config
+from rflab.data import bars
+from rflab.experiments.base import Experiment, SeedResult
+from rflab.experiments.dipole import CODERS, mdl_bits, take
+from rflab.metrics import codes as metrics
+from rflab.metrics import topography
+from rflab.models import population as pop
+from rflab.models import som
+from rflab.plots import bars as plots
+from rflab.train import ProgressFn
+
+
+class BarsConfig(Config):
+    """Settings of a what/where run: the MDL code (trained from random weights) and the Kohonen map."""
+
+    n_train: int = Field(2000, gt=0, description="training images")
+    n_test: int = Field(500, gt=1, description="held-out images")
+    n_units: int = Field(100, gt=1, description="MDL units H")
+    dim: int = Field(2, ge=2, description="implicit-space dimension K (the figures show the first two)")
+    n_enc_hidden: int = Field(64, gt=0, description="encoder hidden units")
+    sigma: float = Field(0.18, gt=0, description="width of the standard bump in the implicit space")
+    mu_init: Literal["grid", "uniform"] = Field("grid", description="initial unit positions")
+    mu_jitter: float = Field(0.01, ge=0, description="std of the jitter added to the initial positions")
+    init_gain: float = Field(1.0, gt=0, description="scale of the Glorot-normal initial weights")
+    optimizer: Literal["sgd", "momentum", "adam"] = "adam"
+    lr: float = Field(0.003, gt=0, description="peak learning rate")
+    schedule: Literal["constant", "cosine", "warmup-cosine"] = "warmup-cosine"
+    warmup: float = Field(0.05, ge=0, lt=1, description="warmup fraction of the steps")
+    code_decay: float = Field(0.0, ge=0, description="decoupled weight decay of the encoder's last layer")
+    epochs: int = Field(500, gt=0)
+    batch_size: int = Field(128, gt=0)
+    recon_var: float = Field(0.01, gt=0, description="variance V_r of the per-pixel reconstruction noise")
+    deviation_var: float = Field(1e-5, gt=0, description="variance V_a of the activities' deviation from the bump")
+    pixel_resolution: float = Field(2 / 256, gt=0, description="resolution pixels are sent at (constants only)")
+    activity_resolution: float = Field(2**-8, gt=0, description="resolution activities are sent at (constants only)")
+    centre_resolution: float = Field(2**-6, gt=0, lt=1, description="resolution the centre is sent at")
+    snapshots: int = Field(20, gt=0, description="snapshots of the MDL code during training")
+    knn_k: int = Field(10, gt=0, description="neighbours of the kNN class and position decoders")
+    active_share: float = Field(0.1, gt=0, lt=1, description="a unit is active above this share of 1/H mean activity")
+    som_side: int = Field(10, ge=2, description="the Kohonen map is a som_side x som_side grid")
+    som_sigma: float = Field(3.0, ge=1, description="initial neighbourhood radius (grid steps), shrinking to 1")
+    som_lr: float = Field(0.5, gt=0, description="initial learning rate of the map, falling linearly to 0")
+    som_epochs: int = Field(20, gt=0, description="passes of the map over the training images")
+
+
+def make_data(cfg: BarsConfig, seeds: Sequence[int]) -> dict[str, np.ndarray]:
+    """Training and held-out bar images and latents for each seed (independent streams)."""
+
+    @jax.jit
+    @jax.vmap
+    def draw(key: jax.Array) -> dict[str, jax.Array]:
+        k_train, k_test = jax.random.split(jax.random.fold_in(key, 1))
+        tr, te = bars.sample(k_train, cfg.n_train), bars.sample(k_test, cfg.n_test)
+        return {"x_train": tr.images, "lat_train": tr.latents, "x_test": te.images, "lat_test": te.latents}
+
+    return jax.tree.map(np.asarray, draw(train.seed_keys(seeds)))
+
+
+def snapshot_epochs(cfg: BarsConfig) -> list[int]:
+    """About ``cfg.snapshots`` evenly spaced epochs from 0 to the last."""
+    every = max(1, cfg.epochs // cfg.snapshots)
+    return sorted(set(range(0, cfg.epochs + 1, every)) | {cfg.epochs})
+
+
+def fit(cfg: BarsConfig, seeds: Sequence[int], data: dict[str, np.ndarray], progress: ProgressFn | None) -> train.Fit:
+    """Train the MDL code of every seed at once from random weights, on the description length."""
+    passes = train.Epochs(cfg.n_train, cfg.batch_size)
+    n_steps = cfg.epochs * passes.steps_per_epoch
+    learner = train.Learner(
+        init=partial(pop.mdl_init, n_in=bars.SIZE**2, n_enc_hidden=cfg.n_enc_hidden, n_units=cfg.n_units,
+                     dim=cfg.dim, mu_init=cfg.mu_init, mu_jitter=cfg.mu_jitter, init_gain=cfg.init_gain),
+        loss=partial(pop.mdl_loss, sigma=cfg.sigma, recon_var=cfg.recon_var, deviation_var=cfg.deviation_var),
+    )
+    optimizer = train.optimizer(cfg.optimizer, cfg.lr, n_steps, cfg.schedule, cfg.warmup, cfg.code_decay,
+                                decay_mask=pop.code_layer)
+    snaps = [e * passes.steps_per_epoch for e in snapshot_epochs(cfg)]
+    return train.fit(learner, optimizer, train.Keyed(passes), n_steps, train.seed_keys(seeds), data["x_train"],
+                     snapshot_steps=snaps, progress=progress)
+
+
+def score(cfg: BarsConfig, d: dict[str, np.ndarray], unit_positions: np.ndarray, codes: tuple[np.ndarray, np.ndarray],
+          responses: np.ndarray, recon: np.ndarray) -> tuple[dict, dict[str, np.ndarray]]:
+    """The measurements shared by both coders, and the units' preferences: ``codes`` are the training
+    and held-out codes, ``responses`` the held-out graded unit responses, ``recon`` the held-out
+    reconstructions. The unit layout is measured from the graded and the winner-take-all responses."""
+    classes = d["lat_test"][:, 0]
+    prefs = topography.unit_preferences(responses, classes, cfg.active_share)
+    winner = topography.unit_preferences(topography.winner_take_all(responses), classes, cfg.active_share)
+    measured = (metrics.reconstruction(d["x_test"], recon, d["x_train"])
+                | topography.what_where(codes[0], d["lat_train"], codes[1], d["lat_test"], cfg.knn_k)
+                | {"topography": topography.discontinuity(unit_positions, prefs),
+                   "topography_winner": topography.discontinuity(unit_positions, winner)})
+    return measured, prefs | {f"winner_{k}": v for k, v in winner.items()}
+
+
+def measure_mdl(cfg: BarsConfig, params: pop.Params, d: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
+    """Held-out measurements of one trained MDL code (the code is the activity-weighted centre)."""
+    apply = CODERS["mdl"].apply
+    tr, te = apply(params, d["x_train"], cfg.sigma), apply(params, d["x_test"], cfg.sigma)
+    mu = np.asarray(pop.positions(params))
+    measured, prefs = score(cfg, d, mu, (np.asarray(tr.code), np.asarray(te.code)), np.asarray(te.activity),
+                            np.asarray(te.recon))
+    arrays = {"mdl_positions": mu, "mdl_code_test": np.asarray(te.code), "mdl_recons": np.asarray(te.recon[:8])}
+    arrays |= {f"mdl_{k}": np.asarray(v) for k, v in prefs.items()}
+    return measured | mdl_bits(cfg, params, d["x_test"]), arrays  # type: ignore[arg-type]
+
+
+def measure_som(cfg: BarsConfig, w: np.ndarray, d: dict[str, np.ndarray], initial: np.ndarray
+                ) -> tuple[dict, dict[str, np.ndarray]]:
+    """Held-out measurements of one trained map (its code is the best-matching unit's grid position);
+    ``initial_mse`` is the held-out error of its starting weights (training images drawn at random)."""
+    grid = som.grid(cfg.som_side)
+    win_train, win_test = som.best_matching(w, d["x_train"]), som.best_matching(w, d["x_test"])
+    graded = som.responses(w, d["x_test"], som.final_radius(cfg.som_sigma, cfg.som_epochs))
+    measured, prefs = score(cfg, d, grid, (grid[win_train], grid[win_test]), graded, w[win_test])
+    arrays = {"som_weights": w, "som_code_test": grid[win_test], "som_recons": w[win_test[:8]]}
+    arrays |= {f"som_{k}": np.asarray(v) for k, v in prefs.items()}
+    return measured | {"initial_mse": som.quantisation_mse(initial, d["x_test"])}, arrays
+
+
+def curves(cfg: BarsConfig, snapshots: pop.Params, d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Held-out MSE and both discontinuity measures of the MDL code at every snapshot."""
+    rows = []
+    for i in range(len(snapshot_epochs(cfg))):
+        params = take(snapshots, i)
+        out = CODERS["mdl"].apply(params, d["x_test"], cfg.sigma)
+        prefs = topography.unit_preferences(np.asarray(out.activity), d["lat_test"][:, 0], cfg.active_share)
+        top = topography.discontinuity(np.asarray(pop.positions(params)), prefs)
+        rows.append([float(np.mean((np.asarray(out.recon) - d["x_test"]) ** 2)), top["cross_neighbour_fraction"],
+                     top["gap_ratio"], top["active_units"]])
+    table = np.array(rows, dtype=np.float32)
+    return {"snap_test_mse": table[:, 0], "snap_cross_neighbour": table[:, 1], "snap_gap_ratio": table[:, 2],
+            "snap_active_units": table[:, 3]}
+
+
+def run(cfg: BarsConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> list[SeedResult]:
+    """Train the MDL codes of every seed together and a map per seed, then measure both and prepare the figures."""
+    data = make_data(cfg, seeds)
+    result = fit(cfg, seeds, data, progress)
+    out = []
+    for i, seed in enumerate(seeds):
+        d = {k: v[i] for k, v in data.items()}
+        params = take(result.params, i)
+        mdl, mdl_arrays = measure_mdl(cfg, params, d)
+        weights = som.fit(d["x_train"], cfg.som_side, cfg.som_sigma, cfg.som_lr, cfg.som_epochs, seed)
+        initial = som.weights(som.make(d["x_train"], cfg.som_side, cfg.som_sigma, cfg.som_lr, seed))
+        kohonen, som_arrays = measure_som(cfg, weights, d, initial)
+        arrays = ({"losses": result.losses[i]} | curves(cfg, take(result.snapshots, i), d) | mdl_arrays | som_arrays
+                  | {"lat_test": d["lat_test"]})
+        out.append(SeedResult(seed, {"mdl": mdl, "som": kohonen}, arrays, result.seconds / len(seeds),
+                              partial(write_figures, cfg, d, arrays, {"mdl": mdl, "som": kohonen})))
+    return out
+
+
+def write_figures(cfg: BarsConfig, d: dict[str, np.ndarray], arrays: dict[str, np.ndarray], measured: dict,
+                  folder: Path) -> None:
+    """Every figure of one seed's run into ``folder``."""
+    lat = d["lat_test"]
+    plots.examples(d["x_train"], d["lat_train"], folder / "examples.png")
+    plots.reconstructions(d["x_test"], {"MDL code": arrays["mdl_recons"], "Kohonen map": arrays["som_recons"]}, lat,
+                          folder / "reconstructions.png")
+    winner = "Kohonen map: best-matching unit (jittered)"
+    plots.codes({"MDL code: centre": arrays["mdl_code_test"], winner: arrays["som_code_test"]}, lat,
+                folder / "codes.png", jitter={winner: 0.3 / (cfg.som_side - 1)})
+    layouts = {
+        f"{coder}, {kind}": (positions, arrays[f"{key}_{prefix}preference"], arrays[f"{key}_{prefix}active"],
+                             measured[key][f"topography{suffix}"])
+        for kind, prefix, suffix in (("graded response", "", ""), ("winner-take-all", "winner_", "_winner"))
+        for coder, key, positions in (("MDL code: learned positions", "mdl", arrays["mdl_positions"]),
+                                      ("Kohonen map: fixed grid", "som", som.grid(cfg.som_side)))
+    }
+    plots.units(layouts, folder / "units.png")
+    spe = train.Epochs(cfg.n_train, cfg.batch_size).steps_per_epoch
+    plots.training(arrays["losses"], spe, snapshot_epochs(cfg), arrays, measured["mdl"]["naive_mse"],
+                   folder / "training.png")
+
+
+BARS_WHAT_WHERE = Experiment(
+    name="bars-what-where",
+    summary="what/where bars: MDL population code (learned unit positions) against a Kohonen map, 100 units each",
+    config=BarsConfig,
+    run=run,
+    presets={"default": {}},
+)
