@@ -98,7 +98,13 @@ def test_verdicts() -> None:
     assert measured["mean_power"] > 0.99
     noise = np.random.default_rng(3).normal(size=(50, N))
     verdicts = [u["verdict"] for u in rf.measure_units(noise, (N,))]
-    assert verdicts.count("unstructured") >= 45
+    assert verdicts.count("unstructured") >= 45 and "localized" not in verdicts
+    L = 12
+    blob = np.outer(ring_bump(3.0, 1.0, L), ring_bump(9.0, 1.0, L)).ravel()
+    blob = blob + 0.08 * np.random.default_rng(4).normal(size=L * L)  # a 2-D bump in noise, as ICA gives
+    assert rf.measure_field(blob, (L, L))["verdict"] == "localized"
+    torus_noise = rf.measure_units(np.random.default_rng(5).normal(size=(20, L * L)), (L, L))
+    assert all(u["verdict"] != "localized" for u in torus_noise)
 
 
 def test_learners_apply_as_defined() -> None:

@@ -50,6 +50,9 @@ def plot_ring_field(ax: Axes, snapshots: np.ndarray, unit: dict[str, Any] | None
         ax.plot(np.linspace(0, n - 1, 2000), sinusoid(unit, n), ls="--", color=FIT, lw=1.2)
     ax.axhline(0, color="0.85", lw=0.6, zorder=0)
     ax.set_xlim(0, n - 1)
+    late = np.max(np.abs(snapshots[len(snapshots) // 4:]))  # early fields of a large init may dwarf the end
+    if late > 0:
+        ax.set_ylim(-1.15 * late, 1.15 * late)
 
 
 def plot_torus_field(ax: Axes, w: np.ndarray, shape: tuple[int, ...]) -> None:
