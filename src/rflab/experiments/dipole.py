@@ -426,7 +426,7 @@ class Dipole2DConfig(DipoleConfig):
         validate_default=True)
     deviation_var: float = Field(1e-5, gt=0, description="variance V_a of the activities' deviation from the bump")
     lr: float = Field(0.003, gt=0, description="peak learning rate")
-    epochs: int = Field(500, gt=0)
+    epochs: int = Field(1000, gt=0)
     code_decay: float = Field(0.0, ge=0, description="decoupled weight decay of the code layer only")
 
 
