@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from rflab.config import ConfigError
-from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, figure_runs, stored_units
+from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, at_scale, figure_runs, stored_units
 from rflab.plots.receptive_fields import figure1
 
 SHOWN = 20
@@ -29,9 +28,7 @@ SCALES: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {
 
 def make(out_dir: Path, scale: str = "paper") -> list[Path]:
     """Train (or load) the committee and ICA and write ``fig1-{scale}.png`` into ``out_dir``."""
-    if scale not in SCALES:
-        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(SCALES)}")
-    trained, ica, note = SCALES[scale]
+    trained, ica, note = at_scale(SCALES, scale)
     groups = []
     for title, experiment, layer in (("committee machine, K = 20 ReLU, NLGP g = 100, 30 x 30", RF_COMMITTEE, trained),
                                      ("ICA, 12 x 12 NLGP, 64 components (20 highest IPR)", RF_ICA, ica)):

@@ -14,8 +14,7 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from rflab.config import ConfigError
-from rflab.experiments.receptive_fields import RF_NEURON, data_model, figure_runs, stored_units
+from rflab.experiments.receptive_fields import RF_NEURON, at_scale, data_model, figure_runs, stored_units
 from rflab.plots.receptive_fields import figure3
 
 ROWS = (("Ising, J = (0.3, 0.7)", "ising"), ("Gaussian", "gaussian"), ("Kur(5)", "kur5"))
@@ -28,10 +27,8 @@ MARGINAL_SAMPLES = 10_000
 
 
 def make(out_dir: Path, scale: str = "paper") -> list[Path]:
-    """Train (or load) the three data models and write ``fig3.png`` into ``out_dir``."""
-    if scale not in SCALES:
-        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(SCALES)}")
-    overrides, seeds, note = SCALES[scale]
+    """Train (or load) the three data models and write ``fig3-{scale}.png`` into ``out_dir``."""
+    overrides, seeds, note = at_scale(SCALES, scale)
     rows = []
     for title, preset in ROWS:
         layer = {k: v for k, v in overrides.items() if not (preset == "ising" and k == "batch_size")}

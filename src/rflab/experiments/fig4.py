@@ -15,8 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rflab.config import ConfigError
-from rflab.experiments.receptive_fields import RF_NEURON, figure_runs, stored_units
+from rflab.experiments.receptive_fields import RF_NEURON, at_scale, figure_runs, stored_units
 from rflab.plots.receptive_fields import figure_fields
 
 PANELS = (("custom radial law r = 2 + artanh U", "custom"), ("shell, r = 1", "shell"),
@@ -27,9 +26,7 @@ SCALES = {"paper": (1, range(5), "paper scale: seeds 0-4"), "quick": (5, range(3
 
 def make(out_dir: Path, scale: str = "paper") -> list[Path]:
     """Train (or load) the three elliptical models and write ``fig4-{scale}.png`` into ``out_dir``."""
-    if scale not in SCALES:
-        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(SCALES)}")
-    shrink, seeds, note = SCALES[scale]
+    shrink, seeds, note = at_scale(SCALES, scale)
     panels = []
     for title, preset in PANELS:
         base = RF_NEURON.configure(preset)
@@ -37,7 +34,8 @@ def make(out_dir: Path, scale: str = "paper") -> list[Path]:
         cfg, runs = figure_runs(RF_NEURON, preset, layer, list(seeds))
         ipr = np.array([r["metrics"]["ipr"] for r in runs]) * cfg.N
         r2 = np.array([r["metrics"]["r2"] for r in runs])
-        panels.append({"title": f"{title}: {len(runs)} seeds, IPR x N {ipr.mean():.2f} +- {ipr.std(ddof=1):.2f}, "
+        spread = ipr.std(ddof=1) if len(ipr) > 1 else 0.0
+        panels.append({"title": f"{title}: {len(runs)} seeds, IPR x N {ipr.mean():.2f} +- {spread:.2f}, "
                                 f"R$^2$ {r2.mean():.2f}\nseed 0:", "fields": runs[0]["arrays"]["fields"][:, 0],
                        "unit": stored_units(runs[0]["arrays"])[0], "shape": (cfg.N,)})
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -16,8 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from rflab.config import ConfigError
-from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, figure_runs, stored_units
+from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, at_scale, figure_runs, stored_units
 from rflab.plots.receptive_fields import figure5
 
 PANELS = (("committee, Kur(10)", RF_COMMITTEE, "kur10"), ("committee, Kur(30)", RF_COMMITTEE, "kur30"),
@@ -39,9 +38,7 @@ def summary(runs: list[dict[str, Any]], n: int) -> str:
 
 def make(out_dir: Path, scale: str = "paper") -> list[Path]:
     """Train (or load) the committees and ICA and write ``fig5-{scale}.png`` into ``out_dir``."""
-    if scale not in SCALES:
-        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(SCALES)}")
-    trained, ica, seeds, note = SCALES[scale]
+    trained, ica, seeds, note = at_scale(SCALES, scale)
     panels = []
     for title, experiment, preset in PANELS:
         cfg, runs = figure_runs(experiment, preset, ica if experiment is RF_ICA else trained, list(seeds))

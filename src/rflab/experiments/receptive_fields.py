@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import Field
 
 from rflab import train
-from rflab.config import Config
+from rflab.config import Config, ConfigError
 from rflab.data import models as data_models
 from rflab.data.fields import DataModel
 from rflab.experiments.base import Experiment, SeedResult
@@ -341,6 +341,13 @@ class ConsoleProgress:
         self.bar.update(self.task, completed=done, total=total)
         if done >= total:
             self.bar.stop()
+
+
+def at_scale(scales: Mapping[str, Any], scale: str) -> Any:
+    """The settings of a figure at ``scale``, or a one-line ConfigError naming the scales."""
+    if scale not in scales:
+        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(scales)}")
+    return scales[scale]
 
 
 def figure_runs(experiment: FieldExperiment, preset: str, overrides: dict[str, Any], seeds: Sequence[int]
