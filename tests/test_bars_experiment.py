@@ -27,6 +27,7 @@ def test_tiny_run_measures_both_coders_and_writes_every_figure(tmp_path: Path) -
         m = result.metrics[coder]
         assert 0 < m["test_mse"] and m["naive_mse"] > 0.05
         assert 0.0 <= m["class_accuracy"] <= 1.0 and set(m["position_r2"]) == {"horizontal", "vertical", "mean"}
+        assert 0 <= m["mixed_units"] <= 16
         for kind in ("topography", "topography_winner"):
             top = m[kind]
             assert top["units_horizontal"] + top["units_vertical"] == top["active_units"] <= 16

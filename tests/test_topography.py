@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rflab.data import bars
 from rflab.metrics import topography
 from rflab.models import som
 
@@ -62,6 +63,17 @@ def test_preferences_follow_mean_responses_and_inactive_units_are_left_out() -> 
     assert measured["active_units"] == 2
     assert np.isnan(measured["gap_ratio"])  # one active unit per class: no spacing inside a class
     np.testing.assert_array_equal(topography.winner_take_all(responses), [[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0]])
+
+
+def test_class_mixture_is_zero_for_pure_bars_and_one_half_for_a_cross() -> None:
+    lat = np.array([[0.0, 3.2], [1.0, 3.2], [0.0, 4.7]])
+    images = np.asarray(bars.render(lat))
+    cross = images[0] + images[1]
+    blend = 0.8 * images[2] + 0.2 * images[1]
+    mix = topography.class_mixture(np.stack([*images, cross, blend, np.full(64, 0.3)]))
+    np.testing.assert_allclose(mix[:3], 0.0, atol=1e-7)
+    assert mix[3] == pytest.approx(0.5, rel=1e-5)
+    assert 0.01 < mix[4] < 0.1 and mix[5] == 0.0
 
 
 def test_what_where_decodes_a_code_that_holds_class_and_position_and_not_one_that_does_not() -> None:

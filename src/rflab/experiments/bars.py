@@ -47,7 +47,7 @@ class BarsConfig(Config):
     mu_jitter: float = Field(0.01, ge=0, description="std of the jitter added to the initial positions")
     init_gain: float = Field(1.0, gt=0, description="scale of the Glorot-normal initial weights")
     optimizer: Literal["sgd", "momentum", "adam"] = "adam"
-    lr: float = Field(0.003, gt=0, description="peak learning rate")
+    lr: float = Field(0.01, gt=0, description="peak learning rate")
     schedule: Literal["constant", "cosine", "warmup-cosine"] = "warmup-cosine"
     warmup: float = Field(0.05, ge=0, lt=1, description="warmup fraction of the steps")
     code_decay: float = Field(0.0, ge=0, description="decoupled weight decay of the encoder's last layer")
@@ -64,7 +64,10 @@ class BarsConfig(Config):
     som_side: int = Field(10, ge=2, description="the Kohonen map is a som_side x som_side grid")
     som_sigma: float = Field(3.0, ge=1, description="initial neighbourhood radius (grid steps), shrinking to 1")
     som_lr: float = Field(0.5, gt=0, description="initial learning rate of the map, falling linearly to 0")
-    som_epochs: int = Field(20, gt=0, description="passes of the map over the training images")
+    som_epochs: int = Field(50, gt=0, description="passes of the map over the training images")
+
+
+MIXED = 0.1  # a unit's image mixes the classes when the weaker class's structure is above 10% of the total
 
 
 def make_data(cfg: BarsConfig, seeds: Sequence[int]) -> dict[str, np.ndarray]:
@@ -118,28 +121,36 @@ def score(cfg: BarsConfig, d: dict[str, np.ndarray], unit_positions: np.ndarray,
 
 
 def measure_mdl(cfg: BarsConfig, params: pop.Params, d: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
-    """Held-out measurements of one trained MDL code (the code is the activity-weighted centre)."""
+    """Held-out measurements of one trained MDL code (the code is the activity-weighted centre);
+    ``mixed_units`` counts units where the code decodes (a standard bump there) to a blend of the classes."""
     apply = CODERS["mdl"].apply
     tr, te = apply(params, d["x_train"], cfg.sigma), apply(params, d["x_test"], cfg.sigma)
     mu = np.asarray(pop.positions(params))
     measured, prefs = score(cfg, d, mu, (np.asarray(tr.code), np.asarray(te.code)), np.asarray(te.activity),
                             np.asarray(te.recon))
-    arrays = {"mdl_positions": mu, "mdl_code_test": np.asarray(te.code), "mdl_recons": np.asarray(te.recon[:8])}
+    at_units = np.asarray(CODERS["mdl"].decode(params, mu, cfg.sigma))
+    arrays = {"mdl_positions": mu, "mdl_code_test": np.asarray(te.code), "mdl_recons": np.asarray(te.recon[:8]),
+              "mdl_unit_images": at_units}
     arrays |= {f"mdl_{k}": np.asarray(v) for k, v in prefs.items()}
-    return measured | mdl_bits(cfg, params, d["x_test"]), arrays  # type: ignore[arg-type]
+    arrays |= {f"mdl_param_{name}_{leaf}": np.asarray(v) for name, layer in params.items() if isinstance(layer, dict)
+               for leaf, v in layer.items()} | {"mdl_param_nu": np.asarray(params["nu"])}
+    mixed = {"mixed_units": int(np.sum(topography.class_mixture(at_units) > MIXED))}
+    return measured | mixed | mdl_bits(cfg, params, d["x_test"]), arrays  # type: ignore[arg-type]
 
 
 def measure_som(cfg: BarsConfig, w: np.ndarray, d: dict[str, np.ndarray], initial: np.ndarray
                 ) -> tuple[dict, dict[str, np.ndarray]]:
     """Held-out measurements of one trained map (its code is the best-matching unit's grid position);
-    ``initial_mse`` is the held-out error of its starting weights (training images drawn at random)."""
+    ``initial_mse`` is the held-out error of its starting weights (training images drawn at random);
+    ``mixed_units`` counts units whose weight vector blends the classes."""
     grid = som.grid(cfg.som_side)
     win_train, win_test = som.best_matching(w, d["x_train"]), som.best_matching(w, d["x_test"])
     graded = som.responses(w, d["x_test"], som.final_radius(cfg.som_sigma, cfg.som_epochs))
     measured, prefs = score(cfg, d, grid, (grid[win_train], grid[win_test]), graded, w[win_test])
     arrays = {"som_weights": w, "som_code_test": grid[win_test], "som_recons": w[win_test[:8]]}
     arrays |= {f"som_{k}": np.asarray(v) for k, v in prefs.items()}
-    return measured | {"initial_mse": som.quantisation_mse(initial, d["x_test"])}, arrays
+    mixed = {"mixed_units": int(np.sum(topography.class_mixture(w) > MIXED))}
+    return measured | mixed | {"initial_mse": som.quantisation_mse(initial, d["x_test"])}, arrays
 
 
 def curves(cfg: BarsConfig, snapshots: pop.Params, d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

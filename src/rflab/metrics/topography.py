@@ -11,6 +11,9 @@ either one's winner-take-all response, one-hot on its most responsive unit). A u
 its mean held-out response is at least ``active_share / H`` (a tenth of its fair share by default);
 its *class preference* is the class whose images drive it more on average.
 
+What a unit stands for is an image (a map's weight vector; the MDL code's decoding of a bump at
+the unit's position): ``class_mixture`` says how far that image blends a horizontal and a vertical bar.
+
 Two measures of a discontinuous topography, over the active units only (an inactive unit codes
 nothing and its position is arbitrary):
 - ``cross_neighbour_fraction``: the fraction of units whose nearest other unit prefers the other
@@ -55,6 +58,16 @@ def unit_preferences(responses: np.ndarray, classes: np.ndarray, active_share: f
 def winner_take_all(responses: np.ndarray) -> np.ndarray:
     """One-hot responses on each image's most responsive unit."""
     return np.eye(responses.shape[1], dtype=np.float32)[np.argmax(responses, axis=1)]
+
+
+def class_mixture(images: np.ndarray) -> np.ndarray:
+    """How much each 8x8 image mixes the two classes, in [0, 1/2]: min(h, v) / (h + v), where h is the
+    variance of its row means (a horizontal bar's structure) and v that of its column means (a vertical
+    bar's). 0 for a pure bar of either class (and for a flat image), 1/2 for an equal blend such as a cross."""
+    side = round(np.sqrt(images.shape[-1]))
+    square = images.reshape(-1, side, side)
+    h, v = square.mean(axis=2).var(axis=1), square.mean(axis=1).var(axis=1)
+    return np.minimum(h, v) / np.maximum(h + v, 1e-12)
 
 
 def _distances(positions: np.ndarray) -> np.ndarray:

@@ -54,7 +54,7 @@ def reconstructions(images: np.ndarray, recons: Mapping[str, np.ndarray], latent
         axes[0, k].set_title(_title(latents[k]), fontsize=8)
         for row, recon in enumerate(recons.values(), start=1):
             _image(axes[row, k], recon[k])
-            axes[row, k].set_title(f"mse {np.mean((recon[k] - images[k]) ** 2):.4f}", fontsize=8)
+            axes[row, k].set_title(f"mse {np.mean((recon[k] - images[k]) ** 2):.1e}", fontsize=8)
     for row, name in enumerate(["input", *recons], start=0):
         axes[row, 0].set_ylabel(name, fontsize=8)
     fig.suptitle("Held-out inputs and their reconstructions (grey scale 0 to 1)", fontsize=10)
@@ -79,8 +79,8 @@ def codes(codes_by_coder: Mapping[str, np.ndarray], latents: np.ndarray, path: P
             sc = axes[row, 1].scatter(shown[sel, 0], shown[sel, 1], s=22, c=position[sel], cmap=POSITION_CMAP,
                                       marker=CLASS_MARKERS[c], vmin=1.5, vmax=5.5)
         axes[row, 0].legend(fontsize=8, markerscale=2)
-        axes[row, 0].set_title(f"{name}, coloured by class", fontsize=9)
-        axes[row, 1].set_title(f"{name}, coloured by position (marker: class)", fontsize=9)
+        axes[row, 0].set_title(f"{name}\ncoloured by class", fontsize=9)
+        axes[row, 1].set_title(f"{name}\ncoloured by position (marker: class)", fontsize=9)
         fig.colorbar(sc, ax=axes[row, 1], label="bar position p")
         for ax in axes[row]:
             ax.set(xlabel="implicit dim 0", ylabel="implicit dim 1", xlim=(-0.05, 1.05), ylim=(-0.05, 1.05))
