@@ -126,3 +126,11 @@ def test_mdl_start_is_a_bump_around_the_shrunk_isomap_torus() -> None:
     assert float(jnp.sqrt(jnp.mean((out.code - target) ** 2))) < 0.05
     deviation = jnp.mean(jnp.sum((out.activity - out.bump) ** 2, -1))
     assert float(deviation) < 0.01 * float(jnp.mean(jnp.sum(out.bump**2, -1)))
+
+
+def test_stored_params_invert_the_flat_arrays() -> None:
+    for params in (_params(), pop.init(jax.random.PRNGKey(1))):
+        flat = dipole._flat_params(params)
+        back = dipole.stored_params(flat | {"code_test": np.zeros(3)})
+        assert jax.tree.structure(back) == jax.tree.structure(jax.tree.map(np.asarray, params))
+        jax.tree.map(np.testing.assert_array_equal, back, jax.tree.map(np.asarray, params))

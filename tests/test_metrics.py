@@ -115,3 +115,16 @@ def test_twonn_sees_a_curved_circle_as_one_dimension_where_the_participation_rat
     circle = np.column_stack([np.cos(angle), np.sin(angle)])
     assert codes.twonn_dimension(circle) == pytest.approx(1.0, abs=0.1)
     assert codes.spectrum(circle)["effective_dim"] == pytest.approx(2.0, abs=0.05)
+
+
+def test_one_long_lived_loop_in_a_circle_none_in_a_disc_two_in_two_circles(rng: np.random.Generator) -> None:
+    angle = rng.uniform(0, 2 * np.pi, 300)
+    circle = np.column_stack([np.cos(angle), np.sin(angle)])
+    disc = circle * np.sqrt(rng.uniform(size=(300, 1)))
+    two = np.concatenate([circle[:150], circle[150:] + [4.0, 0.0]])
+    assert codes.one_dominant_loop(codes.loop_lifetimes(circle))
+    # a Rips loop on the unit circle dies at sqrt(3) (the inscribed triangle) and is born at the widest gap
+    assert np.sqrt(3) - 0.3 < codes.loop_lifetimes(circle)[0] < np.sqrt(3)
+    assert not codes.one_dominant_loop(codes.loop_lifetimes(disc))
+    lifetimes = codes.loop_lifetimes(two)
+    assert lifetimes[1] > 0.5 * lifetimes[0] and not codes.one_dominant_loop(lifetimes)

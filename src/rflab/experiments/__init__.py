@@ -48,6 +48,8 @@ FIGURES: dict[str, Figure] = {
                theory_figures.prop33),
         Figure("mdl-dimension", "Open question 1: effective dimensionality of the MDL code against K",
                population_studies.make_dimension),
+        Figure("code-topology", "Open question 2: persistent homology of the 3-D dipole codes, whole and per fibre",
+               population_studies.make_topology),
         Figure("phase-diagram", "ODE localization phase diagram over (excess kurtosis, xi_1/xi_0), SGD spot checks",
                theory_figures.phase_diagram),
     )

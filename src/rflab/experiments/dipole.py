@@ -380,8 +380,22 @@ def run(cfg: DipoleConfig, seeds: Sequence[int], progress: ProgressFn | None = N
 
 
 def _flat_params(params: pop.Params) -> dict[str, np.ndarray]:
+    """Parameters as flat arrays ``param_<layer>_<leaf>`` (``param_mu``) for the store."""
     leaves = jax.tree_util.tree_flatten_with_path(params)[0]
     return {"param_" + "_".join(str(getattr(k, "key", k)) for k in path): np.asarray(v) for path, v in leaves}
+
+
+def stored_params(arrays: dict[str, np.ndarray]) -> pop.Params:
+    """The trained parameters back from a stored run's arrays (the inverse of ``_flat_params``)."""
+    params: dict = {}
+    for name, value in arrays.items():
+        if name.startswith("param_"):
+            layer, _, leaf = name.removeprefix("param_").partition("_")
+            if leaf:
+                params.setdefault(layer, {})[leaf] = value
+            else:
+                params[layer] = value
+    return params
 
 
 def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], arrays: dict, naive: float, folder: Path) -> None:

@@ -55,6 +55,26 @@ def twonn_dimension(code: np.ndarray, keep: float = 0.9) -> float:
     return float(np.dot(x, y) / np.dot(x, x))
 
 
+def loop_lifetimes(points: np.ndarray, landmarks: int = 400) -> np.ndarray:
+    """Lifetimes (death - birth) of the 1-dimensional homology classes (loops) of the Vietoris-Rips
+    filtration of ``points``, longest first (ripser; Bauer 2021). Above ``landmarks`` points, a
+    greedy max-min subsample of that size stands in for the cloud (ripser's ``n_perm``).
+    """
+    from ripser import ripser
+
+    h1 = ripser(points, maxdim=1, n_perm=min(landmarks, len(points)))["dgms"][1]
+    return np.sort(h1[:, 1] - h1[:, 0])[::-1] if len(h1) else np.zeros(0)
+
+
+def one_dominant_loop(lifetimes: np.ndarray, ratio: float = 3.0) -> bool:
+    """The rule for "exactly one long-lived loop": the longest lifetime is at least ``ratio`` times
+    the second longest (and there is one)."""
+    if len(lifetimes) == 0:
+        return False
+    second = lifetimes[1] if len(lifetimes) > 1 else 0.0
+    return bool(lifetimes[0] >= ratio * second)
+
+
 Regressor = Callable[[], object]
 
 

@@ -232,3 +232,31 @@ def dimension_study(rows: Sequence[dict], path: Path, note: str) -> Path:
     fig.suptitle(f"mdl-dimension ({note})", fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def topology_study(rows: Sequence[dict], path: Path, note: str) -> Path:
+    """Per model (columns, first seed): the ten longest loop lifetimes of the whole code (top), and
+    the code of the central orientation fibre coloured by orientation with its two longest (bottom)."""
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    fig = plt.figure(figsize=(3.6 * len(models), 7.4))
+    for col, model in enumerate(models):
+        first = next(r for r in rows if r["model"] == model)
+        mine = [r for r in rows if r["model"] == model]
+        ax = fig.add_subplot(2, len(models), col + 1)
+        top = first["lifetimes"][:10]
+        ax.bar(np.arange(1, len(top) + 1), top, color=["tab:red"] + ["0.6"] * (len(top) - 1))
+        loops = sum(r["one_loop"] for r in mine)
+        ax.set(xlabel="loop (H1 class), longest first", ylabel="lifetime",
+               title=f"{model}\none dominant loop in {loops}/{len(mine)} seeds", xticks=range(1, len(top) + 1))
+        ax.title.set_fontsize(8)
+        ax3 = fig.add_subplot(2, len(models), len(models) + col + 1, projection="3d")
+        code, theta = first["fibre_code"], first["fibre_theta"]
+        ax3.scatter(code[:, 0], code[:, 1], code[:, 2], c=theta, cmap=ANGLE_CMAP, s=8, vmin=0, vmax=2 * np.pi)
+        life = first["fibre_lifetimes"][4]
+        shown = ", ".join(f"{v:.3f}" for v in life[:2]) or "none"
+        share = np.mean([r["fibres_one_loop"] for r in mine])
+        ax3.set_title(f"fibre x = y = 3.5: loops {shown}\n{share:.0%} of fibres one loop", fontsize=8)
+        ax3.set(xlabel="code 0", ylabel="code 1", zlabel="code 2")
+    fig.suptitle(f"code-topology ({note}): persistent homology (ripser) of the 3-D dipole codes", fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
