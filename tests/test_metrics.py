@@ -121,7 +121,7 @@ def test_one_long_lived_loop_in_a_circle_none_in_a_disc_two_in_two_circles(rng: 
     angle = rng.uniform(0, 2 * np.pi, 300)
     circle = np.column_stack([np.cos(angle), np.sin(angle)])
     disc = circle * np.sqrt(rng.uniform(size=(300, 1)))
-    two = np.concatenate([circle[:150], circle[150:] + [4.0, 0.0]])
+    two = np.concatenate([circle[:150], circle[150:] + np.array([4.0, 0.0])])
     assert codes.one_dominant_loop(codes.loop_lifetimes(circle))
     # a Rips loop on the unit circle dies at sqrt(3) (the inscribed triangle) and is born at the widest gap
     assert np.sqrt(3) - 0.3 < codes.loop_lifetimes(circle)[0] < np.sqrt(3)

@@ -401,7 +401,7 @@ def stored_params(arrays: dict[str, np.ndarray]) -> pop.Params:
 def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], arrays: dict, naive: float, folder: Path) -> None:
     """Every figure of one seed's run, and the GIF of its training, into ``folder`` (from the stored
     arrays: the trained model is the last snapshot)."""
-    code, recons, lat = arrays["code_test"], arrays["snap_recons"][-1], d["lat_test"]
+    code, recons, lat = _planar(arrays["code_test"]), arrays["snap_recons"][-1], d["lat_test"]
     spe = train.Epochs(cfg.n_train, cfg.batch_size).steps_per_epoch
     epochs = snapshot_epochs(cfg)
     _, names = targets(lat, cfg.theta_range)
@@ -410,12 +410,17 @@ def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], arrays: dict, nai
     plots.code_projections(code, lat, folder / "code_projections.png")
     if cfg.dim >= 3:
         plots.code_3d(code, lat, folder / "code_3d.png")
-    plots.unit_positions(arrays["unit_positions"], code, folder / "unit_positions.png")
+    plots.unit_positions(_planar(arrays["unit_positions"]), code, folder / "unit_positions.png")
     knn = {name: arrays["snap_knn_r2"][:, j] for j, name in enumerate(names)}
     plots.training(arrays["losses"], spe, epochs, arrays["snap_test_mse"], naive, knn, folder / "training.png")
     titles = [f"epoch {e}: held-out MSE {m:.4f}" for e, m in zip(epochs, arrays["snap_test_mse"], strict=True)]
-    plots.animation(list(arrays["snap_codes"]), list(arrays["snap_recons"]), lat, d["x_test"], titles,
-                    folder / "training.gif")
+    plots.animation([_planar(c) for c in arrays["snap_codes"]], list(arrays["snap_recons"]), lat, d["x_test"],
+                    titles, folder / "training.gif")
+
+
+def _planar(points: np.ndarray) -> np.ndarray:
+    """Points of a 1-D implicit space drawn on a line in the plane (the figures show pairs of dims)."""
+    return points if points.shape[1] >= 2 else np.column_stack([points, np.full(len(points), 0.5)])
 
 
 DIPOLE_3D = Experiment(
