@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 
 import pytest
 from scipy import special
-
-from rflab.cli import main
-
-
-def run_main(monkeypatch, *args: str) -> int:
-    monkeypatch.setattr(sys, "argv", ["rflab", *args])
-    try:
-        main()
-    except SystemExit as exit_info:
-        return exit_info.code or 0
-    return 0
+from test_data_cli import run_main  # the rflab entry point called in-process
 
 
 def test_single_value_json(tmp_path, monkeypatch, capsys):

@@ -76,6 +76,14 @@ def write_json(path: Path, payload: dict[str, Any]) -> Path:
     return path
 
 
+def finish(out_dir: Path, name: str, draw: Callable[[Path], Path], start: float, meta: dict[str, Any],
+           numbers: dict[str, Any]) -> list[Path]:
+    """Draw ``name.png`` and write ``name.json`` (meta, wall time since ``start``, numbers) in out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = draw(out_dir / f"{name}.png")
+    return [png, write_json(out_dir / f"{name}.json", meta | {"wall_seconds": time.perf_counter() - start} | numbers)]
+
+
 def ode_from_runs(model: DataModel, runs: Sequence[dict[str, Any]], lr: float, form: dyn.Form) -> np.ndarray:
     """The effective ODE from each run's initial weights, at its snapshot steps x lr: (S, T, D)."""
     w0 = jnp.asarray(np.stack([r["arrays"]["fields"][0, 0] for r in runs]), jnp.float32)
@@ -143,10 +151,8 @@ def fig3_theory(out_dir: Path, scale: str = "paper") -> list[Path]:
             "norm_sgd": np.linalg.norm(sgd[:, -1], axis=-1),
             "norm_ode_full": np.linalg.norm(ode["full"][:, -1], axis=-1),
         }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    png = plots.ode_vs_sgd_figure(rows, out_dir / f"fig3-theory-{scale}.png", note)
-    meta = {"scale": scale, "note": note, "seeds": list(seeds), "wall_seconds": time.perf_counter() - start}
-    return [png, write_json(out_dir / f"fig3-theory-{scale}.json", meta | {"models": numbers})]
+    return finish(out_dir, f"fig3-theory-{scale}", lambda path: plots.ode_vs_sgd_figure(rows, path, note), start,
+                  {"scale": scale, "note": note, "seeds": list(seeds)}, {"models": numbers})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -214,11 +220,8 @@ def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> li
                          "sgd_std": np.array([p["sgd_std"] for p in pts]),
                          "ode_full": np.array([p["ode_full"].mean() for p in pts]),
                          "ode_taylor": np.array([p["ode_taylor"].mean() for p in pts]), "log_x": family == "kur"})
-    out_dir.mkdir(parents=True, exist_ok=True)
-    png = plots.claim32_figure(families, 40, out_dir / f"{name}.png", s.note)
-    meta = {"scale": scale, "note": s.note, "seeds": s.seeds, "settings": base,
-            "wall_seconds": time.perf_counter() - start}
-    return [png, write_json(out_dir / f"{name}.json", meta | {"points": points})]
+    return finish(out_dir, name, lambda path: plots.claim32_figure(families, 40, path, s.note), start,
+                  {"scale": scale, "note": s.note, "seeds": s.seeds, "settings": base}, {"points": points})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -272,10 +275,8 @@ def prop33(out_dir: Path, scale: str = "paper") -> list[Path]:
             "share_k0_sgd": power_share(sgd)[:, 0], "share_k0_exact": power_share(exact)[:, 0],
             "share_k01_sgd": power_share(sgd)[:, :2].sum(-1), "share_k01_exact": power_share(exact)[:, :2].sum(-1),
         }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    png = plots.prop33_figure(rows, out_dir / f"prop33-{scale}.png", note)
-    meta = {"scale": scale, "note": note, "seeds": list(seeds), "wall_seconds": time.perf_counter() - start}
-    return [png, write_json(out_dir / f"prop33-{scale}.json", meta | {"models": numbers})]
+    return finish(out_dir, f"prop33-{scale}", lambda path: plots.prop33_figure(rows, path, note), start,
+                  {"scale": scale, "note": note, "seeds": list(seeds)}, {"models": numbers})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -377,9 +378,8 @@ def phase_diagram(out_dir: Path, scale: str = "paper") -> list[Path]:
         panels.append({"family": family, "kurtosis": kurt, "params": np.array(params), "ipr": ipr, "spots": spots})
         numbers[family] = {"params": params, "excess_kurtosis": kurt, "ratios": s.ratios, "ipr": ipr, "spots": spots}
     threshold = rf.LOCALIZED_IPR / PHASE_N
-    out_dir.mkdir(parents=True, exist_ok=True)
-    png = plots.phase_figure(panels, np.array(s.ratios), threshold, out_dir / f"phase-diagram-{scale}.png", s.note)
-    meta = {"scale": scale, "note": s.note, "t_final": s.t_final, "threshold": threshold,
-            "wall_seconds": time.perf_counter() - start}
-    return [png, write_json(out_dir / f"phase-diagram-{scale}.json", meta | {"families": numbers})]
+    return finish(out_dir, f"phase-diagram-{scale}",
+                  lambda path: plots.phase_figure(panels, np.array(s.ratios), threshold, path, s.note), start,
+                  {"scale": scale, "note": s.note, "t_final": s.t_final, "threshold": threshold},
+                  {"families": numbers})
 
