@@ -50,6 +50,8 @@ FIGURES: dict[str, Figure] = {
                population_studies.make_dimension),
         Figure("code-topology", "Open question 2: persistent homology of the 3-D dipole codes, whole and per fibre",
                population_studies.make_topology),
+        Figure("code-cost", "Open question 3: data movement per reconstruction against accuracy and robustness",
+               population_studies.make_cost),
         Figure("phase-diagram", "ODE localization phase diagram over (excess kurtosis, xi_1/xi_0), SGD spot checks",
                theory_figures.phase_diagram),
     )

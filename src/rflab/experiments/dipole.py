@@ -27,7 +27,7 @@ from rflab.config import Config
 from rflab.data import dipoles
 from rflab.experiments.base import Experiment, SeedResult
 from rflab.metrics import codes as metrics
-from rflab.models import initial_codes
+from rflab.models import autoencoder, initial_codes
 from rflab.models import population as pop
 from rflab.plots import codes as plots
 from rflab.train import ProgressFn
@@ -41,11 +41,13 @@ class DipoleConfig(Config):
     n_train: int = Field(2000, gt=0, description="training images")
     n_test: int = Field(500, gt=0, description="held-out images")
     rng: Literal["jax", "numpy"] = Field("jax", description="numpy: replay the seed script's NumPy random streams")
-    model: Literal["rbf", "mdl"] = Field(
-        "rbf", description="rbf: the seed's 3-D bottleneck; mdl: the description-length population code")
+    model: Literal["rbf", "mdl", "dense"] = Field(
+        "rbf", description="rbf: the seed's 3-D bottleneck; mdl: the description-length population code; "
+        "dense: a dense autoencoder with the same encoder and an MLP decoder (a baseline)")
     n_units: int = Field(225, gt=0, description="bump units H")
     dim: int = Field(3, gt=0, description="implicit-space dimension K")
     n_enc_hidden: int = Field(64, gt=0, description="encoder hidden units He")
+    n_dec_hidden: int = Field(256, gt=0, description="dense: units in each of the decoder's two hidden layers")
     sigma: float = Field(0.18, gt=0, description="bump width in the implicit space")
     mu_init: Literal["grid", "uniform"] = Field("grid", description="initial unit positions")
     mu_jitter: float = Field(0.01, ge=0, description="std of the jitter added to the initial positions")
@@ -92,6 +94,7 @@ SEED_PRESET = {
 
 
 MDL_PRESET = {"model": "mdl", "deviation_var": 1e-5, "lr": 0.001, "epochs": 500, "code_decay": 0.0}
+DENSE_PRESET = {"model": "dense", "code_decay": 0.0}
 
 
 def make_data(cfg: DipoleConfig, seeds: Sequence[int]) -> dict[str, np.ndarray]:
@@ -172,7 +175,9 @@ def _fit_encoder(cfg: DipoleConfig, init: Callable, x: np.ndarray, code: np.ndar
     """Initial parameters whose encoder maps the images ``x`` to ``code`` (Adam, PRETRAIN_EPOCHS,
     squared error); everything else as ``init`` or ``params0`` gives it.
 
-    For the MDL code the hidden layer is fitted with a linear readout m = h W + b to the code shrunk
+    The dense autoencoder's decoder is then fitted to that fixed code (joint training from a random
+    decoder tangles the code within a few epochs: kNN R^2 0.7 after one). For the MDL code the
+    hidden layer is fitted with a linear readout m = h W + b to the code shrunk
     by MDL_CODE_SHRINK about the cube's centre; the second layer is then set so the activities
     are exactly the standard bump at m (``pop.bump_encoder``) and the decoder to the least-squares
     readout of those activities.
@@ -180,9 +185,13 @@ def _fit_encoder(cfg: DipoleConfig, init: Callable, x: np.ndarray, code: np.ndar
     stream = train.Epochs(cfg.n_train, cfg.batch_size)
     n_steps = PRETRAIN_EPOCHS * stream.steps_per_epoch
     opt = train.optimizer("adam", 0.01, n_steps, "warmup-cosine", 0.05)
-    if cfg.model == "rbf":
+    if cfg.model != "mdl":
         regress = train.Learner(init, lambda p, b: jnp.sum((pop.encode(p, b["x"]) - b["code"]) ** 2, -1))
-        return train.fit(regress, opt, stream, n_steps, keys, {"x": x, "code": code}, params0).params
+        params = train.fit(regress, opt, stream, n_steps, keys, {"x": x, "code": code}, params0).params
+        if cfg.model == "rbf":
+            return params
+        fixed_code = train.Learner(init, lambda p, b: autoencoder.loss(p, b, fixed_code=True))
+        return train.fit(fixed_code, opt, stream, n_steps, keys, x, params).params
 
     def with_readout(key: jax.Array) -> pop.Params:
         w = 0.1 * jax.random.normal(key, (cfg.n_enc_hidden, cfg.dim))
@@ -218,12 +227,7 @@ def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], pr
     stream: train.Stream = passes
     n_steps = cfg.epochs * passes.steps_per_epoch
     coder = CODERS[cfg.model]
-    learner = train.Learner(
-        init=partial(coder.init, n_in=data["x_train"].shape[-1], n_enc_hidden=cfg.n_enc_hidden,
-                     n_units=cfg.n_units, dim=cfg.dim, mu_init=cfg.mu_init, mu_jitter=cfg.mu_jitter,
-                     init_gain=cfg.init_gain),
-        loss=coder.loss(cfg),
-    )
+    learner = train.Learner(init=coder.init(cfg, data["x_train"].shape[-1]), loss=coder.loss(cfg))
     optimizer = train.optimizer(cfg.optimizer, cfg.lr, n_steps, cfg.schedule, cfg.warmup, cfg.code_decay,
                                 decay_mask=pop.code_layer)
     examples, params0 = data["x_train"], None
@@ -246,22 +250,31 @@ def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], pr
 
 
 class Coder(NamedTuple):
-    """One population coder: ``init``, ``loss(cfg)`` for the engine, and jitted ``apply(params, x,
+    """One coder: ``init(cfg, n_in)`` and ``loss(cfg)`` for the engine, and jitted ``apply(params, x,
     sigma)`` (an output with ``code`` and ``recon``) and ``decode(params, code, sigma)``."""
 
-    init: Callable
+    init: Callable[[DipoleConfig, int], Callable]
     loss: Callable[[DipoleConfig], Callable]
     apply: Callable
     decode: Callable
 
 
+def _population_init(make: Callable) -> Callable[[DipoleConfig, int], Callable]:
+    return lambda cfg, n_in: partial(make, n_in=n_in, n_enc_hidden=cfg.n_enc_hidden, n_units=cfg.n_units,
+                                     dim=cfg.dim, mu_init=cfg.mu_init, mu_jitter=cfg.mu_jitter,
+                                     init_gain=cfg.init_gain)
+
+
 CODERS = {
-    "rbf": Coder(pop.init, lambda cfg: partial(pop.loss, sigma=cfg.sigma),
+    "rbf": Coder(_population_init(pop.init), lambda cfg: partial(pop.loss, sigma=cfg.sigma),
                  jax.jit(pop.apply, static_argnums=2), jax.jit(pop.decode, static_argnums=2)),
-    "mdl": Coder(pop.mdl_init,
+    "mdl": Coder(_population_init(pop.mdl_init),
                  lambda cfg: partial(pop.mdl_loss, sigma=cfg.sigma, recon_var=cfg.recon_var,
                                      deviation_var=cfg.deviation_var),
                  jax.jit(pop.mdl_apply, static_argnums=2), jax.jit(pop.mdl_decode, static_argnums=2)),
+    "dense": Coder(lambda cfg, n_in: partial(autoencoder.init, n_in=n_in, n_enc_hidden=cfg.n_enc_hidden,
+                                             n_dec_hidden=cfg.n_dec_hidden, dim=cfg.dim, init_gain=cfg.init_gain),
+                   lambda cfg: autoencoder.loss, jax.jit(autoencoder.apply), jax.jit(autoencoder.decode)),
 }
 _render = jax.jit(dipoles.render)
 _mdl_costs = jax.jit(pop.mdl_costs, static_argnums=(2, 3, 4))
@@ -371,8 +384,9 @@ def run(cfg: DipoleConfig, seeds: Sequence[int], progress: ProgressFn | None = N
         params = take(result.params, i)
         snaps = take(result.snapshots, i)
         arrays = {"losses": result.losses[i]} | curves(cfg, snaps, d) | _flat_params(params)
-        arrays |= {"code_test": arrays["snap_codes"][-1], "lat_test": d["lat_test"],
-                   "unit_positions": np.asarray(pop.positions(params) if cfg.model == "mdl" else params["mu"])}
+        arrays |= {"code_test": arrays["snap_codes"][-1], "lat_test": d["lat_test"]}
+        if cfg.model != "dense":
+            arrays["unit_positions"] = np.asarray(pop.positions(params) if cfg.model == "mdl" else params["mu"])
         measured = measure(cfg, params, d)
         out.append(SeedResult(seed, measured, arrays, result.seconds / len(seeds),
                               partial(write_figures, cfg, d, arrays, measured["naive_mse"])))
@@ -410,7 +424,8 @@ def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], arrays: dict, nai
     plots.code_projections(code, lat, folder / "code_projections.png")
     if cfg.dim >= 3:
         plots.code_3d(code, lat, folder / "code_3d.png")
-    plots.unit_positions(_planar(arrays["unit_positions"]), code, folder / "unit_positions.png")
+    if "unit_positions" in arrays:
+        plots.unit_positions(_planar(arrays["unit_positions"]), code, folder / "unit_positions.png")
     knn = {name: arrays["snap_knn_r2"][:, j] for j, name in enumerate(names)}
     plots.training(arrays["losses"], spe, epochs, arrays["snap_test_mse"], naive, knn, folder / "training.png")
     titles = [f"epoch {e}: held-out MSE {m:.4f}" for e, m in zip(epochs, arrays["snap_test_mse"], strict=True)]
@@ -428,7 +443,7 @@ DIPOLE_3D = Experiment(
     summary="RBF-bottleneck population code of 8x8 dipoles varying in x, y and orientation (Zemel & Hinton 1995)",
     config=DipoleConfig,
     run=run,
-    presets={"seed": SEED_PRESET, "default": {}, "mdl": MDL_PRESET},
+    presets={"seed": SEED_PRESET, "default": {}, "mdl": MDL_PRESET, "dense": DENSE_PRESET},
 )
 
 
@@ -437,7 +452,8 @@ class Dipole2DConfig(DipoleConfig):
     space, the MDL code trained from random weights (no supervised warm-up, no embedding start)."""
 
     theta_range: Literal["2pi", "pi", "fixed"] = Field("fixed", description="orientation range (fixed: position only)")
-    model: Literal["rbf", "mdl"] = Field("mdl", description="rbf: a 2-D bottleneck; mdl: the population code")
+    model: Literal["rbf", "mdl", "dense"] = Field("mdl", description="rbf: a 2-D bottleneck; mdl: the population "
+                                                  "code; dense: a dense autoencoder")
     n_units: int = Field(100, gt=0, description="bump units H")
     dim: int = Field(2, gt=0, description="implicit-space dimension K")
     encoder_init: Literal["random", "isomap", "oracle"] = Field(

@@ -23,9 +23,12 @@ import numpy as np
 from rflab.config import ConfigError
 from rflab.data import dipoles
 from rflab.experiments.base import Experiment
-from rflab.experiments.dipole import CODERS, DIPOLE_2D, DIPOLE_3D, stored_params, torus_code
+from rflab.experiments.dipole import CODERS, DIPOLE_2D, DIPOLE_3D, make_data, stored_params, torus_code
 from rflab.experiments.receptive_fields import ConsoleProgress, stored_runs
 from rflab.metrics import codes as metrics
+from rflab.metrics import data_movement as movement
+from rflab.models import autoencoder
+from rflab.models import population as pop
 from rflab.plots import codes as plots
 
 DIMENSION_SCALES = {
@@ -144,3 +147,106 @@ def make_topology(out_dir: Path, scale: str = "paper") -> list[Path]:
     table = out_dir / f"code-topology-{scale}.json"
     table.write_text(json.dumps(summary, indent=1))
     return [plots.topology_study(rows, out_dir / f"code-topology-{scale}.png", f"{scale} scale"), table]
+
+
+COST_SCALES = {
+    "paper": {"seeds": range(5), "widths": (16, 32, 64, 128, 256)},
+    "quick": {"seeds": range(1), "widths": (32, 64, 256)},
+}
+ACTIVE_FRACTION = 0.01  # a unit is active when its activity exceeds 1% of the image's largest
+SILENCED = (0.0, 0.1, 0.2, 0.3, 0.5)
+CODE_NOISE = (0.0, 0.01, 0.02, 0.05, 0.1)
+MASKS, COST_IMAGES = 5, 20
+
+
+def _readout(model: str, params: dict, sigma: float):
+    """(units(code-or-images) -> unit activities, readout(units) -> images, code(images)) of a coder.
+
+    The units are what the decoder's last layer reads: the RBF bumps, the MDL activities, the dense
+    decoder's last hidden layer. MDL units come from the images (its code is the activities); the
+    others from the 3-D code.
+    """
+    if model == "mdl":
+        units = lambda x: pop.mdl_apply(params, x, sigma).activity  # noqa: E731
+        code = lambda x: pop.mdl_apply(params, x, sigma).code  # noqa: E731
+        last = params["dec"]
+    elif model == "rbf":
+        units = lambda x: pop.bumps(params, pop.encode(params, x), sigma)  # noqa: E731
+        code = lambda x: pop.encode(params, x)  # noqa: E731
+        last = params["dec"]
+    else:
+        units = lambda x: autoencoder.hidden(params, pop.encode(params, x))  # noqa: E731
+        code = lambda x: pop.encode(params, x)  # noqa: E731
+        last = params["dec3"]
+    return jax.jit(units), lambda u: u @ last["w"] + last["b"], jax.jit(code)
+
+
+def cost_row(title: str, cfg: Any, run: dict, x_test: np.ndarray) -> dict[str, Any]:
+    """One trained coder's accuracy, data movement (full and sparse reads) and robustness."""
+    params = stored_params(run["arrays"])
+    units, readout, code = _readout(cfg.model, params, cfg.sigma)
+    u = np.asarray(units(x_test))
+    mse = lambda recon: float(np.mean((np.asarray(recon) - x_test) ** 2))  # noqa: E731
+    n_pixels = x_test.shape[1]
+    if cfg.model == "dense":
+        full = movement.cost(movement.dense_decoder(cfg.dim, cfg.n_dec_hidden, n_pixels))
+        sparse = None
+    else:
+        trace = (lambda active=None: movement.rbf_decoder(cfg.n_units, cfg.dim, n_pixels, active)) \
+            if cfg.model == "rbf" else (lambda active=None: movement.activity_decoder(cfg.n_units, n_pixels, active))
+        full = movement.cost(trace())
+        active = u > ACTIVE_FRACTION * u.max(axis=1, keepdims=True)
+        per_image = [movement.cost(trace(np.flatnonzero(a))) for a in active[:COST_IMAGES]]
+        sparse = {k: float(np.mean([c[k] for c in per_image])) for k in full} | {
+            "active_units": float(active.sum(1).mean()), "test_mse": mse(readout(u * active))}
+    rng = np.random.default_rng(0)
+    silenced = [float(np.mean([mse(readout(u * (rng.uniform(size=u.shape[1]) >= f))) for _ in range(MASKS)]))
+                for f in SILENCED]
+    c = np.asarray(code(x_test))
+    decode = CODERS[cfg.model].decode
+    noisy = [float(np.mean([mse(decode(params, (c + s * rng.normal(size=c.shape)).astype(np.float32), cfg.sigma))
+                            for _ in range(MASKS)])) for s in CODE_NOISE]
+    return {"model": title, "test_mse": run["metrics"]["test_mse"],
+            "full": full, "sparse": sparse, "silenced": silenced, "code_noise": noisy}
+
+
+def cost_rows(scale: str) -> list[dict[str, Any]]:
+    """Every coder of the cost study over the scale's seeds: RBF and MDL population codes, and
+    dense autoencoders of several decoder widths (all from the same label-free Isomap start)."""
+    s = _scale(COST_SCALES, scale)
+    models = [("RBF population (default)", None, {}), ("MDL population", "mdl", {})] + [
+        (f"dense, 2 x {w} ReLU", "dense", {"n_dec_hidden": w}) for w in s["widths"]]
+    rows = []
+    for title, preset, overrides in models:
+        cfg = DIPOLE_3D.configure(preset, overrides)
+        data = make_data(cfg, list(s["seeds"]))
+        for i, run in enumerate(_runs(DIPOLE_3D, preset, overrides, s["seeds"])):  # data index i = seed's
+            rows.append(cost_row(title, cfg, run, data["x_test"][i]))
+    return rows
+
+
+def _mean_of(dicts: Any) -> dict[str, float]:
+    """The mean of every key over a sequence of same-keyed dicts of numbers."""
+    dicts = list(dicts)
+    return {k: float(np.mean([d[k] for d in dicts])) for k in dicts[0]}
+
+
+def make_cost(out_dir: Path, scale: str = "paper") -> list[Path]:
+    """``code-cost``: data movement per reconstruction against accuracy and robustness."""
+    rows = cost_rows(scale)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = {}
+    for model in dict.fromkeys(r["model"] for r in rows):
+        mine = [r for r in rows if r["model"] == model]
+        summary[model] = {
+            "test_mse": float(np.mean([r["test_mse"] for r in mine])),
+            "full": _mean_of(r["full"] for r in mine),
+            "sparse": None if mine[0]["sparse"] is None else _mean_of(r["sparse"] for r in mine),
+            "silenced": dict(zip(map(str, SILENCED), np.mean([r["silenced"] for r in mine], 0).tolist(), strict=True)),
+            "code_noise": dict(zip(map(str, CODE_NOISE), np.mean([r["code_noise"] for r in mine], 0).tolist(),
+                                   strict=True)),
+        }
+    table = out_dir / f"code-cost-{scale}.json"
+    table.write_text(json.dumps(summary, indent=1))
+    figure = plots.cost_study(summary, SILENCED, CODE_NOISE, out_dir / f"code-cost-{scale}.png", f"{scale} scale")
+    return [figure, table]

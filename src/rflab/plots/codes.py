@@ -260,3 +260,30 @@ def topology_study(rows: Sequence[dict], path: Path, note: str) -> Path:
     fig.suptitle(f"code-topology ({note}): persistent homology (ripser) of the 3-D dipole codes", fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def cost_study(summary: dict, silenced: Sequence[float], noise: Sequence[float], path: Path, note: str) -> Path:
+    """Accuracy against data movement (words, LRU distance; open markers: population decoders that
+    read only their active units), and accuracy under silenced units and under noise on the code."""
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4.2))
+    colours = plt.cm.tab10(np.arange(len(summary)))
+    for colour, (model, s) in zip(colours, summary.items(), strict=True):
+        for ax, key in zip(axes[:2], ("words", "lru"), strict=True):
+            ax.loglog(s["full"][key], s["test_mse"], "o", color=colour, label=model)
+            if s["sparse"] is not None:
+                ax.loglog(s["sparse"][key], s["sparse"]["test_mse"], "o", mfc="none", color=colour,
+                          label=f"{model}, active units only ({s['sparse']['active_units']:.0f})")
+        axes[2].plot(silenced, list(s["silenced"].values()), "o-", color=colour, label=model)
+        axes[3].plot(noise, list(s["code_noise"].values()), "o-", color=colour, label=model)
+    axes[0].set(xlabel="words read and written per reconstruction", ylabel="held-out MSE")
+    axes[1].set(xlabel="LRU data-movement distance per reconstruction (sum of sqrt depth)", ylabel="held-out MSE")
+    axes[2].set(xlabel="fraction of units silenced", ylabel="held-out MSE", yscale="log",
+                title="units: RBF bumps, MDL activities, dense last hidden layer")
+    axes[3].set(xlabel="std of Gaussian noise on the 3-D code (MDL: its centre)", ylabel="held-out MSE", yscale="log")
+    axes[2].title.set_fontsize(8)
+    axes[0].legend(fontsize=6)
+    for ax in axes:
+        ax.grid(alpha=0.3, which="both")
+    fig.suptitle(f"code-cost ({note}): what reading a population costs, and what it buys", fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
