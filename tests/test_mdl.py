@@ -11,7 +11,7 @@ import pytest
 
 from rflab import train
 from rflab.config import ConfigError, build
-from rflab.experiments import dipole
+from rflab.experiments import dipole, population_code
 from rflab.models import population as pop
 
 
@@ -130,7 +130,7 @@ def test_mdl_start_is_a_bump_around_the_shrunk_isomap_torus() -> None:
 
 def test_stored_params_invert_the_flat_arrays() -> None:
     for params in (_params(), pop.init(jax.random.PRNGKey(1))):
-        flat = dipole._flat_params(params)
-        back = dipole.stored_params(flat | {"code_test": np.zeros(3)})
+        flat = population_code.flat_params(params)
+        back = population_code.stored_params(flat | {"code_test": np.zeros(3)})
         assert jax.tree.structure(back) == jax.tree.structure(jax.tree.map(np.asarray, params))
         jax.tree.map(np.testing.assert_array_equal, back, jax.tree.map(np.asarray, params))

@@ -15,17 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import Literal
 
 import jax
 import numpy as np
 from pydantic import Field
 
 from rflab import train
-from rflab.config import Config
 from rflab.data import bars
+from rflab.experiments import population_code
 from rflab.experiments.base import Experiment, SeedResult
-from rflab.experiments.dipole import CODERS, mdl_bits, take
+from rflab.experiments.population_code import CODERS, PopulationCodeConfig, mdl_bits, snapshot_epochs, take
 from rflab.metrics import codes as metrics
 from rflab.metrics import topography
 from rflab.models import population as pop
@@ -34,32 +33,16 @@ from rflab.plots import bars as plots
 from rflab.train import ProgressFn
 
 
-class BarsConfig(Config):
+class BarsConfig(PopulationCodeConfig):
     """Settings of a what/where run: the MDL code (trained from random weights) and the Kohonen map."""
 
-    n_train: int = Field(2000, gt=0, description="training images")
     n_test: int = Field(500, gt=1, description="held-out images")
     n_units: int = Field(100, gt=1, description="MDL units H")
     dim: int = Field(2, ge=2, description="implicit-space dimension K (the figures show the first two)")
-    n_enc_hidden: int = Field(64, gt=0, description="encoder hidden units")
-    sigma: float = Field(0.18, gt=0, description="width of the standard bump in the implicit space")
-    mu_init: Literal["grid", "uniform"] = Field("grid", description="initial unit positions")
-    mu_jitter: float = Field(0.01, ge=0, description="std of the jitter added to the initial positions")
-    init_gain: float = Field(1.0, gt=0, description="scale of the Glorot-normal initial weights")
-    optimizer: Literal["sgd", "momentum", "adam"] = "adam"
-    lr: float = Field(0.01, gt=0, description="peak learning rate")
-    schedule: Literal["constant", "cosine", "warmup-cosine"] = "warmup-cosine"
-    warmup: float = Field(0.05, ge=0, lt=1, description="warmup fraction of the steps")
     code_decay: float = Field(0.0, ge=0, description="decoupled weight decay of the encoder's last layer")
     epochs: int = Field(500, gt=0)
-    batch_size: int = Field(128, gt=0)
-    recon_var: float = Field(0.01, gt=0, description="variance V_r of the per-pixel reconstruction noise")
     deviation_var: float = Field(1e-5, gt=0, description="variance V_a of the activities' deviation from the bump")
-    pixel_resolution: float = Field(2 / 256, gt=0, description="resolution pixels are sent at (constants only)")
-    activity_resolution: float = Field(2**-8, gt=0, description="resolution activities are sent at (constants only)")
-    centre_resolution: float = Field(2**-6, gt=0, lt=1, description="resolution the centre is sent at")
     snapshots: int = Field(20, gt=0, description="snapshots of the MDL code during training")
-    knn_k: int = Field(10, gt=0, description="neighbours of the kNN class and position decoders")
     active_share: float = Field(0.1, gt=0, lt=1, description="a unit is active above this share of 1/H mean activity")
     som_side: int = Field(10, ge=2, description="the Kohonen map is a som_side x som_side grid")
     som_sigma: float = Field(3.0, ge=1, description="initial neighbourhood radius (grid steps), shrinking to 1")
@@ -83,23 +66,12 @@ def make_data(cfg: BarsConfig, seeds: Sequence[int]) -> dict[str, np.ndarray]:
     return jax.tree.map(np.asarray, draw(train.seed_keys(seeds)))
 
 
-def snapshot_epochs(cfg: BarsConfig) -> list[int]:
-    """About ``cfg.snapshots`` evenly spaced epochs from 0 to the last."""
-    every = max(1, cfg.epochs // cfg.snapshots)
-    return sorted(set(range(0, cfg.epochs + 1, every)) | {cfg.epochs})
-
-
 def fit(cfg: BarsConfig, seeds: Sequence[int], data: dict[str, np.ndarray], progress: ProgressFn | None) -> train.Fit:
     """Train the MDL code of every seed at once from random weights, on the description length."""
     passes = train.Epochs(cfg.n_train, cfg.batch_size)
     n_steps = cfg.epochs * passes.steps_per_epoch
-    learner = train.Learner(
-        init=partial(pop.mdl_init, n_in=bars.SIZE**2, n_enc_hidden=cfg.n_enc_hidden, n_units=cfg.n_units,
-                     dim=cfg.dim, mu_init=cfg.mu_init, mu_jitter=cfg.mu_jitter, init_gain=cfg.init_gain),
-        loss=partial(pop.mdl_loss, sigma=cfg.sigma, recon_var=cfg.recon_var, deviation_var=cfg.deviation_var),
-    )
-    optimizer = train.optimizer(cfg.optimizer, cfg.lr, n_steps, cfg.schedule, cfg.warmup, cfg.code_decay,
-                                decay_mask=pop.code_layer)
+    learner = population_code.learner(cfg, "mdl", bars.SIZE**2)
+    optimizer = population_code.optimizer(cfg, n_steps)
     snaps = [e * passes.steps_per_epoch for e in snapshot_epochs(cfg)]
     return train.fit(learner, optimizer, train.Keyed(passes), n_steps, train.seed_keys(seeds), data["x_train"],
                      snapshot_steps=snaps, progress=progress)

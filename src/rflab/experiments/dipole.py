@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import jax
 import jax.numpy as jnp
@@ -23,9 +23,17 @@ import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
 from rflab import train
-from rflab.config import Config
 from rflab.data import dipoles
+from rflab.experiments import population_code
 from rflab.experiments.base import Experiment, SeedResult
+from rflab.experiments.population_code import (
+    CODERS,
+    PopulationCodeConfig,
+    flat_params,
+    mdl_bits,
+    snapshot_epochs,
+    take,
+)
 from rflab.metrics import codes as metrics
 from rflab.models import autoencoder, initial_codes
 from rflab.models import population as pop
@@ -33,43 +41,20 @@ from rflab.plots import codes as plots
 from rflab.train import ProgressFn
 
 
-class DipoleConfig(Config):
+class DipoleConfig(PopulationCodeConfig):
     """Settings of a dipole population-code run (defaults: our best for theta in [0, 2 pi))."""
 
     theta_range: Literal["2pi", "pi", "fixed"] = Field(
         "2pi", description="orientation range: [0, 2 pi), the seed's [0, pi), or fixed at 0 (position only)")
-    n_train: int = Field(2000, gt=0, description="training images")
-    n_test: int = Field(500, gt=0, description="held-out images")
     rng: Literal["jax", "numpy"] = Field("jax", description="numpy: replay the seed script's NumPy random streams")
     model: Literal["rbf", "mdl", "dense"] = Field(
         "rbf", description="rbf: the seed's 3-D bottleneck; mdl: the description-length population code; "
         "dense: a dense autoencoder with the same encoder and an MLP decoder (a baseline)")
-    n_units: int = Field(225, gt=0, description="bump units H")
-    dim: int = Field(3, gt=0, description="implicit-space dimension K")
-    n_enc_hidden: int = Field(64, gt=0, description="encoder hidden units He")
     n_dec_hidden: int = Field(256, gt=0, description="dense: units in each of the decoder's two hidden layers")
-    sigma: float = Field(0.18, gt=0, description="bump width in the implicit space")
-    mu_init: Literal["grid", "uniform"] = Field("grid", description="initial unit positions")
-    mu_jitter: float = Field(0.01, ge=0, description="std of the jitter added to the initial positions")
-    init_gain: float = Field(1.0, gt=0, description="scale of the Glorot-normal initial weights")
     encoder_init: Literal["random", "isomap", "oracle"] = Field(
         "isomap", description="isomap: first fit the encoder to a solid-torus code found by Isomap from the images "
         "alone; oracle: to a torus code of the TRUE latents (a diagnostic); random: start from the random weights",
         validate_default=True)
-    optimizer: Literal["sgd", "momentum", "adam"] = "adam"
-    lr: float = Field(0.01, gt=0, description="peak learning rate")
-    schedule: Literal["constant", "cosine", "warmup-cosine"] = "warmup-cosine"
-    warmup: float = Field(0.05, ge=0, lt=1, description="warmup fraction of the steps")
-    code_decay: float = Field(1.0, ge=0, description="decoupled weight decay of the code layer only")
-    epochs: int = Field(1000, gt=0)
-    batch_size: int = Field(128, gt=0)
-    knn_k: int = Field(10, gt=0, description="neighbours of the kNN latent regression")
-    snapshots: int = Field(40, gt=0, description="snapshots for the curves and the GIF")
-    pixel_resolution: float = Field(2 / 256, gt=0, description="resolution pixels are coded at, for dl_bits")
-    recon_var: float = Field(0.01, gt=0, description="mdl: variance V_r of the per-pixel reconstruction noise")
-    deviation_var: float = Field(1e-4, gt=0, description="mdl: variance V_a of the activities' deviation from the bump")
-    activity_resolution: float = Field(2**-8, gt=0, description="mdl: resolution activities are sent at")
-    centre_resolution: float = Field(2**-6, gt=0, lt=1, description="mdl: resolution the centre is sent at")
 
     @field_validator("model")
     @classmethod
@@ -215,21 +200,13 @@ def _fit_encoder(cfg: DipoleConfig, init: Callable, x: np.ndarray, code: np.ndar
     return jax.tree.map(np.asarray, finish(fitted, x))
 
 
-def snapshot_epochs(cfg: DipoleConfig) -> list[int]:
-    """About ``cfg.snapshots`` evenly spaced epochs from 0 to the last."""
-    every = max(1, cfg.epochs // cfg.snapshots)
-    return sorted(set(range(0, cfg.epochs + 1, every)) | {cfg.epochs})
-
-
 def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], progress: ProgressFn | None) -> train.Fit:
     """Train the population coder of every seed at once, with snapshots at ``snapshot_epochs``."""
     passes = train.Epochs(cfg.n_train, cfg.batch_size)
     stream: train.Stream = passes
     n_steps = cfg.epochs * passes.steps_per_epoch
-    coder = CODERS[cfg.model]
-    learner = train.Learner(init=coder.init(cfg, data["x_train"].shape[-1]), loss=coder.loss(cfg))
-    optimizer = train.optimizer(cfg.optimizer, cfg.lr, n_steps, cfg.schedule, cfg.warmup, cfg.code_decay,
-                                decay_mask=pop.code_layer)
+    learner = population_code.learner(cfg, cfg.model, data["x_train"].shape[-1])
+    optimizer = population_code.optimizer(cfg, n_steps)
     examples, params0 = data["x_train"], None
     if cfg.rng == "numpy":
         stream = train.Replay(cfg.n_train, cfg.batch_size)
@@ -249,35 +226,7 @@ def fit(cfg: DipoleConfig, seeds: Sequence[int], data: dict[str, np.ndarray], pr
     return result._replace(seconds=result.seconds + pretraining)
 
 
-class Coder(NamedTuple):
-    """One coder: ``init(cfg, n_in)`` and ``loss(cfg)`` for the engine, and jitted ``apply(params, x,
-    sigma)`` (an output with ``code`` and ``recon``) and ``decode(params, code, sigma)``."""
-
-    init: Callable[[DipoleConfig, int], Callable]
-    loss: Callable[[DipoleConfig], Callable]
-    apply: Callable
-    decode: Callable
-
-
-def _population_init(make: Callable) -> Callable[[DipoleConfig, int], Callable]:
-    return lambda cfg, n_in: partial(make, n_in=n_in, n_enc_hidden=cfg.n_enc_hidden, n_units=cfg.n_units,
-                                     dim=cfg.dim, mu_init=cfg.mu_init, mu_jitter=cfg.mu_jitter,
-                                     init_gain=cfg.init_gain)
-
-
-CODERS = {
-    "rbf": Coder(_population_init(pop.init), lambda cfg: partial(pop.loss, sigma=cfg.sigma),
-                 jax.jit(pop.apply, static_argnums=2), jax.jit(pop.decode, static_argnums=2)),
-    "mdl": Coder(_population_init(pop.mdl_init),
-                 lambda cfg: partial(pop.mdl_loss, sigma=cfg.sigma, recon_var=cfg.recon_var,
-                                     deviation_var=cfg.deviation_var),
-                 jax.jit(pop.mdl_apply, static_argnums=2), jax.jit(pop.mdl_decode, static_argnums=2)),
-    "dense": Coder(lambda cfg, n_in: partial(autoencoder.init, n_in=n_in, n_enc_hidden=cfg.n_enc_hidden,
-                                             n_dec_hidden=cfg.n_dec_hidden, dim=cfg.dim, init_gain=cfg.init_gain),
-                   lambda cfg: autoencoder.loss, jax.jit(autoencoder.apply), jax.jit(autoencoder.decode)),
-}
 _render = jax.jit(dipoles.render)
-_mdl_costs = jax.jit(pop.mdl_costs, static_argnums=(2, 3, 4))
 
 
 def targets(latents: np.ndarray, theta_range: str) -> tuple[np.ndarray, list[str]]:
@@ -325,35 +274,6 @@ def measure(cfg: DipoleConfig, params: pop.Params, d: dict[str, np.ndarray]) -> 
     )
 
 
-def mdl_bits(cfg: DipoleConfig, params: pop.Params, x_test: np.ndarray) -> dict:
-    """The MDL code's description length of the held-out images, bits per image, term by term.
-
-    ``reconstruction`` and ``deviation`` are the image-dependent parts that training minimises;
-    ``centre`` is K log2(1 / centre_resolution); ``total`` is their sum and ``deviation_share`` the
-    deviation's part of it. The image-independent constants of the Gaussian codes are reported
-    apart under ``constants`` (they do not depend on the weights, only on the stated resolutions).
-    """
-    recon, deviation = (float(np.mean(c)) for c in _mdl_costs(params, x_test, cfg.sigma, cfg.recon_var,
-                                                                  cfg.deviation_var))
-    constants = pop.mdl_constants(x_test.shape[1], cfg.n_units, cfg.dim, cfg.recon_var, cfg.deviation_var,
-                                  cfg.pixel_resolution, cfg.activity_resolution, cfg.centre_resolution)
-    centre = constants.pop("centre")
-    total = recon + deviation + centre
-    return {"mdl_bits": {
-        "reconstruction": recon, "deviation": deviation, "centre": centre, "total": total,
-        "deviation_share": deviation / total,
-        "constants": constants | {"recon_var": cfg.recon_var, "deviation_var": cfg.deviation_var,
-                                  "pixel_resolution": cfg.pixel_resolution,
-                                  "activity_resolution": cfg.activity_resolution,
-                                  "centre_resolution": cfg.centre_resolution},
-    }}
-
-
-def take(tree: pop.Params, i: int) -> pop.Params:
-    """Entry i of every leaf (one seed of a batched result, or one snapshot)."""
-    return jax.tree.map(lambda a: a[i], tree)
-
-
 def curves(cfg: DipoleConfig, snapshots: pop.Params, d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Held-out MSE, kNN R^2 per latent, codes and the first 8 reconstructions at every snapshot
     (the last snapshot is the trained model)."""
@@ -383,7 +303,7 @@ def run(cfg: DipoleConfig, seeds: Sequence[int], progress: ProgressFn | None = N
         d = {k: v[i] for k, v in data.items()}
         params = take(result.params, i)
         snaps = take(result.snapshots, i)
-        arrays = {"losses": result.losses[i]} | curves(cfg, snaps, d) | _flat_params(params)
+        arrays = {"losses": result.losses[i]} | curves(cfg, snaps, d) | flat_params(params)
         arrays |= {"code_test": arrays["snap_codes"][-1], "lat_test": d["lat_test"]}
         if cfg.model != "dense":
             arrays["unit_positions"] = np.asarray(pop.positions(params) if cfg.model == "mdl" else params["mu"])
@@ -391,25 +311,6 @@ def run(cfg: DipoleConfig, seeds: Sequence[int], progress: ProgressFn | None = N
         out.append(SeedResult(seed, measured, arrays, result.seconds / len(seeds),
                               partial(write_figures, cfg, d, arrays, measured["naive_mse"])))
     return out
-
-
-def _flat_params(params: pop.Params) -> dict[str, np.ndarray]:
-    """Parameters as flat arrays ``param_<layer>_<leaf>`` (``param_mu``) for the store."""
-    leaves = jax.tree_util.tree_flatten_with_path(params)[0]
-    return {"param_" + "_".join(str(getattr(k, "key", k)) for k in path): np.asarray(v) for path, v in leaves}
-
-
-def stored_params(arrays: dict[str, np.ndarray]) -> pop.Params:
-    """The trained parameters back from a stored run's arrays (the inverse of ``_flat_params``)."""
-    params: dict = {}
-    for name, value in arrays.items():
-        if name.startswith("param_"):
-            layer, _, leaf = name.removeprefix("param_").partition("_")
-            if leaf:
-                params.setdefault(layer, {})[leaf] = value
-            else:
-                params[layer] = value
-    return params
 
 
 def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], arrays: dict, naive: float, folder: Path) -> None:

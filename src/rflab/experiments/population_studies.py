@@ -23,7 +23,8 @@ import numpy as np
 from rflab.config import ConfigError
 from rflab.data import dipoles
 from rflab.experiments.base import Experiment
-from rflab.experiments.dipole import CODERS, DIPOLE_2D, DIPOLE_3D, make_data, stored_params, torus_code
+from rflab.experiments.dipole import DIPOLE_2D, DIPOLE_3D, make_data, torus_code
+from rflab.experiments.population_code import CODERS, stored_params
 from rflab.experiments.receptive_fields import ConsoleProgress, stored_runs
 from rflab.metrics import codes as metrics
 from rflab.metrics import data_movement as movement

@@ -1,0 +1,146 @@
+"""What every population-code experiment shares: the coder's settings, the coders themselves,
+their learner and optimiser, the MDL code's description length, and stored parameters.
+
+Used by ``dipole`` (dipole-3d, dipole-2d), ``bars`` (bars-what-where) and the studies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Literal, NamedTuple
+
+import jax
+import numpy as np
+import optax
+from pydantic import Field
+
+from rflab import train
+from rflab.config import Config
+from rflab.models import autoencoder
+from rflab.models import population as pop
+
+
+class PopulationCodeConfig(Config):
+    """Settings of a population coder and its training (defaults: the dipole-3d RBF coder's)."""
+
+    n_train: int = Field(2000, gt=0, description="training images")
+    n_test: int = Field(500, gt=0, description="held-out images")
+    n_units: int = Field(225, gt=0, description="bump units H")
+    dim: int = Field(3, gt=0, description="implicit-space dimension K")
+    n_enc_hidden: int = Field(64, gt=0, description="encoder hidden units He")
+    sigma: float = Field(0.18, gt=0, description="bump width in the implicit space")
+    mu_init: Literal["grid", "uniform"] = Field("grid", description="initial unit positions")
+    mu_jitter: float = Field(0.01, ge=0, description="std of the jitter added to the initial positions")
+    init_gain: float = Field(1.0, gt=0, description="scale of the Glorot-normal initial weights")
+    optimizer: Literal["sgd", "momentum", "adam"] = "adam"
+    lr: float = Field(0.01, gt=0, description="peak learning rate")
+    schedule: Literal["constant", "cosine", "warmup-cosine"] = "warmup-cosine"
+    warmup: float = Field(0.05, ge=0, lt=1, description="warmup fraction of the steps")
+    code_decay: float = Field(1.0, ge=0, description="decoupled weight decay of the code layer only")
+    epochs: int = Field(1000, gt=0)
+    batch_size: int = Field(128, gt=0)
+    knn_k: int = Field(10, gt=0, description="neighbours of the kNN latent regressions")
+    snapshots: int = Field(40, gt=0, description="snapshots for the curves and the GIF")
+    pixel_resolution: float = Field(2 / 256, gt=0, description="resolution pixels are coded at, for dl_bits")
+    recon_var: float = Field(0.01, gt=0, description="mdl: variance V_r of the per-pixel reconstruction noise")
+    deviation_var: float = Field(1e-4, gt=0, description="mdl: variance V_a of the activities' deviation from the bump")
+    activity_resolution: float = Field(2**-8, gt=0, description="mdl: resolution activities are sent at")
+    centre_resolution: float = Field(2**-6, gt=0, lt=1, description="mdl: resolution the centre is sent at")
+
+
+def snapshot_epochs(cfg: PopulationCodeConfig) -> list[int]:
+    """About ``cfg.snapshots`` evenly spaced epochs from 0 to the last."""
+    every = max(1, cfg.epochs // cfg.snapshots)
+    return sorted(set(range(0, cfg.epochs + 1, every)) | {cfg.epochs})
+
+
+class Coder(NamedTuple):
+    """One coder: ``init(cfg, n_in)`` and ``loss(cfg)`` for the engine, and jitted ``apply(params, x,
+    sigma)`` (an output with ``code`` and ``recon``) and ``decode(params, code, sigma)``."""
+
+    init: Callable[[Any, int], Callable]
+    loss: Callable[[Any], Callable]
+    apply: Callable
+    decode: Callable
+
+
+def _population_init(make: Callable) -> Callable[[PopulationCodeConfig, int], Callable]:
+    return lambda cfg, n_in: partial(make, n_in=n_in, n_enc_hidden=cfg.n_enc_hidden, n_units=cfg.n_units,
+                                     dim=cfg.dim, mu_init=cfg.mu_init, mu_jitter=cfg.mu_jitter,
+                                     init_gain=cfg.init_gain)
+
+
+CODERS = {
+    "rbf": Coder(_population_init(pop.init), lambda cfg: partial(pop.loss, sigma=cfg.sigma),
+                 jax.jit(pop.apply, static_argnums=2), jax.jit(pop.decode, static_argnums=2)),
+    "mdl": Coder(_population_init(pop.mdl_init),
+                 lambda cfg: partial(pop.mdl_loss, sigma=cfg.sigma, recon_var=cfg.recon_var,
+                                     deviation_var=cfg.deviation_var),
+                 jax.jit(pop.mdl_apply, static_argnums=2), jax.jit(pop.mdl_decode, static_argnums=2)),
+    "dense": Coder(lambda cfg, n_in: partial(autoencoder.init, n_in=n_in, n_enc_hidden=cfg.n_enc_hidden,
+                                             n_dec_hidden=cfg.n_dec_hidden, dim=cfg.dim, init_gain=cfg.init_gain),
+                   lambda cfg: autoencoder.loss, jax.jit(autoencoder.apply), jax.jit(autoencoder.decode)),
+}
+
+
+def learner(cfg: PopulationCodeConfig, model: str, n_in: int) -> train.Learner:
+    """The engine's learner for coder ``model`` with these settings."""
+    return train.Learner(init=CODERS[model].init(cfg, n_in), loss=CODERS[model].loss(cfg))
+
+
+def optimizer(cfg: PopulationCodeConfig, n_steps: int) -> optax.GradientTransformation:
+    """The configured optimiser and schedule, with decay on the code layer only."""
+    return train.optimizer(cfg.optimizer, cfg.lr, n_steps, cfg.schedule, cfg.warmup, cfg.code_decay,
+                           decay_mask=pop.code_layer)
+
+
+_mdl_costs = jax.jit(pop.mdl_costs, static_argnums=(2, 3, 4))
+
+
+def mdl_bits(cfg: PopulationCodeConfig, params: pop.Params, x_test: np.ndarray) -> dict:
+    """The MDL code's description length of the held-out images, bits per image, term by term.
+
+    ``reconstruction`` and ``deviation`` are the image-dependent parts that training minimises;
+    ``centre`` is K log2(1 / centre_resolution); ``total`` is their sum and ``deviation_share`` the
+    deviation's part of it. The image-independent constants of the Gaussian codes are reported
+    apart under ``constants`` (they do not depend on the weights, only on the stated resolutions).
+    """
+    recon, deviation = (float(np.mean(c)) for c in _mdl_costs(params, x_test, cfg.sigma, cfg.recon_var,
+                                                                  cfg.deviation_var))
+    constants = pop.mdl_constants(x_test.shape[1], cfg.n_units, cfg.dim, cfg.recon_var, cfg.deviation_var,
+                                  cfg.pixel_resolution, cfg.activity_resolution, cfg.centre_resolution)
+    centre = constants.pop("centre")
+    total = recon + deviation + centre
+    return {"mdl_bits": {
+        "reconstruction": recon, "deviation": deviation, "centre": centre, "total": total,
+        "deviation_share": deviation / total,
+        "constants": constants | {"recon_var": cfg.recon_var, "deviation_var": cfg.deviation_var,
+                                  "pixel_resolution": cfg.pixel_resolution,
+                                  "activity_resolution": cfg.activity_resolution,
+                                  "centre_resolution": cfg.centre_resolution},
+    }}
+
+
+def take(tree: pop.Params, i: int) -> pop.Params:
+    """Entry i of every leaf (one seed of a batched result, or one snapshot)."""
+    return jax.tree.map(lambda a: a[i], tree)
+
+
+def flat_params(params: pop.Params) -> dict[str, np.ndarray]:
+    """Parameters as flat arrays ``param_<layer>_<leaf>`` (``param_mu``) for the store."""
+    leaves = jax.tree_util.tree_flatten_with_path(params)[0]
+    return {"param_" + "_".join(str(getattr(k, "key", k)) for k in path): np.asarray(v) for path, v in leaves}
+
+
+def stored_params(arrays: dict[str, np.ndarray]) -> pop.Params:
+    """The trained parameters back from a stored run's arrays (the inverse of ``flat_params``)."""
+    params: dict = {}
+    for name, value in arrays.items():
+        if name.startswith("param_"):
+            layer, _, leaf = name.removeprefix("param_").partition("_")
+            if leaf:
+                params.setdefault(layer, {})[leaf] = value
+            else:
+                params[layer] = value
+    return params
