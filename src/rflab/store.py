@@ -4,19 +4,22 @@ A run is keyed by a hash of its experiment, full config, seed and the rflab vers
 run is never recomputed by accident and two different configs never collide. Writes are atomic:
 a run's folder is built under ``tmp/`` and renamed into ``runs/`` whole, and only then indexed,
 so a run killed at any moment leaves no half-written entry (a stray folder without an index row
-is ignored and replaced). Arrays are read back without pickle.
+is ignored and replaced). Arrays are read back without pickle. Several processes may write to one
+store at once (a sweep on Dask workers): SQLite runs in WAL mode with a busy timeout, and two
+writers of the same run id both succeed, the later folder replacing the earlier.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,20 @@ def default_root() -> Path:
     return Path(os.environ.get("RFLAB_STORE", DEFAULT_ROOT))
 
 
+@contextmanager
+def using_store(root: Path | str) -> Iterator[None]:
+    """Make ``root`` the default store (``$RFLAB_STORE``) inside the block, for code that calls ``Store()``."""
+    old = os.environ.get("RFLAB_STORE")
+    os.environ["RFLAB_STORE"] = str(root)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("RFLAB_STORE", None)
+        else:
+            os.environ["RFLAB_STORE"] = old
+
+
 def run_id(experiment: str, config: dict[str, Any], seed: int) -> str:
     """The key of one run: a hash of everything that determines its numbers."""
     return digest({"experiment": experiment, "config": config, "seed": seed, "rflab": rflab.__version__})
@@ -62,6 +79,7 @@ class StoredRun:
     metrics: dict[str, Any]
     train_seconds: float
     path: Path
+    created: float = 0.0
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The run's arrays, loaded without pickle."""
@@ -90,16 +108,24 @@ class Store:
 
     def get(self, rid: str) -> StoredRun | None:
         """The indexed run with this id, or None (also when the store does not exist yet)."""
+        found = self._select("WHERE run_id = ?", (rid,))
+        return found[0] if found else None
+
+    def runs(self, experiment: str | None = None) -> list[StoredRun]:
+        """Every indexed run (of one experiment if given), oldest first."""
+        if experiment is None:
+            return self._select("ORDER BY created", ())
+        return self._select("WHERE experiment = ? ORDER BY created", (experiment,))
+
+    def _select(self, clause: str, args: tuple) -> list[StoredRun]:
+        """Indexed runs matching an SQL clause whose folder is complete."""
         if not self.index.exists():
-            return None
+            return []
         with closing(self._connect()) as conn:
-            row = conn.execute(
-                "SELECT run_id, experiment, seed, config, metrics, train_seconds FROM runs WHERE run_id = ?",
-                (rid,),
-            ).fetchone()
-        if row is None or not (self.folder(rid) / "arrays.npz").exists():
-            return None
-        return StoredRun(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]), row[5], self.folder(rid))
+            rows = conn.execute("SELECT run_id, experiment, seed, config, metrics, train_seconds, created FROM runs "
+                                + clause, args).fetchall()
+        return [StoredRun(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5], self.folder(r[0]), r[6])
+                for r in rows if (self.folder(r[0]) / "arrays.npz").exists()]
 
     def put(
         self,
@@ -125,21 +151,38 @@ class Store:
             _fsync_tree(tmp)
             final = self.folder(rid)
             final.parent.mkdir(parents=True, exist_ok=True)
-            if final.exists():
-                stale = self.root / "tmp" / f"stale-{rid}-{uuid.uuid4().hex[:8]}"
-                final.rename(stale)
-                shutil.rmtree(stale)
-            tmp.rename(final)
+            self._move_into_place(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        created = time.time()
         with closing(self._connect()) as conn, conn:
             conn.execute(
                 "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (rid, experiment, seed, json.dumps(config, sort_keys=True), json.dumps(metrics),
-                 train_seconds, time.time()),
+                 train_seconds, created),
             )
-        return StoredRun(rid, experiment, seed, config, metrics, train_seconds, final)
+        return StoredRun(rid, experiment, seed, config, metrics, train_seconds, final, created)
+
+    def _move_into_place(self, tmp: Path, final: Path, attempts: int = 20) -> None:
+        """Rename ``tmp`` to ``final``, moving a folder already there aside first; another writer of
+        the same run may do the same at the same moment, so a lost race is retried."""
+        for _ in range(attempts):
+            if final.exists():
+                stale = self.root / "tmp" / f"stale-{final.name}-{uuid.uuid4().hex[:8]}"
+                try:
+                    final.rename(stale)
+                except FileNotFoundError:
+                    pass  # another writer moved it first
+                else:
+                    shutil.rmtree(stale, ignore_errors=True)
+            try:
+                tmp.rename(final)
+                return
+            except OSError as e:
+                if e.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+        raise OSError(f"could not move {tmp} into place at {final}: other writers kept replacing it")
 
 
 def _fsync_tree(folder: Path) -> None:

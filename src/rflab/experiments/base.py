@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from rflab.config import Config, ConfigError, build
+from rflab.store import Store, StoredRun, run_id
 from rflab.train import ProgressFn
 
 
@@ -56,3 +57,26 @@ def parse_seeds(seed: str | None, seeds: str | None) -> list[int]:
     if not seed.strip().isdigit():
         raise ConfigError(f"--seed {seed!r}: expected a non-negative integer")
     return [int(seed)]
+
+
+def ensure_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store | None = None,
+                progress: ProgressFn | None = None, force: bool = False) -> tuple[list[StoredRun], list[int]]:
+    """Each seed's stored run, training the missing seeds together in one call and storing each as
+    soon as that call returns (the keys of ``rflab run``); also the seeds that were computed."""
+    store = store or Store()
+    config = cfg.model_dump()
+    ids = {s: run_id(experiment.name, config, s) for s in seeds}
+    found = {} if force else {s: r for s in seeds if (r := store.get(ids[s])) is not None}
+    missing = [s for s in seeds if s not in found]
+    if missing:
+        for r in experiment.run(cfg, missing, progress):
+            found[r.seed] = store.put(ids[r.seed], experiment.name, r.seed, config, r.metrics, r.train_seconds,
+                                      r.arrays, r.write_figures)
+    return [found[s] for s in seeds], missing
+
+
+def stored_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store | None = None,
+                progress: ProgressFn | None = None) -> list[dict[str, Any]]:
+    """Each seed's metrics, arrays and folder, from the store when the run is there, else run and stored."""
+    runs, _ = ensure_runs(experiment, cfg, seeds, store, progress)
+    return [{"metrics": r.metrics, "arrays": r.arrays(), "path": r.path} for r in runs]

@@ -30,11 +30,11 @@ from rflab import train
 from rflab.config import Config, ConfigError
 from rflab.data import models as data_models
 from rflab.data.fields import DataModel
-from rflab.experiments.base import Experiment, SeedResult
+from rflab.experiments.base import Experiment, SeedResult, stored_runs
 from rflab.metrics import receptive_fields as rf
 from rflab.models import neurons
 from rflab.plots import receptive_fields as plots
-from rflab.store import Store, run_id
+from rflab.progress import ConsoleProgress
 from rflab.train import ProgressFn
 
 DATA_KEYS = ("N", "dims", "xi", "g", "k", "J", "radial", "nu")
@@ -304,43 +304,6 @@ RF_COMMITTEE = FieldExperiment(
 RF_ICA = FieldExperiment(
     name="rf-ica", summary="FastICA filters on pooled samples (Lufkin et al. Figs. 1, 5)",
     config=ICAConfig, run=run_ica, presets=ICA_PRESETS, data_defaults=HIGH_GAIN | {"kur": {"k": 3.0}})
-
-
-def stored_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store | None = None,
-                progress: ProgressFn | None = None) -> list[dict[str, Any]]:
-    """Each seed's metrics and arrays, from the store when the run is there, else run and stored
-    (the same keys as ``rflab run``)."""
-    store = store or Store()
-    config = cfg.model_dump()
-    ids = {s: run_id(experiment.name, config, s) for s in seeds}
-    found = {s: r for s in seeds if (r := store.get(ids[s])) is not None}
-    missing = [s for s in seeds if s not in found]
-    if missing:
-        for r in experiment.run(cfg, missing, progress):
-            found[r.seed] = store.put(ids[r.seed], experiment.name, r.seed, config, r.metrics, r.train_seconds,
-                                      r.arrays, r.write_figures)
-    return [{"metrics": found[s].metrics, "arrays": found[s].arrays(), "path": found[s].path} for s in seeds]
-
-
-class ConsoleProgress:
-    """A progress bar on stderr for the training behind a figure (``rflab run`` has the CLI's own)."""
-
-    def __init__(self, label: str) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            console=Console(stderr=True))
-        self.task = self.bar.add_task(label, total=None)
-        self.started = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.started:
-            self.bar.start()
-            self.started = True
-        self.bar.update(self.task, completed=done, total=total)
-        if done >= total:
-            self.bar.stop()
 
 
 def at_scale(scales: Mapping[str, Any], scale: str) -> Any:
