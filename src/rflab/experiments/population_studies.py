@@ -79,7 +79,13 @@ def make_dimension(out_dir: Path, scale: str = "paper") -> list[Path]:
     """``mdl-dimension``: effective dimensionality of the MDL code's centre against K."""
     rows = dimension_rows(scale)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [plots.dimension_study(rows, out_dir / f"mdl-dimension-{scale}.png", f"{scale} scale")]
+    summary = [{"problem": r["problem"], "latents": r["latents"], "dim": r["dim"]}
+               | {key: {"mean": float(np.mean(r[key])), "std": float(np.std(r[key]))}
+                  for key in ("participation", "twonn", "knn_r2", "test_mse")}
+               | {"spectrum": np.mean(r["spectrum"], axis=0).tolist()} for r in rows]
+    table = out_dir / f"mdl-dimension-{scale}.json"
+    table.write_text(json.dumps(summary, indent=1))
+    return [plots.dimension_study(rows, out_dir / f"mdl-dimension-{scale}.png", f"{scale} scale"), table]
 
 
 TOPOLOGY_MODELS = (
