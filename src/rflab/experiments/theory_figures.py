@@ -44,10 +44,12 @@ import numpy as np
 
 from rflab.config import ConfigError
 from rflab.data.fields import DataModel
-from rflab.experiments.receptive_fields import RF_NEURON, ConsoleProgress, data_model, figure_runs, stored_runs
+from rflab.experiments.base import stored_runs
+from rflab.experiments.receptive_fields import RF_NEURON, data_model, figure_runs
 from rflab.metrics import receptive_fields as rf
 from rflab.models import neurons
 from rflab.plots import theory as plots
+from rflab.progress import ConsoleProgress
 from rflab.theory import dynamics as dyn
 
 SCALES = ("quick", "paper")
