@@ -60,3 +60,66 @@ def load(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+START, END = "<!-- rflab bench: start -->", "<!-- rflab bench: end -->"
+
+
+def child(path: str, quick: bool) -> None:
+    """Run one benchmark file in this process and print its rows and this process's peak memory as JSON
+    (what ``measure`` runs in a subprocess per benchmark)."""
+    import json
+    import resource
+    import sys
+
+    from rflab.train import use_cpu_cores
+
+    use_cpu_cores()
+    rows = [r.as_dict() for r in load(Path(path)).run(quick=quick)]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_mib = peak / 2**20 if sys.platform == "darwin" else peak / 1024
+    print(json.dumps({"rows": rows, "peak_rss_mib": peak_mib}))
+
+
+def measure(path: Path, quick: bool) -> dict[str, Any]:
+    """Run one benchmark file in a fresh Python process: its rows, peak resident memory and wall time
+    (a subprocess, so each benchmark's peak is its own and XLA's memory is counted)."""
+    import json
+    import subprocess
+    import sys
+
+    start = time.perf_counter()
+    code = f"from rflab.bench import child; child({str(path)!r}, {quick!r})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"benchmark {path.name} failed (exit {done.returncode}): {tail[0]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result | {"seconds": time.perf_counter() - start}
+
+
+def markdown(results: dict[str, dict[str, Any]], quick: bool) -> str:
+    """One Markdown table over every benchmark: case, rflab's time, the baseline and its time, the
+    ratio, and the benchmark process's peak memory."""
+    lines = ["| benchmark | case | rflab | baseline | baseline time | ratio | peak memory |",
+             "|---|---|---|---|---|---|---|"]
+    for name, result in results.items():
+        for r in result["rows"]:
+            lines.append(f"| {name} | {r['case']} | {r['seconds']:.3g} s | {r['baseline']} | "
+                         f"{r['baseline_seconds']:.3g} s | {r['ratio']:.2g}x | {result['peak_rss_mib']:.0f} MiB |")
+    scale = " (`--quick` sizes)" if quick else ""
+    lines.append("")
+    lines.append(f"Written by `rflab bench --readme README.md`{scale}; peak memory is the resident peak of the "
+                 "process that ran the benchmark file (each in its own process).")
+    return "\n".join(lines)
+
+
+def write_between_markers(path: Path, body: str) -> Path:
+    """Replace what lies between the bench markers in ``path`` (a README) with ``body``."""
+    text = path.read_text()
+    if START not in text or END not in text:
+        raise ValueError(f"{path} has no {START} ... {END} markers")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{START}\n{body}\n{END}{tail}")
+    return path

@@ -13,12 +13,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from rflab.cli import data, theory
+from rflab.cli import data, reproduce, sweep, theory
 from rflab.config import ConfigError, digest, parse_overrides
+from rflab.progress import err, progress_bar
 from rflab.train import DivergenceError, use_cpu_cores
 
 app = typer.Typer(
@@ -30,8 +30,8 @@ app = typer.Typer(
 )
 app.add_typer(data.app, name="data")
 app.add_typer(theory.app, name="theory")
-err = Console(stderr=True)
 out = Console()
+__all__ = ["app", "err", "main", "out", "progress_bar", "setup_jax"]
 
 
 def setup_jax(cache: bool = True) -> None:
@@ -44,12 +44,6 @@ def setup_jax(cache: bool = True) -> None:
         root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rflab" / "xla"
         jax.config.update("jax_compilation_cache_dir", str(root))
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
-
-
-def progress_bar() -> Progress:
-    """A Rich progress bar on stderr."""
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TextColumn("eta"), TimeRemainingColumn(), console=err, transient=False)
 
 
 @app.command("list")
@@ -149,29 +143,53 @@ def bench(
     name: Annotated[str | None, typer.Argument(help="benchmark name (default: all)")] = None,
     quick: Annotated[bool, typer.Option(help="smaller problem sizes, for a fast check")] = False,
     root: Annotated[Path, typer.Option(help="checkout holding benchmarks/")] = Path("."),
-    as_json: Annotated[bool, typer.Option("--json", help="print the rows as one JSON object")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the results as one JSON object")] = False,
+    readme: Annotated[Path | None, typer.Option(help="write the table between the bench markers of this file")
+                      ] = None,
+    store: Annotated[Path | None, typer.Option(help="results store for bench.json (default $RFLAB_STORE or "
+                                               "./rflab-results)")] = None,
 ) -> None:
-    """Run benchmarks from the checkout's benchmarks/ folder; speed as ratios against baselines."""
-    from rflab.bench import find, load
+    """Run benchmarks, each in its own process: times, ratios to baselines, peak memory (kept in bench.json)."""
+    from rflab.bench import find, markdown, measure, write_between_markers
+    from rflab.reproduce import write_json
+    from rflab.store import Store
 
     found = find(root)
     if name is not None and name not in found:
         raise ConfigError(f"unknown benchmark {name!r}; allowed: {', '.join(found) or 'none found under ' + str(root)}")
-    setup_jax(cache=False)
-    rows = {n: [r.as_dict() for r in load(p).run(quick=quick)] for n, p in found.items() if name in (None, n)}
+    if not found:
+        raise ConfigError(f"--root {str(root)!r}: no benchmarks/bench_*.py there")
+    if readme is not None and not readme.is_file():
+        raise ConfigError(f"--readme {str(readme)!r}: no such file")
+    results = {}
+    with progress_bar() as bar:
+        selected = {n: p for n, p in found.items() if name in (None, n)}
+        task = bar.add_task("bench", total=len(selected))
+        for bench_name, path in selected.items():
+            bar.update(task, description=f"bench {bench_name}")
+            results[bench_name] = measure(path, quick)
+            bar.advance(task)
+    kept = Store(store).root / "bench.json"
+    merged = (json.loads(kept.read_text())["results"] if kept.exists() else {}) | results
+    write_json(kept, {"quick": quick, "results": merged,
+                      "rows": [r | {"benchmark": n} for n, res in merged.items() for r in res["rows"]]})
+    if readme is not None:
+        write_between_markers(readme, markdown(merged, quick))
     if as_json:
-        print(json.dumps(rows))
+        print(json.dumps(results))
         return
-    for bench_name, bench_rows in rows.items():
-        table = Table(title=f"benchmark {bench_name}")
-        for col in ("#", "case", "rflab s", "baseline", "baseline s", "ratio"):
-            table.add_column(col)
-        for i, r in enumerate(bench_rows, 1):
-            table.add_row(str(i), r["case"], f"{r['seconds']:.3g}", r["baseline"], f"{r['baseline_seconds']:.3g}",
-                          f"{r['ratio']:.2f}x")
-        out.print(table)
-        for i, r in enumerate(bench_rows, 1):
-            out.print(f"  {i}. {r['note']}", markup=False, highlight=False)
+    table = Table(title="benchmarks (ratio = baseline time / rflab time)")
+    for col in ("#", "benchmark", "case", "rflab s", "baseline", "baseline s", "ratio", "peak MiB"):
+        table.add_column(col)
+    notes = []
+    for bench_name, result in results.items():
+        for r in result["rows"]:
+            notes.append(r["note"])
+            table.add_row(str(len(notes)), bench_name, r["case"], f"{r['seconds']:.3g}", r["baseline"],
+                          f"{r['baseline_seconds']:.3g}", f"{r['ratio']:.2f}x", f"{result['peak_rss_mib']:.0f}")
+    out.print(table)
+    for i, note in enumerate(notes, 1):
+        out.print(f"  {i}. {note}", markup=False, highlight=False)
 
 
 @app.command()
@@ -190,6 +208,12 @@ def figure(
     out_dir.mkdir(parents=True, exist_ok=True)
     for path in fig.make(out_dir, scale):
         out.print(str(path))
+
+
+app.command("sweep")(sweep.sweep)
+app.command("runs")(sweep.runs)
+app.command("reproduce")(reproduce.reproduce)
+app.command("report")(reproduce.report)
 
 
 def main() -> None:

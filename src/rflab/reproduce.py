@@ -1,0 +1,238 @@
+"""``rflab reproduce``: every experiment and paper figure of the project at one scale, then the report.
+
+The plan is a list of steps: experiment runs (the configurations the README's tables and the
+report's claims rest on) and every figure of the registry. Runs go through the results store
+(``experiments.base.ensure_runs``), so a run already stored is not recomputed; a figure is made
+again only when its files are missing or were made by another rflab version. After every step the
+manifest ``reproduce-SCALE.json`` in the store records what the step did, its wall time and the
+process's peak memory so far, so an interrupted reproduce starts again where it stopped.
+
+``quick`` runs each experiment on fewer seeds and the figures at their quick settings (the
+figure says which); ``paper`` uses the papers' settings and seeds 0-4 (claim32: 30 seeds).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import rflab
+from rflab.config import ConfigError, digest
+
+SCALES = ("quick", "paper")
+
+
+@dataclass(frozen=True)
+class RunStep:
+    """Runs of one experiment configuration: preset, overrides, seeds; ``key`` names it for the report."""
+
+    key: str
+    experiment: str
+    preset: str | None
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    seeds: tuple[int, ...] = (0,)
+
+    @property
+    def label(self) -> str:
+        parts = [self.experiment] + ([f"--preset {self.preset}"] if self.preset else [])
+        parts += [f"--set {k}={_text(v)}" for k, v in self.overrides.items()]
+        seeds = f"--seed {self.seeds[0]}" if len(self.seeds) == 1 else f"--seeds {self.seeds[0]}-{self.seeds[-1]}"
+        return " ".join([*parts, seeds])
+
+
+@dataclass(frozen=True)
+class FigureStep:
+    """One figure of the registry at the plan's scale."""
+
+    figure: str
+
+    @property
+    def key(self) -> str:
+        return f"figure:{self.figure}"
+
+    @property
+    def label(self) -> str:
+        return f"figure {self.figure}"
+
+
+@dataclass(frozen=True)
+class ChecksStep:
+    """The report's direct checks (data statistics, amplifier, samplers): cheap, written as JSON."""
+
+    key: str = "checks"
+    label: str = "checks (data statistics, amplifier)"
+
+
+Step = RunStep | FigureStep | ChecksStep
+
+
+def _text(value: Any) -> str:
+    return ",".join(f"{v:g}" for v in value) if isinstance(value, (tuple, list)) else str(value)
+
+
+def run_steps(scale: str) -> list[RunStep]:
+    """The experiment runs of a scale. Quick runs the rf-* experiments at their figures' quick settings
+    (so the figures find them stored) and every dipole and bars experiment on seeds 0-1."""
+    from rflab.experiments import fig5, theory_figures
+
+    check_scale(scale)
+    quick = scale == "quick"
+    few = (0, 1) if quick else tuple(range(5))
+    neuron = theory_figures.FIG3_SCALES[scale][0]
+    rf_seeds = tuple(theory_figures.FIG3_SCALES[scale][1])
+    committee, ica, fig5_seeds, _ = fig5.SCALES[scale]
+    return [
+        RunStep("dipole-3d/seed", "dipole-3d", "seed", {}, tuple(range(5))),
+        RunStep("dipole-3d/seed-600", "dipole-3d", "seed", {"epochs": 600}, (0,)),
+        RunStep("dipole-3d/default", "dipole-3d", None, {}, few),
+        RunStep("dipole-3d/mdl", "dipole-3d", "mdl", {}, few),
+        RunStep("dipole-2d/default", "dipole-2d", None, {}, few),
+        RunStep("bars-what-where/default", "bars-what-where", None, {}, few),
+        RunStep("rf-neuron/nlgp", "rf-neuron", "nlgp", dict(neuron), rf_seeds),
+        RunStep("rf-neuron/nlgp-clone", "rf-neuron", None, {"data": "nlgp-clone"} | dict(neuron), rf_seeds),
+        RunStep("rf-committee/kur10", "rf-committee", "kur10", dict(committee), tuple(fig5_seeds)),
+        RunStep("rf-ica/kur3", "rf-ica", "kur3", dict(ica), tuple(fig5_seeds)),
+    ]
+
+
+def plan(scale: str) -> list[Step]:
+    """Every step of ``rflab reproduce --scale SCALE``, in order: runs, checks, then every figure."""
+    from rflab.experiments import FIGURES
+
+    return [*run_steps(scale), ChecksStep(), *(FigureStep(name) for name in FIGURES)]
+
+
+def check_scale(scale: str) -> None:
+    """A one-line ConfigError unless the scale is quick or paper."""
+    if scale not in SCALES:
+        raise ConfigError(f"--scale {scale!r}: allowed {', '.join(SCALES)}")
+
+
+def manifest_path(root: Path, scale: str) -> Path:
+    return root / f"reproduce-{scale}.json"
+
+
+def load_manifest(root: Path, scale: str) -> dict[str, Any]:
+    """The manifest of the last reproduce at this scale, or an empty one."""
+    path = manifest_path(root, scale)
+    if not path.exists():
+        return {"scale": scale, "steps": {}}
+    return json.loads(path.read_text())
+
+
+def write_json(path: Path, payload: Mapping[str, Any]) -> Path:
+    """Write JSON atomically (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    tmp.write_text(json.dumps(payload, indent=1, default=str) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
+def figure_key(name: str, scale: str) -> str:
+    """What a figure's files depend on besides the stored runs: its name, the scale, the rflab version."""
+    return digest({"figure": name, "scale": scale, "rflab": rflab.__version__})
+
+
+def figure_done(record: Mapping[str, Any] | None, name: str, scale: str, root: Path) -> bool:
+    """Whether a manifest record says this figure was made by this version and its files are all there."""
+    return (record is not None and record.get("key") == figure_key(name, scale)
+            and all((root / f).exists() for f in record.get("files", [])) and bool(record.get("files")))
+
+
+@dataclass
+class Reproduction:
+    """One reproduce: the scale, the store root, and whether to remake what is stored."""
+
+    scale: str
+    root: Path
+    force: bool = False
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_scale(self.scale)
+        self.manifest = load_manifest(self.root, self.scale)
+
+    def do(self, step: Step, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """Do one step (or find it done), record it in the manifest and return the record; a step that
+        fails is recorded with its error and the others go on."""
+        start = time.perf_counter()
+        try:
+            if isinstance(step, RunStep):
+                record = self._runs(step, progress)
+            elif isinstance(step, FigureStep):
+                record = self._figure(step)
+            else:
+                record = self._checks()
+        except Exception as e:  # one failing figure must not stop the others or the report
+            record = {"kind": type(step).__name__, "computed": 0, "stored": 0, "error": f"{type(e).__name__}: {e}"}
+        record |= {"label": step.label, "seconds": time.perf_counter() - start, "peak_rss_mib": peak_rss_mib()}
+        self.manifest["steps"][step.key] = record
+        self.manifest |= {"rflab": rflab.__version__, "updated": time.time()}
+        write_json(manifest_path(self.root, self.scale), self.manifest)
+        return record
+
+    def _runs(self, step: RunStep, progress: Callable[[int, int], None] | None) -> dict[str, Any]:
+        from rflab.experiments import get_experiment
+        from rflab.experiments.base import ensure_runs
+        from rflab.store import Store
+
+        experiment = get_experiment(step.experiment)
+        cfg = experiment.configure(step.preset, step.overrides)
+        runs, computed = ensure_runs(experiment, cfg, list(step.seeds), Store(self.root), progress, self.force)
+        return {"kind": "runs", "run_ids": [r.run_id for r in runs], "computed": len(computed),
+                "stored": len(runs) - len(computed)}
+
+    def _figure(self, step: FigureStep) -> dict[str, Any]:
+        from rflab.experiments import get_figure
+        from rflab.store import using_store
+
+        old = self.manifest["steps"].get(step.key)
+        if not self.force and figure_done(old, step.figure, self.scale, self.root):
+            return dict(old) | {"computed": 0, "stored": 1}
+        out_dir = self.root / "figures"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with using_store(self.root):
+            files = get_figure(step.figure).make(out_dir, self.scale)
+        return {"kind": "figure", "key": figure_key(step.figure, self.scale), "computed": 1, "stored": 0,
+                "files": [str(Path(f).resolve().relative_to(self.root.resolve())) for f in files]}
+
+    def _checks(self) -> dict[str, Any]:
+        from rflab.report import checks
+
+        path = self.root / "figures" / f"checks-{self.scale}.json"
+        old = self.manifest["steps"].get("checks")
+        key = digest({"checks": self.scale, "rflab": rflab.__version__})
+        if not self.force and old is not None and old.get("key") == key and path.exists():
+            return dict(old) | {"computed": 0, "stored": 1}
+        write_json(path, checks.measure())
+        return {"kind": "checks", "key": key, "computed": 1, "stored": 0,
+                "files": [str(path.relative_to(self.root))]}
+
+    def finish(self, seconds: float) -> dict[str, Any]:
+        """Record the whole reproduce: wall time, peak memory, how many steps computed something, how many
+        came whole from the store, how many failed; returns the summary."""
+        steps = [self.manifest["steps"][s.key] for s in plan(self.scale) if s.key in self.manifest["steps"]]
+        failed = [r for r in steps if "error" in r]
+        computed = [r for r in steps if r.get("computed") and "error" not in r]
+        summary = {"seconds": seconds, "peak_rss_mib": peak_rss_mib(), "finished": time.time(),
+                   "computed": len(computed), "from_store": len(steps) - len(computed) - len(failed),
+                   "failed": len(failed), "runs_computed": sum(r["computed"] for r in computed if r["kind"] == "runs")}
+        self.manifest["last"] = summary
+        self.manifest.setdefault("history", []).append(summary)
+        write_json(manifest_path(self.root, self.scale), self.manifest)
+        return summary

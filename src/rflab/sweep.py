@@ -1,0 +1,154 @@
+"""Grids of runs: the product of ``--grid key=v1,v2,...`` values, each point's missing seeds trained
+together in one vmapped call, in-process or on Dask workers.
+
+Every grid point goes through ``experiments.base.ensure_runs``, the same "load from the store or
+run and store" as ``rflab run`` and the figures, so each point is in the store as soon as its call
+returns, and a sweep started again (after any kind of interruption, ``kill -9`` included) computes
+only the runs that are missing. Points are not merged into one call even when their shapes would
+allow it: one call per point keeps every stored run identical to what ``rflab run`` gives.
+
+On Dask each task trains and stores one point inside the worker; the store must be on a
+filesystem every worker reaches (a local folder for a LocalCluster, a shared one on a cluster).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rflab.config import ConfigError, digest
+from rflab.experiments import get_experiment
+from rflab.experiments.base import Experiment, ensure_runs
+from rflab.store import Store, run_id
+from rflab.train import ProgressFn
+
+EXECUTORS = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One grid point: its overrides, the validated config and the run id of every seed."""
+
+    overrides: dict[str, Any]
+    config: dict[str, Any]
+    run_ids: dict[int, str]
+
+
+@dataclass(frozen=True)
+class Task:
+    """The seeds of one point that the store does not hold yet."""
+
+    point: Point
+    seeds: list[int]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one finished task did: the point, the seeds it trained, and its wall time."""
+
+    point: Point
+    computed: list[int]
+    seconds: float
+
+
+def parse_grid(items: Sequence[str]) -> dict[str, list[str]]:
+    """``["lr=0.1,0.2", "xi=1,3;1,2"]`` -> ``{"lr": ["0.1", "0.2"], "xi": ["1,3", "1,2"]}``: values
+    are split on ``;`` when the list has one (for values that hold commas), else on ``,``."""
+    grid: dict[str, list[str]] = {}
+    for item in items:
+        key, sep, values = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError(f"--grid {item!r}: expected key=v1,v2,...")
+        if key in grid:
+            raise ConfigError(f"--grid {key}: given twice; put all its values in one --grid")
+        parts = [v.strip() for v in values.split(";" if ";" in values else ",")]
+        if not parts or any(not v for v in parts):
+            raise ConfigError(f"--grid {item!r}: expected one or more non-empty values separated by , (or ;)")
+        grid[key] = parts
+    return grid
+
+
+def grid_points(experiment: Experiment, preset: str | None, base: Mapping[str, Any], grid: Mapping[str, list[str]],
+                seeds: Sequence[int]) -> list[Point]:
+    """Every point of the grid's product, validated (a bad value raises before anything runs);
+    points whose configs coincide are kept once."""
+    clash = sorted(set(base) & set(grid))
+    if clash:
+        raise ConfigError(f"--grid {clash[0]}: also given with --set; give it in one place")
+    points: dict[str, Point] = {}
+    keys = list(grid)
+    for values in itertools.product(*(grid[k] for k in keys)):
+        overrides = dict(zip(keys, values, strict=True))
+        config = experiment.configure(preset, {**base, **overrides}).model_dump()
+        key = digest(config)
+        if key not in points:
+            points[key] = Point(overrides, config, {s: run_id(experiment.name, config, s) for s in seeds})
+    return list(points.values())
+
+
+def missing(points: Sequence[Point], store: Store) -> list[Task]:
+    """The tasks left: each point with the seeds the store does not hold."""
+    tasks = []
+    for point in points:
+        seeds = [s for s, rid in point.run_ids.items() if store.get(rid) is None]
+        if seeds:
+            tasks.append(Task(point, seeds))
+    return tasks
+
+
+def run_point(name: str, preset: str | None, overrides: dict[str, Any], seeds: list[int], root: str,
+              progress: ProgressFn | None = None) -> tuple[list[int], float]:
+    """Train and store one point's seeds (skipping any stored meanwhile); the seeds computed and the
+    wall time. Top-level and picklable: this is what a Dask worker runs."""
+    start = time.perf_counter()
+    experiment = get_experiment(name)
+    cfg = experiment.configure(preset, overrides)
+    _, computed = ensure_runs(experiment, cfg, seeds, Store(root), progress)
+    return computed, time.perf_counter() - start
+
+
+def run_local(name: str, preset: str | None, base: Mapping[str, Any], tasks: Sequence[Task], root: Path,
+              progress: Callable[[Task], ProgressFn | None] | None = None) -> Iterator[Outcome]:
+    """Run the tasks one after the other in this process, yielding each as it is stored."""
+    for task in tasks:
+        computed, seconds = run_point(name, preset, {**base, **task.point.overrides}, task.seeds, str(root),
+                                      progress(task) if progress else None)
+        yield Outcome(task.point, computed, seconds)
+
+
+def run_dask(name: str, preset: str | None, base: Mapping[str, Any], tasks: Sequence[Task], root: Path,
+             scheduler: str | None = None, workers: int | None = None) -> Iterator[Outcome]:
+    """Run the tasks on Dask (a LocalCluster of ``workers`` single-threaded processes unless a
+    scheduler address is given), yielding each as its worker has stored it."""
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                  dashboard_address=None)
+    client = Client(scheduler or cluster)
+    try:
+        futures = {client.submit(run_point, name, preset, {**base, **t.point.overrides}, t.seeds,
+                                 str(root.resolve()), pure=False): t for t in tasks}
+        for future in as_completed(futures):
+            computed, seconds = future.result()
+            yield Outcome(futures[future].point, computed, seconds)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def check_executor(executor: str, scheduler: str | None, workers: int | None) -> None:
+    """One-line errors for an unknown executor or options that do not fit it."""
+    if executor not in EXECUTORS:
+        raise ConfigError(f"--executor {executor!r}: allowed {', '.join(EXECUTORS)}")
+    if executor == "local" and (scheduler is not None or workers is not None):
+        raise ConfigError("--scheduler and --workers need --executor dask")
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers {workers}: must be at least 1")
+    if scheduler is not None and workers is not None:
+        raise ConfigError("--workers sizes a LocalCluster; with --scheduler the cluster decides")

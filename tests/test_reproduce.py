@@ -1,0 +1,142 @@
+"""``rflab reproduce`` and ``rflab report``: the plan covers every experiment and figure; a second
+reproduce comes whole from the store; the report embeds every image and judges every claim."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from rflab import reproduce as rp
+from rflab.experiments import EXPERIMENTS, FIGURES
+from rflab.report import build
+from rflab.report.claims import CLAIMS, NOT_CHECKABLE, NOT_RUN, VERDICTS
+
+TINY = {"epochs": 2, "n_train": 128, "n_test": 64, "snapshots": 2}
+
+
+def tiny_steps(scale: str) -> list[rp.RunStep]:
+    return [rp.RunStep("dipole-3d/seed", "dipole-3d", "seed", TINY, (0, 1))]
+
+
+@pytest.fixture
+def tiny_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A two-run, one-figure plan in place of the real ones (same code paths, seconds to run)."""
+    monkeypatch.setattr(rp, "run_steps", tiny_steps)
+    monkeypatch.setattr(rp, "plan", lambda scale: [*tiny_steps(scale), rp.ChecksStep(), rp.FigureStep("fig2")])
+
+
+def reproduce(root: Path, scale: str = "quick") -> dict:
+    job = rp.Reproduction(scale, root)
+    start = time.perf_counter()
+    records = [job.do(step) for step in rp.plan(scale)]
+    assert not [r for r in records if "error" in r], records
+    return job.finish(time.perf_counter() - start) | {"records": records}
+
+
+def test_the_plan_covers_every_experiment_and_figure_at_both_scales() -> None:
+    for scale in rp.SCALES:
+        steps = rp.plan(scale)
+        assert {s.experiment for s in steps if isinstance(s, rp.RunStep)} == set(EXPERIMENTS)
+        assert [s.figure for s in steps if isinstance(s, rp.FigureStep)] == list(FIGURES)
+        assert len({s.key for s in steps}) == len(steps)
+    quick = {s.key: s for s in rp.run_steps("quick")}
+    paper = {s.key: s for s in rp.run_steps("paper")}
+    assert quick.keys() == paper.keys()
+    assert all(set(quick[k].seeds) <= set(paper[k].seeds) for k in quick)
+    assert all(s.seeds == (0, 1, 2, 3, 4) for k, s in paper.items() if k != "dipole-3d/seed-600")
+
+
+def test_dry_run_prints_the_plan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from rflab.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["rflab", "reproduce", "--dry-run"])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    assert stop.value.code == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [s.label for s in rp.plan("quick")]
+    assert "dipole-3d --preset seed --seeds 0-4" in lines and "figure claim32" in lines
+
+
+@pytest.mark.parametrize("command", [["reproduce", "--scale", "huge"], ["report", "--scale", "huge"]])
+def test_a_bad_scale_is_one_line_exit_2(tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from rflab.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["rflab", *command, "--store", str(tmp_path / "s")])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1 and "--scale 'huge'" in err
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_second_reproduce_comes_whole_from_the_store(tmp_path: Path, tiny_plan: None) -> None:
+    root = tmp_path / "s"
+    first = reproduce(root)
+    assert first["computed"] == 3 and first["runs_computed"] == 2
+    arrays = sorted(root.glob("runs/*/arrays.npz"))
+    stamps = [p.stat().st_mtime_ns for p in arrays]
+    figure = root / "figures" / "fig2.png"
+    figure_stamp = figure.stat().st_mtime_ns
+    second = reproduce(root)
+    assert second["computed"] == 0 and second["from_store"] == 3 and second["runs_computed"] == 0
+    assert all(r["computed"] == 0 for r in second["records"])
+    assert [p.stat().st_mtime_ns for p in arrays] == stamps and figure.stat().st_mtime_ns == figure_stamp
+    assert second["seconds"] < 5
+    manifest = rp.load_manifest(root, "quick")
+    assert [h["computed"] for h in manifest["history"]] == [3, 0]
+    figure.unlink()
+    third = reproduce(root)
+    assert third["computed"] == 1 and figure.exists()
+
+
+def embedded_images(page: str) -> list[bytes]:
+    return [base64.b64decode(m) for m in re.findall(r'<img src="data:image/(?:png|gif);base64,([^"]+)"', page)]
+
+
+def test_the_report_embeds_every_image_and_judges_every_claim(tmp_path: Path, tiny_plan: None) -> None:
+    root = tmp_path / "s"
+    reproduce(root)
+    reproduce(root)
+    page = build(root, "quick").read_text()
+    assert page.count("<img ") == len(embedded_images(page)) >= 4
+    for data in embedded_images(page):
+        Image.open(io.BytesIO(data)).verify()
+    assert base64.b64encode((root / "figures" / "fig2.png").read_bytes()).decode() in page
+    rows = re.findall(r'<tr class="claim"><td>\d+</td><td>(.*?)</td><td>(.*?)</td><td class="measured">(.*?)</td>'
+                      r'<td class="verdict"[^>]*>(.*?)</td><td>(.*?)</td></tr>', page, re.S)
+    assert len(rows) == len(CLAIMS)
+    for claim, source, measured, verdict, reason in rows:
+        assert claim and source and verdict in VERDICTS and reason
+        assert measured != "&mdash;" or verdict in (NOT_RUN, NOT_CHECKABLE)
+    verdicts = [r[3] for r in rows]
+    assert "reproduced" in verdicts and "not run" in verdicts  # the tiny store holds some evidence, not all
+    by_claim = {r[0]: r for r in rows}
+    assert any("a repeated reproduce took" in r[2] for r in rows)
+    assert by_claim["Naive MSE (the training mean image) 0.0277"][3] in VERDICTS
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("chromium-browser")),
+                    reason="headless Chromium is not installed")
+def test_the_report_opens_in_headless_chromium_with_every_image_loaded(tmp_path: Path, tiny_plan: None) -> None:
+    root = tmp_path / "s"
+    reproduce(root)
+    path = build(root, "quick")
+    n = path.read_text().count("<img ")
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                           "--disable-component-update", "--disable-sync", "--no-first-run",
+                           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=20000", "--dump-dom",
+                           path.resolve().as_uri()], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f'data-images="{n}/{n}"' in done.stdout

@@ -1,0 +1,141 @@
+"""Sweeps: grids validated before anything runs; killed with SIGKILL and restarted, nothing finished is
+recomputed or lost; a Dask LocalCluster gives the in-process numbers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rflab import sweep as sw
+from rflab.config import ConfigError
+from rflab.experiments import get_experiment
+from rflab.store import Store
+
+TINY = {"N": "16", "steps": "30", "batch_size": "64", "snapshots": "2"}
+TINY_ARGS = [a for k, v in TINY.items() for a in ("--set", f"{k}={v}")]
+LRS = ["0.01", "0.02", "0.03", "0.04", "0.05", "0.06"]
+
+
+def rflab(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rflab", *args], capture_output=True, text=True, env=env)
+
+
+def in_process(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+               ) -> tuple[int, str, str]:
+    """Run the CLI in this process (fast for input errors): exit status, stdout, stderr."""
+    from rflab.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["rflab", *args])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    captured = capsys.readouterr()
+    return int(stop.value.code or 0), captured.out, captured.err
+
+
+def expected_ids(lrs: list[str], seeds: list[int]) -> set[str]:
+    points = sw.grid_points(get_experiment("rf-neuron"), None, TINY, {"lr": lrs}, seeds)
+    return {rid for p in points for rid in p.run_ids.values()}
+
+
+def indexed(store: Path) -> dict[str, float]:
+    """run id -> creation time of every indexed run."""
+    return {r.run_id: r.created for r in Store(store).runs()}
+
+
+def test_grid_values_split_on_commas_or_semicolons() -> None:
+    assert sw.parse_grid(["lr=0.1, 0.2", "xi=1,3;1,2"]) == {"lr": ["0.1", "0.2"], "xi": ["1,3", "1,2"]}
+
+
+@pytest.mark.parametrize(("grid", "says"), [(["lr"], "expected key=v1,v2"), (["lr=0.1,"], "non-empty"),
+                                            (["lr=0.1", "lr=0.2"], "given twice")])
+def test_bad_grids_are_one_line_errors(grid: list[str], says: str) -> None:
+    with pytest.raises(ConfigError, match=says):
+        sw.parse_grid(grid)
+
+
+def test_every_point_is_validated_and_duplicates_kept_once() -> None:
+    exp = get_experiment("rf-neuron")
+    points = sw.grid_points(exp, None, TINY, {"lr": ["0.1", "0.10", "0.2"]}, [0, 1])
+    assert [p.config["lr"] for p in points] == [0.1, 0.2]
+    assert all(len(p.run_ids) == 2 for p in points)
+    with pytest.raises(ConfigError, match="lr=-1"):
+        sw.grid_points(exp, None, TINY, {"lr": ["0.1", "-1"]}, [0])
+    with pytest.raises(ConfigError, match="also given with --set"):
+        sw.grid_points(exp, None, TINY, {"N": ["8"]}, [0])
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--grid", "colour=red"], "unknown key 'colour'"),
+        (["--grid", "lr=0.1,-2"], "lr=-2"),
+        (["--grid", "lr=0.1", "--executor", "spark"], "--executor 'spark'"),
+        (["--grid", "lr=0.1", "--workers", "2"], "need --executor dask"),
+        (["--grid", "lr=0.1", "--executor", "dask", "--workers", "0"], "--workers 0"),
+        (["--grid", "lr=0.1", "--seeds", "2-1"], "--seeds '2-1'"),
+    ],
+)
+def test_bad_sweep_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, args: list[str], says: str,
+                                                                   capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = in_process(["sweep", "rf-neuron", *args, "--store", str(tmp_path / "s")], capsys, monkeypatch)
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("error: ") and says in err
+    assert out == "" and not (tmp_path / "s").exists()
+
+
+def test_a_sweep_killed_with_sigkill_and_restarted_computes_only_what_is_missing(tmp_path: Path) -> None:
+    """The sweep is killed (SIGKILL) once some but not all points are stored; the restart computes the
+    rest, leaves every finished run untouched, and the store ends with exactly the grid's runs."""
+    store = tmp_path / "s"
+    args = ["sweep", "rf-neuron", "--grid", "lr=" + ",".join(LRS), "--seeds", "0-1", *TINY_ARGS,
+            "--store", str(store), "--json"]
+    env = os.environ | {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    want = expected_ids(LRS, [0, 1])
+    proc = subprocess.Popen([sys.executable, "-m", "rflab", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 600
+    while len(indexed(store)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the sweep finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = indexed(store)
+    assert 2 <= len(before) < len(want) and set(before) <= want
+    folders = {rid: (store / "runs" / rid / "arrays.npz").stat().st_mtime_ns for rid in before}
+
+    again = rflab(*args, env=env)
+    assert again.returncode == 0, again.stderr
+    report = json.loads(again.stdout)
+    after = indexed(store)
+    assert set(after) == want
+    assert report["computed"] == len(want) - len(before)
+    assert {rid: after[rid] for rid in before} == before
+    assert {rid: (store / "runs" / rid / "arrays.npz").stat().st_mtime_ns for rid in before} == folders
+    assert sorted(p.name for p in (store / "runs").iterdir()) == sorted(want)
+
+    third = rflab(*args, env=env)
+    assert json.loads(third.stdout)["computed"] == 0 and indexed(store) == after
+
+
+def test_dask_local_cluster_with_two_workers_gives_the_in_process_numbers(tmp_path: Path) -> None:
+    env = os.environ | {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    common = ["sweep", "rf-neuron", "--grid", "lr=0.01,0.05", "--seeds", "0-1", *TINY_ARGS, "--json"]
+    local = rflab(*common, "--store", str(tmp_path / "local"), env=env)
+    dask = rflab(*common, "--executor", "dask", "--workers", "2", "--store", str(tmp_path / "dask"), env=env)
+    assert local.returncode == 0, local.stderr
+    assert dask.returncode == 0, dask.stderr
+    a, b = json.loads(local.stdout), json.loads(dask.stdout)
+    assert a["computed"] == b["computed"] == 4
+    assert [p["run_ids"] for p in a["points"]] == [p["run_ids"] for p in b["points"]]
+    for pa, pb in zip(a["points"], b["points"], strict=True):
+        for seed in pa["metrics"]:
+            assert pa["metrics"][seed]["ipr"] == pytest.approx(pb["metrics"][seed]["ipr"], rel=1e-6)
+            assert pa["metrics"][seed]["train_loss"] == pytest.approx(pb["metrics"][seed]["train_loss"], rel=1e-6)
