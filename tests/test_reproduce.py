@@ -64,7 +64,7 @@ def test_dry_run_prints_the_plan(capsys: pytest.CaptureFixture[str], monkeypatch
     assert stop.value.code == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == [s.label for s in rp.plan("quick")]
-    assert "dipole-3d --preset seed --seeds 0-4" in lines and "figure claim32" in lines
+    assert "dipole-3d --preset seed --seeds 0-1" in lines and "figure claim32" in lines
 
 
 @pytest.mark.parametrize("command", [["reproduce", "--scale", "huge"], ["report", "--scale", "huge"]])
