@@ -22,15 +22,15 @@ import numpy as np
 
 from rflab.config import ConfigError
 from rflab.data import dipoles
-from rflab.experiments.base import Experiment
+from rflab.experiments.base import Experiment, stored_runs
 from rflab.experiments.dipole import DIPOLE_2D, DIPOLE_3D, make_data, torus_code
 from rflab.experiments.population_code import CODERS, stored_params
-from rflab.experiments.receptive_fields import ConsoleProgress, stored_runs
 from rflab.metrics import codes as metrics
 from rflab.metrics import data_movement as movement
 from rflab.models import autoencoder
 from rflab.models import population as pop
 from rflab.plots import codes as plots
+from rflab.progress import ConsoleProgress
 
 DIMENSION_SCALES = {
     "paper": {"dims": (1, 2, 3, 4, 6, 10), "seeds": range(5), "overrides": {}},
