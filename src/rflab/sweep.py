@@ -125,8 +125,12 @@ def run_dask(name: str, preset: str | None, base: Mapping[str, Any], tasks: Sequ
              scheduler: str | None = None, workers: int | None = None) -> Iterator[Outcome]:
     """Run the tasks on Dask (a LocalCluster of ``workers`` single-threaded processes unless a
     scheduler address is given), yielding each as its worker has stored it."""
+    import logging
+
     from distributed import Client, LocalCluster, as_completed
 
+    if not scheduler:  # our own cluster: its shutdown chatter ("still alive, killing") is noise
+        logging.getLogger("distributed").setLevel(logging.ERROR)
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                   dashboard_address=None)
     client = Client(scheduler or cluster)
