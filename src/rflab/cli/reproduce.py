@@ -45,7 +45,8 @@ def reproduce(
             bar.advance(overall)
             done = (f"FAILED: {record['error']}" if "error" in record else
                     "computed" if record.get("computed") else "from the store")
-            bar.console.print(f"{step.label}: {done}, {record['seconds']:.1f} s", highlight=False, markup=False)
+            bar.console.print(f"{step.label}: {done}, {record['seconds']:.1f} s", highlight=False, markup=False,
+                              soft_wrap=True)
         bar.update(overall, description=f"reproduce --scale {scale}")
     summary = job.finish(time.perf_counter() - start)
     path = build(root, scale)

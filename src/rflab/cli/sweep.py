@@ -62,7 +62,7 @@ def sweep(
                 computed += len(outcome.computed)
                 bar.advance(task, given[id(outcome.point)])
                 bar.console.print(f"  {_label(outcome.point.overrides)}: {len(outcome.computed)} computed "
-                                  f"in {outcome.seconds:.1f} s", highlight=False)
+                                  f"in {outcome.seconds:.1f} s", highlight=False, markup=False, soft_wrap=True)
     report = _report(name, points, results, total, computed)
     if as_json:
         print(json.dumps(report))

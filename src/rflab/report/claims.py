@@ -628,10 +628,7 @@ def nan_guard(ev: Evidence) -> Finding:
                    "outside this repository (README)" if ok else "")
 
 
-def C(topic: str, text: str, source: str, judge: Callable[[Evidence], Finding]) -> Claim:
-    return Claim(topic, text, source, judge)
-
-
+C = Claim
 POP, MDL, LOC, THEORY, DATA, CODE = ("The seed's numbers (Zemel & Hinton re-implementation)",
                                      "Population codes by description length", "Localized receptive fields",
                                      "Theory: amplifier and effective dynamics", "Data models",
