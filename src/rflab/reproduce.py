@@ -182,6 +182,10 @@ class Reproduction:
         except Exception as e:  # one failing figure must not stop the others or the report
             record = {"kind": type(step).__name__, "computed": 0, "stored": 0, "error": f"{type(e).__name__}: {e}"}
         record |= {"label": step.label, "seconds": time.perf_counter() - start, "peak_rss_mib": peak_rss_mib()}
+        previous = self.manifest["steps"].get(step.key, {})
+        made = ({"seconds": record["seconds"], "peak_rss_mib": record["peak_rss_mib"], "at": time.time()}
+                if record.get("computed") and "error" not in record else previous.get("made"))
+        record |= {"made": made} if made else {}
         self.manifest["steps"][step.key] = record
         self.manifest |= {"rflab": rflab.__version__, "updated": time.time()}
         write_json(manifest_path(self.root, self.scale), self.manifest)

@@ -271,28 +271,38 @@ def topology(ev: Evidence) -> Finding:
     name = next(m for m in data if m.startswith("RBF, Isomap"))
     ref = next(m for m in data if m.startswith("reference"))
     d = data[name]
-    ok = d["one_loop_seeds"] == d["seeds"] and d["fibres_with_one_loop"] >= 0.9
-    return Finding(f"default code: one dominant loop in {d['one_loop_seeds']}/{d['seeds']} seeds, in "
-                   f"{d['fibres_with_one_loop']:.0%} of the (x, y) fibres; reference torus: "
-                   f"{data[ref]['one_loop_seeds']}/{data[ref]['seeds']}, {data[ref]['fibres_with_one_loop']:.0%}",
-                   REPRODUCED if ok else DIFFERS if d["one_loop_seeds"] else NOT_REPRODUCED,
-                   "rule: one loop on every seed and in at least 90% of the fibres")
+    fibred = d["fibres_with_one_loop"] >= 0.9
+    whole = d["one_loop_seeds"] == d["seeds"]
+    verdict = REPRODUCED if fibred and whole else DIFFERS if fibred or d["one_loop_seeds"] else NOT_REPRODUCED
+    return Finding(f"default code: one dominant loop in {d['fibres_with_one_loop']:.0%} of the fixed-(x, y) fibres, "
+                   f"in the whole code on {d['one_loop_seeds']}/{d['seeds']} seeds; reference torus of the true "
+                   f"latents: {data[ref]['fibres_with_one_loop']:.0%}, {data[ref]['one_loop_seeds']}/"
+                   f"{data[ref]['seeds']}", verdict,
+                   "rule: one loop in at least 90% of the fibres and in the whole code on every seed"
+                   + ("" if verdict == REPRODUCED else "; the orientation loop is there over every (x, y), but the "
+                      "whole code's persistence does not single it out" if fibred else ""))
 
 
 def cost(ev: Evidence) -> Finding:
     data = ev.figure_json("code-cost")
     rbf = data[next(m for m in data if m.startswith("RBF"))]
     dense = {m: v for m, v in data.items() if m.startswith("dense")}
-    best = min(dense, key=lambda m: dense[m]["test_mse"])
+    similar = [m for m in dense if dense[m]["test_mse"] <= 1.2 * rbf["test_mse"]]
+    if not similar:
+        return Finding(f"RBF MSE {g(rbf['test_mse'], 2)}; no dense decoder of the study is as accurate "
+                       "(within 20%)", NOT_CHECKABLE, "the comparison needs a dense decoder of similar accuracy")
+    best = min(similar, key=lambda m: dense[m]["full"]["lru"])
     d = dense[best]
     costlier = rbf["full"]["lru"] > d["full"]["lru"]
     robust = rbf["silenced"]["0.1"] < d["silenced"]["0.1"]
-    verdict = REPRODUCED if costlier and robust else DIFFERS if costlier or robust else NOT_REPRODUCED
-    return Finding(f"RBF population: MSE {g(rbf['test_mse'], 2)}, LRU cost {g(rbf['full']['lru'])}, MSE with 10% "
-                   f"of units silenced {g(rbf['silenced']['0.1'], 2)}; most accurate dense ({best}): MSE "
-                   f"{g(d['test_mse'], 2)}, cost {g(d['full']['lru'])}, silenced {g(d['silenced']['0.1'], 2)}",
-                   verdict, f"the population code {'costs more' if costlier else 'does not cost more'} and is "
-                   f"{'more' if robust else 'not more'} robust to silenced units")
+    verdict = REPRODUCED if costlier and robust else NOT_REPRODUCED if costlier else DIFFERS
+    return Finding(f"RBF population: MSE {g(rbf['test_mse'], 2)}, data movement (LRU cost) {g(rbf['full']['lru'])}, "
+                   f"MSE with 10% of units silenced {g(rbf['silenced']['0.1'], 2)}; the cheapest dense decoder within "
+                   f"20% of its MSE ({best}): MSE {g(d['test_mse'], 2)}, cost {g(d['full']['lru'])}, silenced "
+                   f"{g(d['silenced']['0.1'], 2)}", verdict,
+                   f"at similar accuracy the population code moves {g(rbf['full']['lru'] / d['full']['lru'], 2)} "
+                   f"times the data and is {'more' if robust else 'less'} robust to silenced units"
+                   + ("" if costlier else ": the premise that it costs more does not hold"))
 
 
 def sister(ev: Evidence) -> Finding:
@@ -483,11 +493,12 @@ def amplifier_gaussian(ev: Evidence) -> Finding:
     c = ev.checks()["amplifier"]
     phi = c["phi"]["gaussian"]["phi"]
     models = ev.figure_json("fig3-theory")["models"]
-    cos = float(np.mean(models["gaussian"]["final_cos_full"]))
-    ok = abs(phi - c["gaussian_line"]) < 1e-9 and cos >= 0.97
-    return Finding(f"phi(0.8) = {g(phi, 5)} = sqrt(2/pi) 0.8; Gaussian data: ODE against SGD cosine {cos:.2f}, final "
-                   f"IPR {g(float(np.mean(models['gaussian']['ipr_sgd'])), 2)}", REPRODUCED if ok else NOT_REPRODUCED,
-                   "linear amplifier, no localization, and the ODE is then the exact flow")
+    n = models["gaussian"]["config"]["N"]
+    ipr = [float(v) for v in models["gaussian"]["ipr_sgd"]]
+    ok = abs(phi - c["gaussian_line"]) < 1e-9 and max(ipr) < threshold(n)
+    return Finding(f"phi(0.8) = {g(phi, 5)} = sqrt(2/pi) 0.8; one ReLU neuron on Gaussian data: final IPR "
+                   f"{ms(ipr, 2)} (localized above {g(threshold(n), 2)})", REPRODUCED if ok else NOT_REPRODUCED,
+                   "a linear amplifier, and no seed localizes")
 
 
 def amplifier_shape(ev: Evidence) -> Finding:
@@ -523,12 +534,14 @@ def taylor_constant(ev: Evidence) -> Finding:
 def covariance_factor(ev: Evidence) -> Finding:
     g_ = ev.figure_json("fig3-theory")["models"]["gaussian"]
     cos = float(np.mean(g_["final_cos_full"]))
-    ratio = float(np.mean(np.asarray(g_["norm_ode_full"]) / np.asarray(g_["norm_sgd"])))
-    ok = cos >= 0.97 and abs(ratio - 1) <= 0.05
-    return Finding(f"Gaussian data (exact flow): cosine ODE/SGD {cos:.2f}, final weight norm ODE/SGD {ratio:.3f}",
+    ratio = np.asarray(g_["norm_ode_full"]) / np.asarray(g_["norm_sgd"])
+    ok = bool(np.all(np.abs(ratio - 1) <= 0.05))
+    return Finding("Gaussian data, where Eq. 5 is the exact flow: final weight norm ODE / SGD "
+                   + ", ".join(f"{r:.3f}" for r in ratio) + f" (seeds); direction cosine {cos:.2f}",
                    REPRODUCED if ok else NOT_REPRODUCED,
-                   "with 1/2 on both terms the ODE lands on SGD in direction and size; a doubled covariance term "
-                   "would shrink the norm (tests/test_dynamics.py)" if ok else "rule: cosine >= 0.97, norm within 5%")
+                   "with 1/2 on both terms the ODE lands on SGD's weight norm (within 5% on every seed); with the "
+                   "covariance term doubled it misses by more than 30% (README, tests/test_dynamics.py). The "
+                   "direction of a nearly flat Gaussian field is set by SGD noise, so the cosine is not the test")
 
 
 def random_ipr(ev: Evidence) -> Finding:
@@ -588,14 +601,20 @@ def clone(ev: Evidence) -> Finding:
 
 
 def dense_sampling(ev: Evidence) -> Finding:
-    rows = [r for r in ev.bench()["rows"] if "NLGP 30x30" in r["case"] and "authors" in r["baseline"]]
-    if not rows:
-        raise Missing("no NLGP row in the benchmark table: rflab bench")
-    r = rows[0]
-    return Finding(f"two-class batch of 10^4 on the 30 x 30 torus: FFT {g(r['seconds'], 2)} s, the authors' "
-                   f"procedure in NumPy {g(r['baseline_seconds'], 2)} s ({g(r['ratio'], 2)}x)", DIFFERS,
-                   "the FFT sampler is faster as claimed; the 1.3 s per batch of the authors' own code was not "
-                   "measured (their code does not run), only our rendition of its procedure")
+    c = ev.checks()["sampling_speed"]
+    measured = (f"two-class batch of {c['batch']} on the 30 x 30 torus: FFT {g(c['fft_seconds'], 2)} s, the authors' "
+                f"procedure (a dense product per sample, twice the samples drawn; jitted JAX) "
+                f"{g(c['dense_seconds'], 2)} s, {g(c['ratio'], 2)}x")
+    try:
+        row = next(r for r in ev.bench()["rows"] if "NLGP 30x30" in r["case"] and "authors" in r["baseline"])
+        measured += (f"; `rflab bench data`, batch 10^4: {g(row['seconds'], 2)} s against "
+                     f"{g(row['baseline_seconds'], 2)} s ({g(row['ratio'], 2)}x)")
+    except (Missing, StopIteration):
+        pass
+    return Finding(measured, DIFFERS if c["ratio"] > 1 else NOT_REPRODUCED,
+                   "the FFT sampler is the faster, as claimed; the 1.3 s per batch of the authors' own code was not "
+                   "measured (at its last commit it does not import), only our rendition of its procedure, with its "
+                   "Cholesky factor given for free")
 
 
 def cache(ev: Evidence) -> Finding:
@@ -606,8 +625,8 @@ def cache(ev: Evidence) -> Finding:
     if not again:
         raise Missing(f"every reproduce so far computed something: run rflab reproduce --scale {ev.scale} again")
     h, first = again[-1], history[0]
-    return Finding(f"a repeated reproduce took {g(h['seconds'], 2)} s, everything ({h['from_store']} steps) from "
-                   f"the store; the first took {g(first['seconds'], 3)} s", REPRODUCED,
+    return Finding(f"the steps of a repeated reproduce took {h['seconds']:.1f} s after start-up, all {h['from_store']} "
+                   f"from the store; the first reproduce took {first['seconds']:.0f} s", REPRODUCED,
                    "a stored run (same experiment, full config, seed, version) is never recomputed")
 
 
