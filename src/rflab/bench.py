@@ -98,16 +98,26 @@ def measure(path: Path, quick: bool) -> dict[str, Any]:
     return result | {"seconds": time.perf_counter() - start}
 
 
+def _figure(x: float, digits: int = 3) -> str:
+    """``digits`` significant figures, without an exponent (1110, not 1.11e+03)."""
+    return f"{x:.{digits}g}" if x < 10 ** digits else f"{x:.0f}"
+
+
 def markdown(results: dict[str, dict[str, Any]], quick: bool) -> str:
     """One Markdown table over every benchmark: case, rflab's time, the baseline and its time, the
-    ratio, and the benchmark process's peak memory."""
-    lines = ["| benchmark | case | rflab | baseline | baseline time | ratio | peak memory |",
-             "|---|---|---|---|---|---|---|"]
+    ratio, and the benchmark process's peak memory; each row's note below the table."""
+    lines = ["| # | benchmark | case | rflab | baseline | baseline time | ratio | peak memory |",
+             "|---|---|---|---|---|---|---|---|"]
+    notes = []
     for name, result in results.items():
         for r in result["rows"]:
-            lines.append(f"| {name} | {r['case']} | {r['seconds']:.3g} s | {r['baseline']} | "
-                         f"{r['baseline_seconds']:.3g} s | {r['ratio']:.2g}x | {result['peak_rss_mib']:.0f} MiB |")
+            notes.append(r.get("note", ""))
+            lines.append(f"| {len(notes)} | {name} | {r['case']} | {_figure(r['seconds'])} s | {r['baseline']} | "
+                         f"{_figure(r['baseline_seconds'])} s | {_figure(r['ratio'], 2)}x | "
+                         f"{result['peak_rss_mib']:.0f} MiB |")
     scale = " (`--quick` sizes)" if quick else ""
+    lines.append("")
+    lines += [f"{i}. {note}" for i, note in enumerate(notes, 1) if note]
     lines.append("")
     lines.append(f"Written by `rflab bench --readme README.md`{scale}; peak memory is the resident peak of the "
                  "process that ran the benchmark file (each in its own process).")
