@@ -200,10 +200,10 @@ def figure(
 ) -> None:
     """Make a paper figure."""
     from rflab.experiments import get_figure
+    from rflab.reproduce import check_scale
 
     fig = get_figure(name)
-    if scale not in ("quick", "paper"):
-        raise ConfigError(f"--scale {scale!r}: allowed quick, paper")
+    check_scale(scale)
     setup_jax()
     out_dir.mkdir(parents=True, exist_ok=True)
     for path in fig.make(out_dir, scale):

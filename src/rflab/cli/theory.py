@@ -127,9 +127,9 @@ def claim32(
     """The Claim 3.2 sweep (``rflab figure claim32``) with a chosen number of seeds."""
     from rflab.cli import setup_jax
     from rflab.experiments import theory_figures
+    from rflab.reproduce import check_scale
 
-    if scale not in theory_figures.SCALES:
-        raise ConfigError(f"--scale {scale!r}: allowed quick, paper")
+    check_scale(scale)
     if seeds is not None and seeds < 1:
         raise ConfigError(f"--seeds={seeds}: must be at least 1")
     setup_jax()

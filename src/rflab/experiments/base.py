@@ -59,6 +59,13 @@ def parse_seeds(seed: str | None, seeds: str | None) -> list[int]:
     return [int(seed)]
 
 
+def at_scale(scales: Mapping[str, Any], scale: str) -> Any:
+    """The settings of a figure at ``scale``, or a one-line ConfigError naming the scales."""
+    if scale not in scales:
+        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(scales)}")
+    return scales[scale]
+
+
 def ensure_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store | None = None,
                 progress: ProgressFn | None = None, force: bool = False) -> tuple[list[StoredRun], list[int]]:
     """Each seed's stored run, training the missing seeds together in one call and storing each as

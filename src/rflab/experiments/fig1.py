@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, at_scale, figure_runs, stored_units
+from rflab.experiments.base import at_scale
+from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, figure_runs, stored_units
 from rflab.plots.receptive_fields import figure1
 
 SHOWN = 20

@@ -14,7 +14,8 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from rflab.experiments.receptive_fields import RF_NEURON, at_scale, data_model, figure_runs, stored_units
+from rflab.experiments.base import at_scale
+from rflab.experiments.receptive_fields import RF_NEURON, data_model, figure_runs, stored_units
 from rflab.plots.receptive_fields import figure3
 
 ROWS = (("Ising, J = (0.3, 0.7)", "ising"), ("Gaussian", "gaussian"), ("Kur(5)", "kur5"))

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rflab.experiments.receptive_fields import RF_NEURON, at_scale, figure_runs, stored_units
+from rflab.experiments.base import at_scale
+from rflab.experiments.receptive_fields import RF_NEURON, figure_runs, stored_units
 from rflab.plots.receptive_fields import figure_fields
 
 PANELS = (("custom radial law r = 2 + artanh U", "custom"), ("shell, r = 1", "shell"),

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, at_scale, figure_runs, stored_units
+from rflab.experiments.base import at_scale
+from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, figure_runs, stored_units
 from rflab.plots.receptive_fields import figure5
 
 PANELS = (("committee, Kur(10)", RF_COMMITTEE, "kur10"), ("committee, Kur(30)", RF_COMMITTEE, "kur30"),

@@ -20,9 +20,8 @@ from typing import Any
 import jax
 import numpy as np
 
-from rflab.config import ConfigError
 from rflab.data import dipoles
-from rflab.experiments.base import Experiment, stored_runs
+from rflab.experiments.base import Experiment, at_scale, stored_runs
 from rflab.experiments.dipole import DIPOLE_2D, DIPOLE_3D, make_data, torus_code
 from rflab.experiments.population_code import CODERS, stored_params
 from rflab.metrics import codes as metrics
@@ -38,12 +37,6 @@ DIMENSION_SCALES = {
 }
 
 
-def _scale(scales: dict[str, Any], scale: str) -> dict[str, Any]:
-    if scale not in scales:
-        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(scales)}")
-    return scales[scale]
-
-
 def _runs(experiment: Experiment, preset: str | None, overrides: dict[str, Any], seeds: Sequence[int]) -> list[dict]:
     """The stored (or freshly trained) seeds of one configuration."""
     cfg = experiment.configure(preset, overrides)
@@ -55,7 +48,7 @@ def dimension_rows(scale: str) -> list[dict[str, Any]]:
     """Per data set and K: participation ratio, TwoNN dimension and the code's normalised spectrum,
     one entry per seed. MDL codes from random weights; units start uniform (no grid exists for
     every K)."""
-    s = _scale(DIMENSION_SCALES, scale)
+    s = at_scale(DIMENSION_SCALES, scale)
     problems = (("dipoles: x, y, orientation (3 latents)", DIPOLE_3D, "mdl", 3),
                 ("dipoles: x, y only (2 latents)", DIPOLE_2D, None, 2))
     rows = []
@@ -122,7 +115,7 @@ def topology_rows(scale: str) -> list[dict[str, Any]]:
     """Per model and seed: the loop lifetimes of the whole code and of each orientation fibre. The
     first row is the reference: the solid-torus code of the true latents, where the loop is known
     to be there, so a missing loop elsewhere is the code's and not the method's."""
-    seeds = _scale(TOPOLOGY_SCALES, scale)
+    seeds = at_scale(TOPOLOGY_SCALES, scale)
     cloud, fibres = _probe_latents(2 * np.pi)
     rows = [_topology_row("reference: torus of the true latents", 0, torus_code(cloud),
                           [torus_code(f) for f in fibres], fibres[4][:, 2])]
@@ -220,7 +213,7 @@ def cost_row(title: str, cfg: Any, run: dict, x_test: np.ndarray) -> dict[str, A
 def cost_rows(scale: str) -> list[dict[str, Any]]:
     """Every coder of the cost study over the scale's seeds: RBF and MDL population codes, and
     dense autoencoders of several decoder widths (all from the same label-free Isomap start)."""
-    s = _scale(COST_SCALES, scale)
+    s = at_scale(COST_SCALES, scale)
     models = [("RBF population (default)", None, {}), ("MDL population", "mdl", {})] + [
         (f"dense, 2 x {w} ReLU", "dense", {"n_dec_hidden": w}) for w in s["widths"]]
     rows = []

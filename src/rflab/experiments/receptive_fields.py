@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import Field
 
 from rflab import train
-from rflab.config import Config, ConfigError
+from rflab.config import Config
 from rflab.data import models as data_models
 from rflab.data.fields import DataModel
 from rflab.experiments.base import Experiment, SeedResult, stored_runs
@@ -304,13 +304,6 @@ RF_COMMITTEE = FieldExperiment(
 RF_ICA = FieldExperiment(
     name="rf-ica", summary="FastICA filters on pooled samples (Lufkin et al. Figs. 1, 5)",
     config=ICAConfig, run=run_ica, presets=ICA_PRESETS, data_defaults=HIGH_GAIN | {"kur": {"k": 3.0}})
-
-
-def at_scale(scales: Mapping[str, Any], scale: str) -> Any:
-    """The settings of a figure at ``scale``, or a one-line ConfigError naming the scales."""
-    if scale not in scales:
-        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(scales)}")
-    return scales[scale]
 
 
 def figure_runs(experiment: FieldExperiment, preset: str, overrides: dict[str, Any], seeds: Sequence[int]

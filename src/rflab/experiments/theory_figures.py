@@ -44,7 +44,7 @@ import numpy as np
 
 from rflab.config import ConfigError
 from rflab.data.fields import DataModel
-from rflab.experiments.base import stored_runs
+from rflab.experiments.base import at_scale, stored_runs
 from rflab.experiments.receptive_fields import RF_NEURON, data_model, figure_runs
 from rflab.metrics import receptive_fields as rf
 from rflab.models import neurons
@@ -52,14 +52,8 @@ from rflab.plots import theory as plots
 from rflab.progress import ConsoleProgress
 from rflab.theory import dynamics as dyn
 
-SCALES = ("quick", "paper")
 NLGP_GAINS = tuple(float(g) for g in np.logspace(-2, 2, 10))
 KUR_TAILS = (4.1, 4.3, 4.5, 4.74, 5.0, 5.4, 6.1, 7.7, 10.0, 50.0)
-
-
-def check_scale(scale: str) -> None:
-    if scale not in SCALES:
-        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(SCALES)}")
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -128,9 +122,8 @@ def exact_flow_norms(model: DataModel, w_sgd: np.ndarray, w_ode: np.ndarray) -> 
 
 def fig3_theory(out_dir: Path, scale: str = "paper") -> list[Path]:
     """ODE against SGD from the same initial weights for Ising, NLGP g = 100 and Kur(5)."""
-    check_scale(scale)
     start = time.perf_counter()
-    overrides, seeds, note = FIG3_SCALES[scale]
+    overrides, seeds, note = at_scale(FIG3_SCALES, scale)
     rows, numbers = [], {}
     for title, preset in FIG3_ROWS:
         layer = {k: v for k, v in overrides.items() if not (preset == "ising" and k == "batch_size")}
@@ -192,9 +185,8 @@ def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> li
     """Final IPR against excess kurtosis: SGD over seeds and the ODE's prediction (Claim 3.2).
 
     ``seeds`` overrides the scale's seed count (seeds 0..seeds-1); the files then say so in their name."""
-    check_scale(scale)
     start = time.perf_counter()
-    s = CLAIM32_SCALES[scale]
+    s = at_scale(CLAIM32_SCALES, scale)
     name = f"claim32-{scale}"
     if seeds is not None and seeds != s.seeds:
         if seeds < 1:
@@ -242,9 +234,8 @@ def power_share(w: np.ndarray) -> np.ndarray:
 
 def prop33(out_dir: Path, scale: str = "paper") -> list[Path]:
     """Per elliptical model: the frequency the exact theory keeps against the one fitted to SGD."""
-    check_scale(scale)
     start = time.perf_counter()
-    shrink, seeds, note = PROP33_SCALES[scale]
+    shrink, seeds, note = at_scale(PROP33_SCALES, scale)
     rows, numbers = [], {}
     for title, preset in PROP33_ROWS:
         base = RF_NEURON.configure(preset)
@@ -354,9 +345,8 @@ def phase_grid(family: str, params: Sequence[float], ratios: Sequence[float], t_
 
 def phase_diagram(out_dir: Path, scale: str = "paper") -> list[Path]:
     """Final ODE IPR over (excess kurtosis, xi_1 / xi_0), the criterion's boundary, SGD spot checks."""
-    check_scale(scale)
     start = time.perf_counter()
-    s = PHASE_SCALES[scale]
+    s = at_scale(PHASE_SCALES, scale)
     w0 = neurons.init(jax.random.split(jax.random.PRNGKey(0))[0], PHASE_N, scale=1e-3)["w"][0]
     panels, numbers = [], {}
     tails = tuple(round(kur_tail_for(e), 4) for e in s.kur_excess)
