@@ -183,8 +183,7 @@ def _fit_encoder(cfg: DipoleConfig, init: Callable, x: np.ndarray, code: np.ndar
         return init(key) | {"readout": {"w": w, "b": jnp.full(cfg.dim, 0.5)}}
 
     def readout_error(p: pop.Params, b: dict) -> jax.Array:
-        h = jnp.tanh(b["x"] @ p["enc1"]["w"] + p["enc1"]["b"])
-        return jnp.sum((h @ p["readout"]["w"] + p["readout"]["b"] - b["code"]) ** 2, -1)
+        return jnp.sum((pop.hidden(p, b["x"]) @ p["readout"]["w"] + p["readout"]["b"] - b["code"]) ** 2, -1)
 
     shrunk = (0.5 + MDL_CODE_SHRINK * (code - 0.5)).astype(np.float32)
     fitted = train.fit(train.Learner(with_readout, readout_error), opt, stream, n_steps, keys,

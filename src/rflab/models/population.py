@@ -98,10 +98,14 @@ def code_layer(params: Params) -> Params:
     return mask
 
 
+def hidden(params: Params, x: jax.Array) -> jax.Array:
+    """The encoder's hidden layer (tanh), shared by every coder: (n, He)."""
+    return jnp.tanh(x @ params["enc1"]["w"] + params["enc1"]["b"])
+
+
 def encode(params: Params, x: jax.Array) -> jax.Array:
     """Implicit position m_hat in (0, 1)^K of each image."""
-    h = jnp.tanh(x @ params["enc1"]["w"] + params["enc1"]["b"])
-    return jax.nn.sigmoid(h @ params["enc2"]["w"] + params["enc2"]["b"])
+    return jax.nn.sigmoid(hidden(params, x) @ params["enc2"]["w"] + params["enc2"]["b"])
 
 
 def squared_distances(code: jax.Array, mu: jax.Array) -> jax.Array:
@@ -181,8 +185,7 @@ def standard_bump(mu: jax.Array, centre: jax.Array, sigma: float) -> jax.Array:
 
 def mdl_apply(params: Params, x: jax.Array, sigma: float) -> MDLForward:
     """Activities, their centre, the standard bump there, and the reconstruction from the activities."""
-    h = jnp.tanh(x @ params["enc1"]["w"] + params["enc1"]["b"])
-    activity = jax.nn.softmax(h @ params["enc2"]["w"] + params["enc2"]["b"], axis=-1)
+    activity = jax.nn.softmax(hidden(params, x) @ params["enc2"]["w"] + params["enc2"]["b"], axis=-1)
     mu = positions(params)
     centre = activity @ mu
     recon = activity @ params["dec"]["w"] + params["dec"]["b"]
