@@ -93,8 +93,8 @@ def test_kohonen_map_lowers_its_quantisation_error_as_it_trains_and_orders_its_g
     in input space than random pairs of units."""
     rng = np.random.default_rng(2)
     points = rng.uniform(size=(1000, 2)).astype(np.float32)
-    short = som.fit(points, 6, 3.0, 0.5, epochs=1, seed=0)
-    trained = som.fit(points, 6, 3.0, 0.5, epochs=10, seed=0)
+    _, short = som.fit(points, 6, 3.0, 0.5, epochs=1, seed=0)
+    _, trained = som.fit(points, 6, 3.0, 0.5, epochs=10, seed=0)
     assert som.quantisation_mse(trained, points) < 0.7 * som.quantisation_mse(short, points)
     assert som.quantisation_mse(trained, points) < 0.1 * np.mean((points - points.mean(axis=0)) ** 2)
     grid = som.grid(6)

@@ -24,7 +24,14 @@ from rflab import train
 from rflab.data import bars
 from rflab.experiments import population_code
 from rflab.experiments.base import Experiment, SeedResult
-from rflab.experiments.population_code import CODERS, PopulationCodeConfig, mdl_bits, snapshot_epochs, take
+from rflab.experiments.population_code import (
+    CODERS,
+    PopulationCodeConfig,
+    flat_params,
+    mdl_bits,
+    snapshot_epochs,
+    take,
+)
 from rflab.metrics import codes as metrics
 from rflab.metrics import topography
 from rflab.models import population as pop
@@ -104,8 +111,7 @@ def measure_mdl(cfg: BarsConfig, params: pop.Params, d: dict[str, np.ndarray]) -
     arrays = {"mdl_positions": mu, "mdl_code_test": np.asarray(te.code), "mdl_recons": np.asarray(te.recon[:8]),
               "mdl_unit_images": at_units}
     arrays |= {f"mdl_{k}": np.asarray(v) for k, v in prefs.items()}
-    arrays |= {f"mdl_param_{name}_{leaf}": np.asarray(v) for name, layer in params.items() if isinstance(layer, dict)
-               for leaf, v in layer.items()} | {"mdl_param_nu": np.asarray(params["nu"])}
+    arrays |= {f"mdl_{k}": v for k, v in flat_params(params).items()}
     mixed = {"mixed_units": int(np.sum(topography.class_mixture(at_units) > MIXED))}
     return measured | mixed | mdl_bits(cfg, params, d["x_test"]), arrays  # type: ignore[arg-type]
 
@@ -149,8 +155,7 @@ def run(cfg: BarsConfig, seeds: Sequence[int], progress: ProgressFn | None = Non
         d = {k: v[i] for k, v in data.items()}
         params = take(result.params, i)
         mdl, mdl_arrays = measure_mdl(cfg, params, d)
-        weights = som.fit(d["x_train"], cfg.som_side, cfg.som_sigma, cfg.som_lr, cfg.som_epochs, seed)
-        initial = som.weights(som.make(d["x_train"], cfg.som_side, cfg.som_sigma, cfg.som_lr, seed))
+        initial, weights = som.fit(d["x_train"], cfg.som_side, cfg.som_sigma, cfg.som_lr, cfg.som_epochs, seed)
         kohonen, som_arrays = measure_som(cfg, weights, d, initial)
         arrays = ({"losses": result.losses[i]} | curves(cfg, take(result.snapshots, i), d) | mdl_arrays | som_arrays
                   | {"lat_test": d["lat_test"]})

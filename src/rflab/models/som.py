@@ -38,11 +38,14 @@ def weights(som: MiniSom) -> np.ndarray:
     return w.reshape(-1, w.shape[-1]).astype(np.float32)
 
 
-def fit(images: np.ndarray, side: int, sigma: float, lr: float, epochs: int, seed: int) -> np.ndarray:
-    """Train a map on the images for ``epochs`` passes in random order; its weights (side * side, D)."""
+def fit(images: np.ndarray, side: int, sigma: float, lr: float, epochs: int, seed: int
+        ) -> tuple[np.ndarray, np.ndarray]:
+    """Train a map on the images for ``epochs`` passes in random order; its starting and trained
+    weights, each (side * side, D)."""
     som = make(images, side, sigma, lr, seed)
+    initial = weights(som)
     som.train(images, epochs, random_order=True, use_epochs=True)
-    return weights(som)
+    return initial, weights(som)
 
 
 def best_matching(w: np.ndarray, images: np.ndarray) -> np.ndarray:
