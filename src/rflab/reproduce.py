@@ -14,11 +14,9 @@ figure says which); ``paper`` uses the papers' settings and seeds 0-4 (claim32: 
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any
 
 import rflab
 from rflab.config import ConfigError, digest
+from rflab.store import replacing
 
 SCALES = ("quick", "paper")
 
@@ -131,10 +130,8 @@ def load_manifest(root: Path, scale: str) -> dict[str, Any]:
 
 def write_json(path: Path, payload: Mapping[str, Any]) -> Path:
     """Write JSON atomically (a temporary file renamed into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    tmp.write_text(json.dumps(payload, indent=1, default=str) + "\n")
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        tmp.write_text(json.dumps(payload, indent=1, default=str) + "\n")
     return path
 
 

@@ -6,16 +6,14 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rflab.config import ConfigError
-from rflab.store import StoredRun
+from rflab.store import StoredRun, replacing
 
 FIELDS = ("run_id", "experiment", "seed", "train_seconds", "created", "path")
 EXPORTS = (".csv", ".parquet")
@@ -128,9 +126,7 @@ def export(rows: Sequence[dict[str, Any]], path: Path) -> Path:
     check_export(path)
     columns = list(FIELDS) + sorted({c for r in rows for c in r} - set(FIELDS),
                                     key=lambda c: (not c.startswith("config."), c))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    try:
+    with replacing(path) as tmp:
         if path.suffix.lower() == ".csv":
             with open(tmp, "w", newline="") as f:
                 writer = csv.DictWriter(f, columns)
@@ -141,9 +137,6 @@ def export(rows: Sequence[dict[str, Any]], path: Path) -> Path:
             import pyarrow.parquet as pq
 
             pq.write_table(pa.table(parquet_columns(rows, columns)), tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

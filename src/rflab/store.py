@@ -63,6 +63,19 @@ def using_store(root: Path | str) -> Iterator[None]:
             os.environ["RFLAB_STORE"] = old
 
 
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` that replaces it when the block ends without an error, so a
+    reader never sees a half-written file; on an error it is removed and ``path`` is left as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def run_id(experiment: str, config: dict[str, Any], seed: int) -> str:
     """The key of one run: a hash of everything that determines its numbers."""
     return digest({"experiment": experiment, "config": config, "seed": seed, "rflab": rflab.__version__})

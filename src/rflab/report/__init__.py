@@ -4,15 +4,14 @@ It reads only; what is not in the store is shown as not run, with the command th
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from pathlib import Path
 
 import rflab
 from rflab.report.claims import CLAIMS
-from rflab.report.evidence import Evidence
+from rflab.report.evidence import Evidence, Missing
 from rflab.report.page import Image, Section, render
+from rflab.store import replacing
 
 GALLERY: dict[str, tuple[str, ...]] = {
     "dipole-3d/seed": ("reconstructions.png", "code_projections.png", "training.png"),
@@ -38,20 +37,21 @@ def figure_sections(ev: Evidence) -> list[Section]:
 
 def run_sections(ev: Evidence) -> list[Section]:
     """The first seed's images of every reproduce run step listed in GALLERY."""
-    from rflab.experiments import get_experiment
     from rflab.reproduce import run_steps
-    from rflab.store import run_id
 
     out = []
     for step in run_steps(ev.scale):
         names = GALLERY.get(step.key)
         if not names:
             continue
-        config = get_experiment(step.experiment).configure(step.preset, step.overrides).model_dump()
-        run = ev.store.get(run_id(step.experiment, config, step.seeds[0]))
-        images = () if run is None else tuple(Image(run.path / n, f"{n} (seed {step.seeds[0]}, run {run.run_id})")
-                                              for n in names if (run.path / n).exists())
-        out.append(Section(f"rflab run {step.label}", "", images))
+        try:
+            (run,) = ev.config_runs(step.experiment, step.preset, step.overrides, step.seeds[:1])
+        except Missing:
+            out.append(Section(f"rflab run {step.label}", "", ()))
+            continue
+        out.append(Section(f"rflab run {step.label}", "", tuple(
+            Image(run.path / n, f"{n} (seed {step.seeds[0]}, run {run.run_id})") for n in names
+            if (run.path / n).exists())))
     return out
 
 
@@ -78,8 +78,6 @@ def build(root: Path, scale: str, out: Path | None = None) -> Path:
     page = render(f"rflab: claims, measurements and figures ({scale} scale)", meta_lines(ev), rows,
                   figure_sections(ev), run_sections(ev))
     out = Path(out) if out is not None else Path(root) / "report.html"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, out)
+    with replacing(out) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return out
