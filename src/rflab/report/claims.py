@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from rflab.metrics.receptive_fields import LOCALIZED_IPR
 from rflab.report.evidence import Evidence, Missing
 from rflab.store import StoredRun
 
@@ -34,7 +35,6 @@ SCI_POP = "science/population-codes.md"
 SCI_LOC = "science/localization.md"
 SEED_README = "the seed's README (Zemel & Hinton re-implementation)"
 LUFKIN = "Lufkin, Saxe & Grant 2024"
-LOCALIZED_IPR = 4.0  # a field is localized when its IPR is at least 4/N (metrics.receptive_fields)
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,11 @@ def metric(runs: Sequence[StoredRun], *path: str) -> list[Any]:
             value = value[p]
         out.append(value)
     return out
+
+
+def lowest_knn(runs: Sequence[StoredRun], latents: Sequence[str]) -> float:
+    """The lowest held-out kNN R^2 of any of ``latents`` over the runs."""
+    return min(r.metrics["knn_r2"][n] for r in runs for n in latents)
 
 
 def threshold(n: int) -> float:
@@ -212,8 +217,7 @@ def three_dims(ev: Evidence) -> Finding:
 
 def default_targets(ev: Evidence) -> Finding:
     runs = ev.step_runs("dipole-3d/default")
-    names = ("x", "y", "cos_theta", "sin_theta")
-    lowest = min(r.metrics["knn_r2"][n] for r in runs for n in names)
+    lowest = lowest_knn(runs, ("x", "y", "cos_theta", "sin_theta"))
     mse = metric(runs, "test_mse")
     ok = lowest >= 0.9 and max(mse) <= 0.006
     return Finding(f"held-out MSE {ms(mse, 2)}, lowest kNN R^2 of any latent and seed {lowest:.2f} "
@@ -241,7 +245,7 @@ def proxy_bits(ev: Evidence) -> Finding:
 
 def mdl_code(ev: Evidence) -> Finding:
     runs = ev.step_runs("dipole-3d/mdl")
-    lowest = min(min(r.metrics["knn_r2"][n] for n in ("x", "y", "cos_theta", "sin_theta")) for r in runs)
+    lowest = lowest_knn(runs, ("x", "y", "cos_theta", "sin_theta"))
     share = metric(runs, "mdl_bits", "deviation_share")
     ok = lowest >= 0.9
     return Finding(f"lowest kNN R^2 from the centre {lowest:.2f}; deviation share of the description length "
@@ -307,7 +311,7 @@ def cost(ev: Evidence) -> Finding:
 
 def sister(ev: Evidence) -> Finding:
     runs = ev.step_runs("dipole-2d/default")
-    lowest = min(min(r.metrics["knn_r2"][n] for n in ("x", "y")) for r in runs)
+    lowest = lowest_knn(runs, ("x", "y"))
     twonn = metric(runs, "intrinsic_dim")
     ok = lowest >= 0.9 and abs(float(np.mean(twonn)) - 2) <= 0.3
     return Finding(f"lowest kNN R^2 of x, y {lowest:.2f}; TwoNN dimension {ms(twonn, 2)}; participation ratio "
