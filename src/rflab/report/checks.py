@@ -134,10 +134,9 @@ def sampling_speed(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
     sampler against the authors' procedure (a dense product with the 900 x 900 Cholesky factor for
     each sample, vectorised, both classes drawn for every index and half kept), both jitted and
     compiled first, best of ``repeat``. ``rflab bench data`` is the full benchmark."""
-    import time
-
     import jax.numpy as jnp
 
+    from rflab.bench import best_of
     from rflab.data.fields import NLGP, Lattice, circulant, gaussian_kernel
     from rflab.data.marginals import nlgp_norm
 
@@ -155,13 +154,9 @@ def sampling_speed(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
     fft = jax.jit(lambda key: model.sample(key, n)[0])
 
     def best(fn: Any) -> float:
-        jax.block_until_ready(fn(jax.random.PRNGKey(0)))
-        times = []
-        for i in range(repeat):
-            start = time.perf_counter()
-            jax.block_until_ready(fn(jax.random.PRNGKey(i + 1)))
-            times.append(time.perf_counter() - start)
-        return min(times)
+        key = jax.random.PRNGKey(0)
+        jax.block_until_ready(fn(key))  # compile first
+        return best_of(lambda: jax.block_until_ready(fn(key)), repeat)
 
     ours, theirs = best(fft), best(dense)
     return {"batch": n, "sites": model.dim, "fft_seconds": ours, "dense_seconds": theirs, "ratio": theirs / ours}
