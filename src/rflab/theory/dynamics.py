@@ -47,6 +47,7 @@ initial weights and over systems (amplifier tables and covariances stacked on a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Literal
@@ -59,8 +60,10 @@ import numpy as np
 from rflab.data.fields import DataModel, Elliptical, spectrum
 from rflab.data.marginals import NormalMarginal
 from rflab.theory import amplifier as amp
+from rflab.theory import pair_closure
 
 Form = Literal["full", "taylor", "gaussian", "elliptical-exact"]
+Field = Callable[[jax.Array, jax.Array, tuple[jax.Array, ...]], jax.Array]
 FORMS: tuple[str, ...] = ("full", "taylor", "gaussian", "elliptical-exact")
 RTOL = 1e-6
 ATOL = 1e-9
@@ -104,6 +107,14 @@ def effective(model: DataModel, form: Form = "full") -> Effective:
     return Effective(amplifier_for(model, form), model.covariance(0), model.covariance(1))
 
 
+def system(model: DataModel, form: Form | Literal["pair"]) -> tuple[tuple[jax.Array, ...], Field]:
+    """The ``args`` and vector field of the ODE of ``model``: Eq. 3 in ``form``, or, for "pair", the
+    closure conditioned on the peak site too (``rflab.theory.pair_closure``, beyond the paper)."""
+    if form == "pair":
+        return pair_closure.arrays(model), pair_closure.rhs
+    return effective(model, form).arrays(), rhs
+
+
 def rhs(t: jax.Array, w: jax.Array, args: tuple[jax.Array, jax.Array, jax.Array]) -> jax.Array:
     """dw/dt = (1/2) [phi(Sigma_1 w / sqrt(w^T Sigma_1 w)) - (Sigma_0 + Sigma_1) w]  (Eq. 3)."""
     coef, sigma_sum, sigma1 = args
@@ -112,13 +123,14 @@ def rhs(t: jax.Array, w: jax.Array, args: tuple[jax.Array, jax.Array, jax.Array]
     return 0.5 * (amp.evaluate(coef, a) - sigma_sum @ w)
 
 
-@partial(jax.jit, static_argnames=("rtol", "atol", "max_steps"))
-def solve(w0: jax.Array, times: jax.Array, args: tuple[jax.Array, jax.Array, jax.Array], rtol: float = RTOL,
+@partial(jax.jit, static_argnames=("field", "rtol", "atol", "max_steps"))
+def solve(w0: jax.Array, times: jax.Array, args: tuple[jax.Array, ...], field: Field = rhs, rtol: float = RTOL,
           atol: float = ATOL, max_steps: int = MAX_STEPS) -> jax.Array:
     """w(t) at ``times`` (ascending, times[0] the start) from w(times[0]) = w0: shape (T, D).
 
-    Tsit5 with a PID step-size controller; jittable and vmappable (over w0 and/or args)."""
-    term = diffrax.ODETerm(rhs)
+    ``field(t, w, args)`` is the vector field (Eq. 3 by default; ``pair_closure.rhs`` takes its
+    own args). Tsit5 with a PID step-size controller; jittable and vmappable (over w0 and/or args)."""
+    term = diffrax.ODETerm(field)
     sol = diffrax.diffeqsolve(
         term, diffrax.Tsit5(), t0=times[0], t1=times[-1], dt0=None, y0=w0, args=args,
         saveat=diffrax.SaveAt(ts=times), stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
@@ -127,12 +139,12 @@ def solve(w0: jax.Array, times: jax.Array, args: tuple[jax.Array, jax.Array, jax
     return sol.ys
 
 
-def solve_many(w0: jax.Array, times: jax.Array, args: tuple[jax.Array, jax.Array, jax.Array],
-               batched_args: bool = False) -> jax.Array:
+def solve_many(w0: jax.Array, times: jax.Array, args: tuple[jax.Array, ...], batched_args: bool = False,
+               field: Field = rhs) -> jax.Array:
     """``solve`` vmapped over the leading axis of w0 (S, D), and of every args array when
     ``batched_args``: shape (S, T, D)."""
     in_axes = (0, None, 0 if batched_args else None)
-    return jax.vmap(solve, in_axes=in_axes)(w0, times, args)
+    return jax.vmap(partial(solve, field=field), in_axes=in_axes)(w0, times, args)
 
 
 def monte_carlo_flow(model: DataModel, w: np.ndarray, key: jax.Array, n: int = 1_000_000,
