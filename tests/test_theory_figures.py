@@ -37,7 +37,7 @@ def test_bad_scale_is_a_config_error(name: str, tmp_path: Path) -> None:
 
 
 def tiny_scales(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tf, "FIG3_ROWS", (("NLGP", "nlgp"),))
+    monkeypatch.setattr(tf, "FIG3_ROWS", (("NLGP", "nlgp", "nlgp", {}),))
     monkeypatch.setattr(tf, "FIG3_SCALES", {"quick": (TINY_NEURON | {"N": 16}, range(2), "tiny")})
     monkeypatch.setattr(tf, "NLGP_GAINS", (0.1, 100.0))
     monkeypatch.setattr(tf, "KUR_TAILS", (5.0,))

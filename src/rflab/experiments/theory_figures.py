@@ -80,11 +80,12 @@ def finish(out_dir: Path, name: str, draw: Callable[[Path], Path], start: float,
     return [png, write_json(out_dir / f"{name}.json", meta | {"wall_seconds": time.perf_counter() - start} | numbers)]
 
 
-def ode_from_runs(model: DataModel, runs: Sequence[dict[str, Any]], lr: float, form: dyn.Form) -> np.ndarray:
-    """The effective ODE from each run's initial weights, at its snapshot steps x lr: (S, T, D)."""
+def ode_from_runs(model: DataModel, runs: Sequence[dict[str, Any]], lr: float, form: str) -> np.ndarray:
+    """The ODE (``dyn.system`` form) from each run's initial weights, at its snapshot steps x lr: (S, T, D)."""
     w0 = jnp.asarray(np.stack([r["arrays"]["fields"][0, 0] for r in runs]), jnp.float32)
     times = jnp.asarray(runs[0]["arrays"]["snapshot_steps"] * lr, jnp.float32)
-    return np.asarray(dyn.solve_many(w0, times, dyn.effective(model, form).arrays()))
+    args, field = dyn.system(model, form)
+    return np.asarray(dyn.solve_many(w0, times, args, field=field))
 
 
 def neuron_runs(overrides: dict[str, Any], seeds: Sequence[int], label: str) -> tuple[Any, list[dict[str, Any]]]:
@@ -101,8 +102,12 @@ def sgd_fields(runs: Sequence[dict[str, Any]]) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------
 # fig3-theory
 
-FIG3_ROWS = (("Ising, J = (0.3, 0.7)", "ising"), ("NLGP, g = 100", "nlgp"), ("Kur(5)", "kur5"),
-             ("Gaussian (control: the ODE is exact)", "gaussian"))
+FIG3_ROWS = (  # title, key, preset, overrides that win over the scale's
+    ("Ising, J = (0.3, 0.7), batch 500", "ising", "ising", {"batch_size": 500}),
+    ("Ising, batch 10^4 (less SGD noise)", "ising-batch10k", "ising", {"batch_size": 10_000}),
+    ("NLGP, g = 100", "nlgp", "nlgp", {}), ("Kur(5)", "kur5", "kur5", {}),
+    ("Gaussian (control: the ODE is exact)", "gaussian", "gaussian", {}),
+)
 FIG3_SCALES = {
     "paper": ({}, range(5), "paper scale: lr 0.05, 2000 steps, batch 10^4 (Ising 500), seeds 0-4"),
     "quick": ({"steps": 1000, "batch_size": 2000}, range(3),
@@ -110,39 +115,42 @@ FIG3_SCALES = {
 }
 
 
-def exact_flow_norms(model: DataModel, w_sgd: np.ndarray, w_ode: np.ndarray) -> dict[str, float]:
-    """|exact population flow| (Monte Carlo, 10^6 class-1 samples, no closure) at the final SGD field
-    and at the ODE's final field, with the Monte Carlo error of a component: which one is a fixed point."""
+def exact_flow_norms(model: DataModel, fields: dict[str, np.ndarray]) -> dict[str, float]:
+    """|exact population flow| (Monte Carlo, 10^6 class-1 samples, no closure) at each final field
+    ("at_NAME"), with the Monte Carlo error of a component: which of them is a fixed point."""
     key = jax.random.PRNGKey(2024)
-    flow_sgd, se = dyn.monte_carlo_flow(model, w_sgd, key)
-    flow_ode, _ = dyn.monte_carlo_flow(model, w_ode, key)
-    return {"at_sgd": float(np.linalg.norm(flow_sgd)), "at_ode": float(np.linalg.norm(flow_ode)),
-            "noise_level": float(np.linalg.norm(se))}
+    norms = {}
+    for name, w in fields.items():
+        flow, se = dyn.monte_carlo_flow(model, w, key)
+        norms[f"at_{name}"] = float(np.linalg.norm(flow))
+    return norms | {"noise_level": float(np.linalg.norm(se))}
 
 
 def fig3_theory(out_dir: Path, scale: str = "paper") -> list[Path]:
-    """ODE against SGD from the same initial weights for Ising, NLGP g = 100 and Kur(5)."""
+    """ODE against SGD from the same initial weights for Ising, NLGP g = 100 and Kur(5): the paper's
+    closure with the full and the Taylor amplifier, and the pair closure (``theory.pair_closure``)."""
     start = time.perf_counter()
     overrides, seeds, note = at_scale(FIG3_SCALES, scale)
     rows, numbers = [], {}
-    for title, preset in FIG3_ROWS:
-        layer = {k: v for k, v in overrides.items() if not (preset == "ising" and k == "batch_size")}
-        cfg, runs = figure_runs(RF_NEURON, preset, layer, list(seeds))
+    for title, key, preset, fixed in FIG3_ROWS:
+        cfg, runs = figure_runs(RF_NEURON, preset, overrides | fixed, list(seeds))
         model = data_model(cfg)
         sgd = sgd_fields(runs)
-        ode = {form: ode_from_runs(model, runs, cfg.lr, form) for form in ("full", "taylor")}
+        ode = {form: ode_from_runs(model, runs, cfg.lr, form) for form in ("full", "taylor", "pair")}
         cos = {form: cosine(w, sgd) for form, w in ode.items()}
         times = runs[0]["arrays"]["snapshot_steps"] * cfg.lr
         rows.append({"title": title, "times": times, "sgd": sgd, "ode": ode["full"], "cos": cos, "seeds": list(seeds),
-                     "ipr_sgd": rf.ipr(sgd), "ipr_ode": rf.ipr(ode["full"])})
-        numbers[preset] = {
+                     "ipr_sgd": rf.ipr(sgd), "ipr_ode": rf.ipr(ode["full"]), "pair": ode["pair"],
+                     "ipr_pair": rf.ipr(ode["pair"])})
+        numbers[key] = {
             "config": cfg.model_dump(), "excess_kurtosis": model.excess_kurtosis, "t_final": float(times[-1]),
             **{f"final_cos_{form}": c[:, -1] for form, c in cos.items()},
             **{f"aligned_cos_{form}": [aligned_cosine(w[s, -1], sgd[s, -1]) for s in range(len(sgd))]
                for form, w in ode.items()},
             "ipr_sgd": rf.ipr(sgd[:, -1]), "ipr_ode_full": rf.ipr(ode["full"][:, -1]),
-            "ipr_ode_taylor": rf.ipr(ode["taylor"][:, -1]),
-            "exact_flow_norm_seed0": exact_flow_norms(model, sgd[0, -1], ode["full"][0, -1]),
+            "ipr_ode_taylor": rf.ipr(ode["taylor"][:, -1]), "ipr_ode_pair": rf.ipr(ode["pair"][:, -1]),
+            "exact_flow_norm_seed0": exact_flow_norms(
+                model, {"sgd": sgd[0, -1], "ode": ode["full"][0, -1], "pair": ode["pair"][0, -1]}),
             "norm_sgd": np.linalg.norm(sgd[:, -1], axis=-1),
             "norm_ode_full": np.linalg.norm(ode["full"][:, -1], axis=-1),
         }
@@ -174,10 +182,11 @@ def sweep_points() -> list[tuple[str, str, dict[str, Any]]]:
             + [("kur", f"k={k:g}", {"data": "kur", "k": k}) for k in KUR_TAILS])
 
 
-def ode_final_ipr(model: DataModel, runs: Sequence[dict[str, Any]], t_final: float, form: dyn.Form) -> np.ndarray:
-    """Final IPR of the ODE from each run's initial weights at t_final: (S,)."""
+def ode_final_ipr(model: DataModel, runs: Sequence[dict[str, Any]], t_final: float, form: str) -> np.ndarray:
+    """Final IPR of the ODE (``dyn.system`` form) from each run's initial weights at t_final: (S,)."""
     w0 = jnp.asarray(np.stack([r["arrays"]["fields"][0, 0] for r in runs]), jnp.float32)
-    ws = dyn.solve_many(w0, jnp.asarray([0.0, t_final], jnp.float32), dyn.effective(model, form).arrays())
+    args, field = dyn.system(model, form)
+    ws = dyn.solve_many(w0, jnp.asarray([0.0, t_final], jnp.float32), args, field=field)
     return rf.ipr(np.asarray(ws)[:, -1])
 
 

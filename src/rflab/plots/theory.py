@@ -17,6 +17,7 @@ SQRT_2_PI = math.sqrt(2 / math.pi)
 THEORY = "black"
 SGD = "tab:orange"
 TAYLOR = "tab:blue"
+PAIR = "tab:purple"
 GAUSS = "0.6"
 EVOLUTION = colormaps["viridis"]
 
@@ -47,7 +48,7 @@ def amplifier_figure(a: np.ndarray, phi: np.ndarray, taylor: np.ndarray | None, 
 
 def ode_vs_sgd_figure(rows: Sequence[dict[str, Any]], path: Path, note: str) -> Path:
     """Per model: SGD field evolution, ODE field evolution (seed 0, same start and clock), the cosine
-    similarity over time (every seed) and IPR over time."""
+    similarity over time (every seed; full, Taylor and pair closure) and IPR over time."""
     fig = Figure(figsize=(16, 3.3 * len(rows)), layout="constrained")
     axes = fig.subplots(len(rows), 4, squeeze=False)
     for row, (ax_sgd, ax_ode, ax_cos, ax_ipr) in zip(rows, axes, strict=True):
@@ -60,11 +61,13 @@ def ode_vs_sgd_figure(rows: Sequence[dict[str, Any]], path: Path, note: str) -> 
             ax.axhline(0, color="0.85", lw=0.6, zorder=0)
             ax.set_title(f"{row['title']}: {label}, seed {row['seeds'][0]}", fontsize=10)
             ax.set_xlabel("site")
-        lim = 1.1 * max(np.abs(row["sgd"][0]).max(), np.abs(row["ode"][0]).max())
+        ax_ode.plot(sites, row["pair"][0, -1], color=PAIR, lw=1.4, ls="-.", label="pair closure, final")
+        ax_ode.legend(fontsize=8, loc="upper right")
+        lim = 1.1 * max(np.abs(row[k][0]).max() for k in ("sgd", "ode", "pair"))
         ax_sgd.set_ylim(-lim, lim)
         ax_ode.set_ylim(-lim, lim)
         for form, cos in row["cos"].items():
-            style = {"full": "-", "taylor": ":"}[form]
+            style = {"full": "-", "taylor": ":", "pair": "-."}[form]
             for s, c in enumerate(cos):
                 ax_cos.plot(t, c, color=EVOLUTION(s / max(1, len(cos) - 1)), ls=style, lw=1.0,
                             label=f"{form}" if s == 0 else None)
@@ -72,14 +75,16 @@ def ode_vs_sgd_figure(rows: Sequence[dict[str, Any]], path: Path, note: str) -> 
         ax_cos.set_ylim(-1.05, 1.05)
         ax_cos.set_xlabel("t = lr x steps")
         ax_cos.set_ylabel("cos(ODE, SGD)")
-        final = row["cos"]["full"][:, -1]
-        ax_cos.set_title(f"final cos, full phi: {np.mean(final):.2f} (min {final.min():.2f}, max {final.max():.2f})",
-                         fontsize=10)
+        final, pair = row["cos"]["full"][:, -1], row["cos"]["pair"][:, -1]
+        ax_cos.set_title(f"final cos, full phi {np.mean(final):.2f} ({final.min():.2f} to {final.max():.2f}); "
+                         f"pair {np.mean(pair):.2f}", fontsize=9)
         ax_cos.legend(fontsize=8, loc="lower left")
         ax_ipr.plot(t, row["ipr_sgd"].T, color=SGD, lw=1.0, alpha=0.8)
         ax_ipr.plot(t, row["ipr_ode"].T, color=THEORY, lw=1.0, alpha=0.8)
+        ax_ipr.plot(t, row["ipr_pair"].T, color=PAIR, lw=1.0, ls="-.", alpha=0.8)
         ax_ipr.plot([], [], color=SGD, label="SGD")
         ax_ipr.plot([], [], color=THEORY, label="ODE (full phi)")
+        ax_ipr.plot([], [], color=PAIR, ls="-.", label="ODE (pair closure)")
         ax_ipr.set_xlabel("t = lr x steps")
         ax_ipr.set_ylabel("IPR")
         ax_ipr.set_ylim(0, 1)
