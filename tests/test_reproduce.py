@@ -140,3 +140,16 @@ def test_the_report_opens_in_headless_chromium_with_every_image_loaded(tmp_path:
                            path.resolve().as_uri()], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f'data-images="{n}/{n}"' in done.stdout
+
+
+def test_a_figure_file_from_an_older_rflab_is_not_run_rather_than_a_crash(tmp_path: Path) -> None:
+    """A figure JSON that lacks a key the judge reads (written by an older version) gives a 'not run'
+    finding that says which file to remake and how."""
+    from rflab.report.evidence import Evidence
+
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "prop33-quick.json").write_text('{"models": {"custom": {"config": {"N": 40}}}}')
+    claim = next(c for c in CLAIMS if c.judge.__name__ == "fig4")
+    finding = claim.finding(Evidence(tmp_path, "quick"))
+    assert finding.verdict == NOT_RUN
+    assert "rflab figure prop33 --scale quick" in finding.reason and "'share_k0_sgd'" in finding.reason

@@ -16,6 +16,17 @@ class Missing(LookupError):
     """Evidence the report needs is not there; the message says what produces it."""
 
 
+class Numbers(dict):
+    """A figure's JSON object: a key it lacks (a file made by an older rflab) raises Missing."""
+
+    def __init__(self, items: Mapping[str, Any], remake: str) -> None:
+        super().__init__(items)
+        self.remake = remake
+
+    def __missing__(self, key: str) -> Any:
+        raise Missing(f"{self.remake}: it has no '{key}' (made by an older rflab)")
+
+
 @dataclass
 class Evidence:
     """The store at ``root`` read for one scale."""
@@ -61,7 +72,8 @@ class Evidence:
         path = self.root / "figures" / f"{name}-{self.scale}.json"
         if not path.exists():
             raise Missing(f"{path.name} is not there: rflab figure {name} --scale {self.scale}")
-        return json.loads(path.read_text())
+        remake = f"remake {path.name} with rflab figure {name} --scale {self.scale}"
+        return json.loads(path.read_text(), object_hook=lambda d: Numbers(d, remake))
 
     def checks(self) -> dict[str, Any]:
         """The direct checks (``figures/checks-SCALE.json``), or Missing."""
