@@ -84,6 +84,8 @@ def ensure_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store
 
 def stored_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store | None = None,
                 progress: ProgressFn | None = None) -> list[dict[str, Any]]:
-    """Each seed's metrics, arrays and folder, from the store when the run is there, else run and stored."""
+    """Each seed's metrics, arrays, folder and training time, from the store when the run is there,
+    else run and stored."""
     runs, _ = ensure_runs(experiment, cfg, seeds, store, progress)
-    return [{"metrics": r.metrics, "arrays": r.arrays(), "path": r.path} for r in runs]
+    return [{"metrics": r.metrics, "arrays": r.arrays(), "path": r.path, "train_seconds": r.train_seconds}
+            for r in runs]

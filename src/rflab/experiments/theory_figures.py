@@ -193,7 +193,9 @@ def ode_final_ipr(model: DataModel, runs: Sequence[dict[str, Any]], t_final: flo
 def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> list[Path]:
     """Final IPR against excess kurtosis: SGD over seeds and the ODE's prediction (Claim 3.2).
 
-    ``seeds`` overrides the scale's seed count (seeds 0..seeds-1); the files then say so in their name."""
+    ``wall_seconds`` is this call's time; ``sgd_seconds`` sums the stored runs' training times, so it
+    is the sweep's SGD cost however many calls (resumed after a kill) it took. ``seeds`` overrides the
+    scale's seed count (seeds 0..seeds-1); the files then say so in their name."""
     start = time.perf_counter()
     s = at_scale(CLAIM32_SCALES, scale)
     name = f"claim32-{scale}"
@@ -212,6 +214,7 @@ def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> li
         points.append({"family": family, "label": label, "param": data.get("g", data.get("k")),
                        "excess_kurtosis": model.excess_kurtosis, "ipr_sgd": sgd,
                        "sgd_mean": float(sgd.mean()), "sgd_std": float(sgd.std(ddof=1)) if len(sgd) > 1 else 0.0,
+                       "sgd_seconds": sum(r["train_seconds"] for r in runs),
                        "ode_full": ode_final_ipr(model, runs, t_final, "full"),
                        "ode_taylor": ode_final_ipr(model, runs, t_final, "taylor")})
     families = []
@@ -224,7 +227,8 @@ def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> li
                          "ode_full": np.array([p["ode_full"].mean() for p in pts]),
                          "ode_taylor": np.array([p["ode_taylor"].mean() for p in pts]), "log_x": family == "kur"})
     return finish(out_dir, name, lambda path: plots.claim32_figure(families, 40, path, s.note), start,
-                  {"scale": scale, "note": s.note, "seeds": s.seeds, "settings": base}, {"points": points})
+                  {"scale": scale, "note": s.note, "seeds": s.seeds, "settings": base,
+                   "sgd_seconds": sum(p["sgd_seconds"] for p in points)}, {"points": points})
 
 
 # ----------------------------------------------------------------------------------------------
