@@ -44,7 +44,7 @@ def test_pair_law_has_the_exact_correlations(name: str) -> None:
     model = MODELS[name]
     law = pc.pair_law(model)
     np.testing.assert_allclose(law.weight.sum(axis=(1, 2)), 1.0, rtol=1e-12)
-    corr = np.sum(law.weight * law.first[None, :, None] * law.second, axis=(1, 2))
+    corr = np.sum(law.weight * law.first[None, :, None] * law.second[None, None, :], axis=(1, 2))
     np.testing.assert_allclose(corr[1:], np.asarray(model.kernel(1)).ravel()[1:], atol=2e-6)
     assert law.offset[3, 5] == 2 and law.offset[5, 3] == N - 2
 

@@ -48,8 +48,9 @@ Args = tuple[jax.Array, ...]
 class PairLaw:
     """The law of (x_i, x_p) for every lattice offset p - i, as atoms with probabilities.
 
-    ``first`` (A,) are the values of x_i, ``second`` (D, A, C) those of x_p and ``weight``
-    (D, A, C) their probabilities, indexed by the offset; ``offset`` (D, D) maps (i, p) to it."""
+    ``first`` (A,) are the values of x_i and ``second`` (C,) those of x_p (the same at every
+    offset); ``weight`` (D, A, C) are their probabilities, indexed by the offset, and ``offset``
+    (D, D) maps (i, p) to it."""
 
     first: np.ndarray
     second: np.ndarray
@@ -83,9 +84,8 @@ def pair_law(model: DataModel) -> PairLaw:
     if model.marginal.discrete:
         rho = np.asarray(model.kernel(1), np.float64).ravel()
         spin = np.array([1.0, -1.0])
-        second = np.broadcast_to(spin[None, None, :], (rho.size, 2, 2))
         weight = (1 + rho[:, None, None] * spin[None, :, None] * spin[None, None, :]) / 4
-        return PairLaw(spin, np.array(second), weight, offsets)
+        return PairLaw(spin, spin, weight, offsets)
     r = np.clip(latent_kernel(model), -1 + 1e-6, 1 - 1e-6)  # offset 0 (r = 1) is never used: i = p takes phi
     z, w = latent_rule()
     spread = np.sqrt(1 - r**2)[:, None, None]
@@ -93,7 +93,7 @@ def pair_law(model: DataModel) -> PairLaw:
     weight = w[None, :, None] * np.exp(-z[None, :, None] ** 2 / 2) * w[None, None, :] * density
     weight /= weight.sum(axis=(1, 2), keepdims=True)
     x = model.marginal.transform(z)
-    return PairLaw(x, np.broadcast_to(x[None, None, :], weight.shape).copy(), weight, offsets)
+    return PairLaw(x, x, weight, offsets)
 
 
 def arrays(model: DataModel, dtype: jnp.dtype = jnp.float32) -> Args:
@@ -116,8 +116,7 @@ def drive(w: jax.Array, args: Args) -> jax.Array:
     b_i = (u - rho * u[p]) / det
     b_p = (u[p] - rho * u) / det
     v = jnp.maximum(s2 - b_i * u - b_p * u[p], 1e-9 * s2)
-    xp = second[offset[:, p]]
-    m = b_i[:, None, None] * first[None, :, None] + b_p[:, None, None] * xp
+    m = b_i[:, None, None] * first[None, :, None] + b_p[:, None, None] * second[None, None, :]
     paired = jnp.sum(weight[offset[:, p]] * first[None, :, None] * erf(m * jax.lax.rsqrt(2 * v)[:, None, None]),
                      axis=(1, 2))
     single = amp.evaluate(coef, u * jax.lax.rsqrt(s2))
