@@ -61,6 +61,13 @@ def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sum(a * b, -1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))
 
 
+def peak_site(w: np.ndarray) -> np.ndarray:
+    """Signed site of the largest |w| along the last axis (+30: a positive peak at site 30; a peak
+    at site 0 reads 0 whatever its sign)."""
+    i = np.argmax(np.abs(w), axis=-1)
+    return np.sign(np.take_along_axis(w, i[..., None], -1)[..., 0]).astype(int) * i
+
+
 def aligned_cosine(a: np.ndarray, b: np.ndarray) -> float:
     """The largest cosine similarity of a with any circular shift of b (a ring field's shape)."""
     return float(max(cosine(a, np.roll(b, k)) for k in range(b.shape[-1])))
@@ -151,6 +158,7 @@ def fig3_theory(out_dir: Path, scale: str = "paper") -> list[Path]:
             "ipr_ode_taylor": rf.ipr(ode["taylor"][:, -1]), "ipr_ode_pair": rf.ipr(ode["pair"][:, -1]),
             "exact_flow_norm_seed0": exact_flow_norms(
                 model, {"sgd": sgd[0, -1], "ode": ode["full"][0, -1], "pair": ode["pair"][0, -1]}),
+            "peak_site": {"sgd": peak_site(sgd[:, -1])} | {form: peak_site(w[:, -1]) for form, w in ode.items()},
             "norm_sgd": np.linalg.norm(sgd[:, -1], axis=-1),
             "norm_ode_full": np.linalg.norm(ode["full"][:, -1], axis=-1),
         }
