@@ -71,6 +71,18 @@ def test_seeds_train_in_one_vmapped_call_and_match_a_single_seed(monkeypatch: py
     assert together[0].arrays["fields"].shape == (4, 1, 16)
 
 
+def test_a_replicate_starts_from_the_same_weights_on_another_data_stream() -> None:
+    neuron = get_experiment("rf-neuron")
+    own, twin = (exp.run_trained(neuron.configure(overrides=TINY | {"replicate": r}), [0, 1]) for r in (0, 1))
+    for a, b in zip(own, twin, strict=True):
+        np.testing.assert_array_equal(a.arrays["fields"][0], b.arrays["fields"][0])
+        assert not np.allclose(a.arrays["fields"][-1], b.arrays["fields"][-1])
+    assert "replicate" not in neuron.configure().model_dump()  # runs stored before the field keep their keys
+    assert neuron.configure(overrides={"replicate": "2"}).model_dump()["replicate"] == 2
+    with pytest.raises(ConfigError, match="replicate=-1"):
+        neuron.configure(overrides={"replicate": "-1"})
+
+
 def test_committee_and_two_layer_run() -> None:
     overrides = TINY | {"units": 3, "k": "10", "lr": "1"}
     cfg = get_experiment("rf-committee").configure(overrides=overrides)

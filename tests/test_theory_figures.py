@@ -24,6 +24,10 @@ def test_cosine_helpers_on_constructed_fields() -> None:
     moved = np.roll(bump, 9)
     assert tf.cosine(bump, moved) < 0.01
     assert tf.aligned_cosine(bump, moved) == pytest.approx(1.0)
+    agree = tf.replicate_agreement(np.stack([bump, bump, moved])[:, None], {"full": bump[None, None]})
+    assert agree["replicates"] == 2 and agree["replicate_peak_site"].tolist() == [[5, 5, 14]]
+    np.testing.assert_allclose(agree["replicate_cos"], [(1 + 2 * tf.cosine(bump, moved)) / 3])
+    np.testing.assert_allclose(agree["replicate_mean_cos_full"], [(2 + tf.cosine(bump, moved)) / 3])
     wave = np.cos(2 * np.pi * 3 * sites / 20)
     share = tf.power_share(0.5 + wave)
     assert share.sum() == pytest.approx(1.0) and np.argmax(share[1:]) + 1 == 3
@@ -38,7 +42,7 @@ def test_bad_scale_is_a_config_error(name: str, tmp_path: Path) -> None:
 
 def tiny_scales(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tf, "FIG3_ROWS", (("NLGP", "nlgp", "nlgp", {}),))
-    monkeypatch.setattr(tf, "FIG3_SCALES", {"quick": (TINY_NEURON | {"N": 16}, range(2), "tiny")})
+    monkeypatch.setattr(tf, "FIG3_SCALES", {"quick": (TINY_NEURON | {"N": 16}, range(2), 2, "tiny")})
     monkeypatch.setattr(tf, "NLGP_GAINS", (0.1, 100.0))
     monkeypatch.setattr(tf, "KUR_TAILS", (5.0,))
     monkeypatch.setattr(tf, "CLAIM32_SCALES", {"quick": tf.SweepScale(256, 40, 2, "tiny")})
@@ -59,6 +63,8 @@ def test_figures_write_png_and_json_and_repeat_exactly(monkeypatch: pytest.Monke
         assert one == two, name
     numbers = json.loads((tmp_path / "a" / "fig3-theory-quick.json").read_text())["models"]["nlgp"]
     assert len(numbers["final_cos_full"]) == 2 and all(-1 <= c <= 1 for c in numbers["final_cos_full"])
+    assert numbers["replicates"] == 2 and np.asarray(numbers["replicate_peak_site"]).shape == (2, 3)
+    assert all(-1 <= c <= 1 for c in numbers["replicate_cos"] + numbers["replicate_mean_cos_pair"])
     points = json.loads((tmp_path / "a" / "claim32-quick.json").read_text())["points"]
     assert [p["label"] for p in points] == ["g=0.1", "g=100", "k=5"]
     assert points[1]["excess_kurtosis"] < -1.9 and points[2]["excess_kurtosis"] == pytest.approx(1.2853, abs=1e-4)

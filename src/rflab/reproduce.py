@@ -86,8 +86,8 @@ def run_steps(scale: str) -> list[RunStep]:
     check_scale(scale)
     quick = scale == "quick"
     few = (0, 1) if quick else tuple(range(5))
-    neuron = theory_figures.FIG3_SCALES[scale][0]
-    rf_seeds = tuple(theory_figures.FIG3_SCALES[scale][1])
+    neuron, rf_range, _, _ = theory_figures.FIG3_SCALES[scale]
+    rf_seeds = tuple(rf_range)
     committee, ica, fig5_seeds, _ = fig5.SCALES[scale]
     return [
         RunStep("dipole-3d/seed", "dipole-3d", "seed", {}, few),

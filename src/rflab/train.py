@@ -274,6 +274,12 @@ def _keys(seeds: jax.Array) -> jax.Array:
     return jax.vmap(jax.random.PRNGKey)(seeds)
 
 
+def initial_params(learner: Learner, keys: jax.Array) -> PyTree:
+    """The initial parameters ``fit`` draws for each key (leading S axis), e.g. to start another
+    data stream (``fit`` with other keys) from the same weights."""
+    return jax.jit(jax.vmap(lambda key: learner.init(jax.random.split(key)[0])))(keys)
+
+
 def _init_state(learner: Learner, optimizer: optax.GradientTransformation, stream: Stream):
     def init(key: jax.Array, data: PyTree, params0: PyTree) -> PyTree:
         k_params, k_stream = jax.random.split(key)

@@ -94,6 +94,9 @@ class NeuronConfig(DataChoice):
     batch_size: int = Field(10_000, gt=1, description="fresh samples per step")
     steps: int = Field(2000, gt=0, description="SGD steps")
     snapshots: int = Field(40, gt=0, description="snapshots of the fields over training")
+    replicate: int = Field(0, ge=0, exclude_if=lambda r: r == 0,
+                           description="0: the seed's own data stream; r > 0: an independent stream from the "
+                                       "same initial weights (SGD noise alone)")
 
 
 class CommitteeConfig(NeuronConfig):
@@ -164,7 +167,11 @@ def fit(cfg: NeuronConfig, seeds: Sequence[int], progress: ProgressFn | None = N
         loss=partial(neurons.loss, activation=arch["activation"]),
     )
     stream = train.Online(class_blocks(model), cfg.batch_size)
-    return train.fit(learner, train.optimizer("sgd", cfg.lr, cfg.steps), stream, cfg.steps, train.seed_keys(seeds),
+    keys, params0 = train.seed_keys(seeds), None
+    if cfg.replicate:
+        params0 = train.initial_params(learner, keys)
+        keys = np.asarray(jax.vmap(jax.random.fold_in, (0, None))(keys, cfg.replicate))
+    return train.fit(learner, train.optimizer("sgd", cfg.lr, cfg.steps), stream, cfg.steps, keys, params0=params0,
                      snapshot_steps=snapshot_steps(cfg), progress=progress)
 
 

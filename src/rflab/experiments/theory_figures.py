@@ -12,7 +12,9 @@ and the wall time).
   ``kur5``, ``gaussian`` (paper: lr 0.05, 2000 steps, batch 10^4, Ising 500, seeds
   0-4; quick: 1000 steps, batch 2000, Ising 500, seeds 0-2, the runs of ``rflab figure fig3``).
   Cosine similarity of the ODE and SGD fields at every snapshot, for the full amplifier and its
-  Taylor form; also the best cosine over circular shifts (same shape, another place on the ring).
+  Taylor form; also the best cosine over circular shifts (same shape, another place on the ring),
+  and SGD's agreement with its own replicates (``replicate`` 1-3, paper; 1, quick: the same initial
+  weights on independent data streams), the most any deterministic prediction can expect.
 - ``claim32``: final IPR against excess kurtosis for NLGP g in logspace(-2, 2, 10) and Kur k in
   (4.1, 4.3, 4.5, 4.74, 5, 5.4, 6.1, 7.7, 10, 50); single neuron, N = 40, lr 0.1, init scale 1e-3
   (paper: batch 5000, 10^4 steps, 30 seeds; quick: batch 1000, 2000 steps, 2 seeds), with the
@@ -115,11 +117,28 @@ FIG3_ROWS = (  # title, key, preset, overrides that win over the scale's
     ("NLGP, g = 100", "nlgp", "nlgp", {}), ("Kur(5)", "kur5", "kur5", {}),
     ("Gaussian (control: the ODE is exact)", "gaussian", "gaussian", {}),
 )
-FIG3_SCALES = {
-    "paper": ({}, range(5), "paper scale: lr 0.05, 2000 steps, batch 10^4 (Ising 500), seeds 0-4"),
-    "quick": ({"steps": 1000, "batch_size": 2000}, range(3),
+FIG3_SCALES = {  # overrides, seeds, SGD replicates (same start, independent data), note
+    "paper": ({}, range(5), 3, "paper scale: lr 0.05, 2000 steps, batch 10^4 (Ising 500), seeds 0-4"),
+    "quick": ({"steps": 1000, "batch_size": 2000}, range(3), 1,
               "quick scale: lr 0.05, 1000 steps, batch 2000 (Ising 500), seeds 0-2"),
 }
+
+
+def replicate_agreement(final: np.ndarray, ode: dict[str, np.ndarray]) -> dict[str, Any]:
+    """How far SGD noise alone moves the final field, against how well each ODE predicts it.
+
+    ``final`` holds the final SGD fields of R + 1 replicates (same initial weights, independent data
+    streams; replicate 0 is the seed's own run), shape (R + 1, S, D). SGD's agreement with itself is
+    the mean cosine over the replicate pairs of a seed: a deterministic prediction cannot expect a
+    higher cosine with one SGD run than SGD's own replicates have with each other."""
+    r = len(final)
+    pairs = [(i, j) for i in range(r) for j in range(i + 1, r)]
+    return {
+        "replicates": r - 1,
+        "replicate_cos": np.mean([cosine(final[i], final[j]) for i, j in pairs], axis=0),
+        "replicate_peak_site": peak_site(final).T,
+        **{f"replicate_mean_cos_{form}": np.mean(cosine(w[None, :, -1], final), axis=0) for form, w in ode.items()},
+    }
 
 
 def exact_flow_norms(model: DataModel, fields: dict[str, np.ndarray]) -> dict[str, float]:
@@ -137,10 +156,12 @@ def fig3_theory(out_dir: Path, scale: str = "paper") -> list[Path]:
     """ODE against SGD from the same initial weights for Ising, NLGP g = 100 and Kur(5): the paper's
     closure with the full and the Taylor amplifier, and the pair closure (``theory.pair_closure``)."""
     start = time.perf_counter()
-    overrides, seeds, note = at_scale(FIG3_SCALES, scale)
+    overrides, seeds, replicates, note = at_scale(FIG3_SCALES, scale)
     rows, numbers = [], {}
     for title, key, preset, fixed in FIG3_ROWS:
         cfg, runs = figure_runs(RF_NEURON, preset, overrides | fixed, list(seeds))
+        twins = [sgd_fields(figure_runs(RF_NEURON, preset, overrides | fixed | {"replicate": r}, list(seeds))[1])
+                 for r in range(1, replicates + 1)]
         model = data_model(cfg)
         sgd = sgd_fields(runs)
         ode = {form: ode_from_runs(model, runs, cfg.lr, form) for form in ("full", "taylor", "pair")}
@@ -148,7 +169,7 @@ def fig3_theory(out_dir: Path, scale: str = "paper") -> list[Path]:
         times = runs[0]["arrays"]["snapshot_steps"] * cfg.lr
         rows.append({"title": title, "times": times, "sgd": sgd, "ode": ode["full"], "cos": cos, "seeds": list(seeds),
                      "ipr_sgd": rf.ipr(sgd), "ipr_ode": rf.ipr(ode["full"]), "pair": ode["pair"],
-                     "ipr_pair": rf.ipr(ode["pair"])})
+                     "ipr_pair": rf.ipr(ode["pair"]), "replicate_cos": np.stack([cosine(w, sgd) for w in twins])})
         numbers[key] = {
             "config": cfg.model_dump(), "excess_kurtosis": model.excess_kurtosis, "t_final": float(times[-1]),
             **{f"final_cos_{form}": c[:, -1] for form, c in cos.items()},
@@ -161,6 +182,7 @@ def fig3_theory(out_dir: Path, scale: str = "paper") -> list[Path]:
             "peak_site": {"sgd": peak_site(sgd[:, -1])} | {form: peak_site(w[:, -1]) for form, w in ode.items()},
             "norm_sgd": np.linalg.norm(sgd[:, -1], axis=-1),
             "norm_ode_full": np.linalg.norm(ode["full"][:, -1], axis=-1),
+            **replicate_agreement(np.stack([sgd[:, -1]] + [w[:, -1] for w in twins]), ode),
         }
     return finish(out_dir, f"fig3-theory-{scale}", lambda path: plots.ode_vs_sgd_figure(rows, path, note), start,
                   {"scale": scale, "note": note, "seeds": list(seeds)}, {"models": numbers})

@@ -71,13 +71,16 @@ def ode_vs_sgd_figure(rows: Sequence[dict[str, Any]], path: Path, note: str) -> 
             for s, c in enumerate(cos):
                 ax_cos.plot(t, c, color=EVOLUTION(s / max(1, len(cos) - 1)), ls=style, lw=1.0,
                             label=f"{form}" if s == 0 else None)
+        twin = row["replicate_cos"].mean(axis=0)
+        for s, c in enumerate(twin):
+            ax_cos.plot(t, c, color=GAUSS, lw=2.2, alpha=0.35, label="SGD vs SGD replicate" if s == 0 else None)
         ax_cos.axhline(0.9, color="tab:red", lw=0.8, ls="--", label="0.9")
         ax_cos.set_ylim(-1.05, 1.05)
         ax_cos.set_xlabel("t = lr x steps")
         ax_cos.set_ylabel("cos(ODE, SGD)")
         final, pair = row["cos"]["full"][:, -1], row["cos"]["pair"][:, -1]
         ax_cos.set_title(f"final cos, full phi {np.mean(final):.2f} ({final.min():.2f} to {final.max():.2f}); "
-                         f"pair {np.mean(pair):.2f}", fontsize=9)
+                         f"pair {np.mean(pair):.2f}; SGD replicates {np.mean(twin[:, -1]):.2f}", fontsize=9)
         ax_cos.legend(fontsize=8, loc="lower left")
         ax_ipr.plot(t, row["ipr_sgd"].T, color=SGD, lw=1.0, alpha=0.8)
         ax_ipr.plot(t, row["ipr_ode"].T, color=THEORY, lw=1.0, alpha=0.8)
