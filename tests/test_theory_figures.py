@@ -28,6 +28,11 @@ def test_cosine_helpers_on_constructed_fields() -> None:
     assert agree["replicates"] == 2 and agree["replicate_peak_site"].tolist() == [[5, 5, 14]]
     np.testing.assert_allclose(agree["replicate_cos"], [(1 + 2 * tf.cosine(bump, moved)) / 3])
     np.testing.assert_allclose(agree["replicate_mean_cos_full"], [(2 + tf.cosine(bump, moved)) / 3])
+    np.testing.assert_allclose(agree["replicate_best_cos"], [np.sqrt(5 + 4 * tf.cosine(bump, moved)) / 3], rtol=1e-6)
+    runs = np.random.default_rng(0).normal(size=(4, 6, 20))
+    best = tf.replicate_agreement(runs, {})["replicate_best_cos"]
+    for p in np.random.default_rng(1).normal(size=(100, 20)):  # no field beats the ceiling
+        assert np.all(np.mean(tf.cosine(p, runs), axis=0) <= best + 1e-12)
     wave = np.cos(2 * np.pi * 3 * sites / 20)
     share = tf.power_share(0.5 + wave)
     assert share.sum() == pytest.approx(1.0) and np.argmax(share[1:]) + 1 == 3

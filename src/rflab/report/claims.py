@@ -384,21 +384,23 @@ def fig3_ode(ev: Evidence) -> Finding:
     cos = {k: float(np.mean(v["final_cos_full"])) for k, v in models.items()}
     ipr = {k: (float(np.mean(v["ipr_sgd"])), float(np.mean(v["ipr_ode_full"]))) for k, v in models.items()}
     pair = {k: (float(np.mean(v["final_cos_pair"])), float(np.mean(v["ipr_ode_pair"]))) for k, v in models.items()}
-    twin = {k: float(np.mean(v["replicate_cos"])) for k, v in models.items()}
+    twin = {k: (float(np.mean(v["replicate_mean_cos_full"])), float(np.mean(v["replicate_mean_cos_pair"])),
+                float(np.mean(v["replicate_best_cos"]))) for k, v in models.items()}
     ok = [k for k, v in cos.items() if v >= 0.9]
-    noisy = [k for k in cos if k not in ok and twin[k] < 0.9]
+    noisy = [k for k in cos if k not in ok and twin[k][2] < 0.9]
     verdict = REPRODUCED if len(ok) == len(cos) else DIFFERS if ok else NOT_REPRODUCED
     return Finding("cosine of the ODE's and SGD's final fields (mean over seeds): "
                    + ", ".join(f"{k} {v:.2f}" for k, v in cos.items()) + "; final IPR SGD / ODE: "
                    + ", ".join(f"{k} {a:.2f} / {b:.2f}" for k, (a, b) in ipr.items())
                    + "; pair closure (beyond the paper), cosine / IPR: "
                    + ", ".join(f"{k} {a:.2f} / {b:.2f}" for k, (a, b) in pair.items())
-                   + "; SGD against its own replicates (same start, independent data): "
-                   + ", ".join(f"{k} {v:.2f}" for k, v in twin.items()), verdict,
+                   + "; mean cosine with SGD replicates (same start, independent data), Eq. 3 / pair closure / "
+                   "the best any one field can reach: "
+                   + ", ".join(f"{k} {a:.2f} / {b:.2f} / {c:.2f}" for k, (a, b, c) in twin.items()), verdict,
                    "rule: cosine >= 0.9. Where the ODE misses, it localizes less sharply (the conditional-Gaussian "
                    "closure undercounts the drive of a localized field; conditioning on the peak site too recovers "
                    "SGD's shape, README)"
-                   + (f"; for {', '.join(noisy)} SGD agrees with its own replicates less than 0.9, so SGD noise, "
+                   + (f"; for {', '.join(noisy)} no single field reaches 0.9 against SGD's replicates: SGD noise, "
                       "not the initial weights, picks where the field localizes" if noisy else "")
                    if verdict != REPRODUCED else "rule: cosine >= 0.9 for every model")
 
