@@ -274,15 +274,20 @@ def _keys(seeds: jax.Array) -> jax.Array:
     return jax.vmap(jax.random.PRNGKey)(seeds)
 
 
+def _split(key: jax.Array) -> jax.Array:
+    """A seed's key as (key of the initial parameters, key of the data stream)."""
+    return jax.random.split(key)
+
+
 def initial_params(learner: Learner, keys: jax.Array) -> PyTree:
     """The initial parameters ``fit`` draws for each key (leading S axis), e.g. to start another
     data stream (``fit`` with other keys) from the same weights."""
-    return jax.jit(jax.vmap(lambda key: learner.init(jax.random.split(key)[0])))(keys)
+    return jax.jit(jax.vmap(lambda key: learner.init(_split(key)[0])))(keys)
 
 
 def _init_state(learner: Learner, optimizer: optax.GradientTransformation, stream: Stream):
     def init(key: jax.Array, data: PyTree, params0: PyTree) -> PyTree:
-        k_params, k_stream = jax.random.split(key)
+        k_params, k_stream = _split(key)
         params = learner.init(k_params) if params0 is None else params0
         return params, optimizer.init(params), stream.init(k_stream, data)
 
