@@ -50,29 +50,52 @@ def tiny_scales(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tf, "FIG3_SCALES", {"quick": (TINY_NEURON | {"N": 16}, range(2), 2, "tiny")})
     monkeypatch.setattr(tf, "NLGP_GAINS", (0.1, 100.0))
     monkeypatch.setattr(tf, "KUR_TAILS", (5.0,))
-    monkeypatch.setattr(tf, "CLAIM32_SCALES", {"quick": tf.SweepScale(256, 40, 2, "tiny")})
+    monkeypatch.setattr(tf, "CLAIM32_SCALES", {"quick": tf.SweepScale((0.3, 0.7), 40, {"nlgp": 256, "kur": 256},
+                                                                      {"nlgp": 2, "kur": 2}, "tiny")})
     monkeypatch.setattr(tf, "PHASE_SCALES", {"quick": tf.PhaseScale((1.285307, -1.0), (1.0, 100.0), (1.5, 3.0), 4.0, 2,
                                                                     (("kur", 5.0, 3.0),), "tiny")})
 
 
+def distinct_colours(png: Path) -> int:
+    """How many colours a figure uses (a blank or failed plot has one or two)."""
+    from PIL import Image
+
+    return len(Image.open(png).convert("RGB").getcolors(maxcolors=1 << 20) or ())
+
+
 def test_figures_write_png_and_json_and_repeat_exactly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each theory figure draws a real plot and writes its numbers; a second call (SGD from the store, ODE
+    recomputed) gives identical numbers; the numbers agree with the stored runs they come from."""
+    from rflab.experiments.base import stored_runs
+    from rflab.experiments.receptive_fields import RF_NEURON
+    from rflab.metrics.receptive_fields import ipr
+
     monkeypatch.setenv("RFLAB_STORE", str(tmp_path / "store"))
     tiny_scales(monkeypatch)
     for name in ("fig3-theory", "claim32", "phase-diagram"):
         first = get_figure(name).make(tmp_path / "a", "quick")
         again = get_figure(name).make(tmp_path / "b", "quick")  # from the store (SGD) and recomputed (ODE)
         assert [p.suffix for p in first] == [".png", ".json"]
-        assert first[0].stat().st_size > 20_000
+        assert distinct_colours(first[0]) > 50, name
         one, two = (json.loads(p[1].read_text()) for p in (first, again))
         one.pop("wall_seconds"), two.pop("wall_seconds")
         assert one == two, name
     numbers = json.loads((tmp_path / "a" / "fig3-theory-quick.json").read_text())["models"]["nlgp"]
-    assert len(numbers["final_cos_full"]) == 2 and all(-1 <= c <= 1 for c in numbers["final_cos_full"])
+    runs = stored_runs(RF_NEURON, RF_NEURON.configure("nlgp", TINY_NEURON | {"N": 16}), [0, 1])
+    np.testing.assert_allclose(numbers["ipr_sgd"], [ipr(r["arrays"]["fields"][-1, 0]) for r in runs], rtol=1e-6)
     assert numbers["replicates"] == 2 and np.asarray(numbers["replicate_peak_site"]).shape == (2, 3)
-    assert all(-1 <= c <= 1 for c in numbers["replicate_cos"] + numbers["replicate_mean_cos_pair"])
-    points = json.loads((tmp_path / "a" / "claim32-quick.json").read_text())["points"]
-    assert [p["label"] for p in points] == ["g=0.1", "g=100", "k=5"]
+    for form in ("full", "taylor", "pair"):  # the best shift includes no shift
+        assert np.all(np.asarray(numbers[f"aligned_cos_{form}"]) >= np.asarray(numbers[f"final_cos_{form}"]) - 1e-9)
+    claim = json.loads((tmp_path / "a" / "claim32-quick.json").read_text())
+    points = claim["points"]
+    assert [p["label"] for p in points] == ["g=0.1", "g=100", "k=5"] and all(p["seeds"] == 2 for p in points)
     assert points[1]["excess_kurtosis"] < -1.9 and points[2]["excess_kurtosis"] == pytest.approx(1.2853, abs=1e-4)
+    assert points[1]["excess_kurtosis_estimated"] == pytest.approx(-2.0, abs=0.02)  # sign-like: kurtosis 1
+    assert abs(points[0]["excess_kurtosis_estimated"]) < 0.15  # nearly Gaussian, within sampling error
+    kur = stored_runs(RF_NEURON, RF_NEURON.configure(None, points[2]["config"]), [0, 1])
+    ours = np.array([ipr(r["arrays"]["fields"][-1, 0]) for r in kur])
+    np.testing.assert_allclose(points[2]["ipr_sgd"], ours, rtol=1e-6)
+    assert points[2]["localized_share"] == np.mean(ours >= 4 / 40)
     phase = json.loads((tmp_path / "a" / "phase-diagram-quick.json").read_text())["families"]
     assert np.asarray(phase["kur"]["ipr"]).shape == (2, 2) and len(phase["kur"]["spots"]) == 1
     assert phase["kur"]["params"][0] == pytest.approx(5.0, abs=1e-3)  # Kur(5): excess kurtosis 1.285307

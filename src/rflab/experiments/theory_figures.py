@@ -16,9 +16,14 @@ and the wall time).
   and SGD's agreement with its own replicates (``replicate`` 1-3, paper; 1, quick: the same initial
   weights on independent data streams), the most any deterministic prediction can expect.
 - ``claim32``: final IPR against excess kurtosis for NLGP g in logspace(-2, 2, 10) and Kur k in
-  (4.1, 4.3, 4.5, 4.74, 5, 5.4, 6.1, 7.7, 10, 50); single neuron, N = 40, lr 0.1, init scale 1e-3
-  (paper: batch 5000, 10^4 steps, 30 seeds; quick: batch 1000, 2000 steps, 2 seeds), with the
-  ODE's final IPR (full and Taylor amplifier) from each seed's initial weights.
+  (4.1, 4.3, 4.5, 4.74, 5, 5.4, 6.1, 7.7, 10, 50); one ReLU neuron without bias, N = 40, lr 0.1,
+  init scale 1e-3. ``paper``: the authors' sweep (xi = (0.3, 0.7), 1000 steps, batch 5000 and 30
+  seeds for NLGP, 50,000 and 100 seeds for Kur; docs/provenance.md); ``fig3-xi``: a variant at
+  Fig. 3's xi = (1, 3), 10^4 steps, batch 5000, 30 seeds; ``quick``: the authors' xi and steps,
+  batch 1000 / 5000, 2 seeds. Per point: the exact excess kurtosis and the authors' estimate of it
+  (their x-axis), the final IPR of every seed, the share localized, and the ODE's final IPR (full
+  and Taylor amplifier) from each seed's initial weights; at the paper scale the authors'
+  published points beside ours.
 - ``prop33``: the elliptical presets ``shell``, ``custom``, ``t3`` (paper: their settings, seeds 0-4;
   quick: 1/5 of the steps, batch <= 2000, seeds 0-2, the runs of ``rflab figure fig4``): the exact
   elliptical flow (linear amplifier E|X| a) from the same start, the sinusoid frequency fitted to
@@ -199,22 +204,66 @@ def fig3_theory(out_dir: Path, scale: str = "paper") -> list[Path]:
 
 @dataclass(frozen=True)
 class SweepScale:
-    batch_size: int
+    """Settings of a Claim 3.2 sweep: the two classes' correlation lengths, SGD steps, and per
+    family (``nlgp``, ``kur``) the batch size and the number of seeds."""
+
+    xi: tuple[float, float]
     steps: int
-    seeds: int
+    batch: dict[str, int]
+    seeds: dict[str, int]
     note: str
 
+    def capped(self, seeds: int) -> SweepScale:
+        """The same sweep on at most ``seeds`` seeds per point."""
+        capped = {family: min(n, seeds) for family, n in self.seeds.items()}
+        return SweepScale(self.xi, self.steps, self.batch, capped, f"{self.note}; capped at {seeds} seeds")
 
+
+# The authors' sweep (leonlufkin/Localization, model_sweep.py at 393d50c; docs/provenance.md).
+AUTHORS_SWEEP = SweepScale((0.3, 0.7), 1000, {"nlgp": 5000, "kur": 50_000}, {"nlgp": 30, "kur": 100},
+                           "the authors' settings: xi = (0.3, 0.7), lr 0.1, 1000 steps, batch 5000 (NLGP) and "
+                           "50,000 (Kur)")
 CLAIM32_SCALES = {
-    "paper": SweepScale(5000, 10_000, 30, "paper scale: lr 0.1, batch 5000, 10^4 steps, 30 seeds"),
-    "quick": SweepScale(1000, 2000, 2, "quick scale: lr 0.1, batch 1000, 2000 steps, 2 seeds"),
+    "paper": AUTHORS_SWEEP,
+    # Fig. 3's correlation lengths, run longer: a variant, not the paper's Claim 3.2.
+    "fig3-xi": SweepScale((1.0, 3.0), 10_000, {"nlgp": 5000, "kur": 5000}, {"nlgp": 30, "kur": 30},
+                          "variant at Fig. 3's xi = (1, 3): lr 0.1, 10^4 steps, batch 5000"),
+    "quick": SweepScale((0.3, 0.7), 1000, {"nlgp": 1000, "kur": 5000}, {"nlgp": 2, "kur": 2},
+                        "quick: xi = (0.3, 0.7), lr 0.1, 1000 steps, batch 1000 (NLGP) and 5000 (Kur)"),
 }
+KURTOSIS_SAMPLES = 10_000  # the authors' x-axis: kurtosis of one coordinate from 10^4 samples
 
 
 def sweep_points() -> list[tuple[str, str, dict[str, Any]]]:
     """(family, label, data overrides) for every point of the Claim 3.2 sweep."""
     return ([("nlgp", f"g={g:.3g}", {"data": "nlgp", "g": g}) for g in NLGP_GAINS]
             + [("kur", f"k={k:g}", {"data": "kur", "k": k}) for k in KUR_TAILS])
+
+
+def claim32_runs(s: SweepScale) -> list[tuple[str, str, dict[str, Any], range]]:
+    """(family, label, rf-neuron overrides, seeds) of every point of a Claim 3.2 sweep."""
+    base = {"xi": s.xi, "lr": 0.1, "steps": s.steps, "init_scale": 1e-3, "snapshots": 10}
+    return [(family, label, base | data | {"batch_size": s.batch[family]}, range(s.seeds[family]))
+            for family, label, data in sweep_points()]
+
+
+def estimated_kurtosis(model: DataModel, n: int = KURTOSIS_SAMPLES) -> float:
+    """Kurtosis E x^4 / (E x^2)^2 of site 0 over n samples of both classes (key 0): the authors' x-axis,
+    which undershoots the exact value where the tails are heavy."""
+    x = np.asarray(model.sample(jax.random.PRNGKey(0), n)[0][:, 0], np.float64)
+    return float(np.mean(x**4) / np.mean(x**2) ** 2)
+
+
+def authors_points(family: str) -> dict[str, Any]:
+    """The authors' published Claim 3.2 sweep for one family: their estimated excess kurtosis and the
+    mean and standard deviation of the final IPR over their stored seeds (``rflab.sources``)."""
+    from rflab.sources import lufkin_claim32
+
+    pts = [p for p in lufkin_claim32()["points"] if p["family"] == family]
+    ipr = [np.array([v for v in p["ipr"] if v is not None]) for p in pts]
+    return {"excess_kurtosis_estimated": np.array([p["kurtosis_estimated"] - 3.0 for p in pts]),
+            "mean": np.array([v.mean() for v in ipr]), "std": np.array([v.std(ddof=1) for v in ipr]),
+            "seeds": "/".join(sorted({str(len(v)) for v in ipr}))}
 
 
 def ode_final_ipr(model: DataModel, runs: Sequence[dict[str, Any]], t_final: float, form: str) -> np.ndarray:
@@ -228,41 +277,50 @@ def ode_final_ipr(model: DataModel, runs: Sequence[dict[str, Any]], t_final: flo
 def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> list[Path]:
     """Final IPR against excess kurtosis: SGD over seeds and the ODE's prediction (Claim 3.2).
 
-    ``wall_seconds`` is this call's time; ``sgd_seconds`` sums the stored runs' training times, so it
-    is the sweep's SGD cost however many calls (resumed after a kill) it took. ``seeds`` overrides the
-    scale's seed count (seeds 0..seeds-1); the files then say so in their name."""
+    Per point: the exact excess kurtosis and the authors' estimate of it, the final IPR of every
+    seed, its mean and standard deviation, the share of seeds localized (IPR >= 4/N), and the ODE
+    from the same initial weights. ``wall_seconds`` is this call's time; ``sgd_seconds`` sums the
+    stored runs' training times, so it is the sweep's SGD cost however many calls (resumed after a
+    kill) it took. ``seeds`` caps the seeds per point (the JSON gives each point's count)."""
     start = time.perf_counter()
     s = at_scale(CLAIM32_SCALES, scale)
-    name = f"claim32-{scale}"
-    if seeds is not None and seeds != s.seeds:
+    if seeds is not None:
         if seeds < 1:
             raise ConfigError(f"seeds={seeds}: must be at least 1")
-        s = SweepScale(s.batch_size, s.steps, seeds, s.note.replace(f"{s.seeds} seeds", f"{seeds} seeds only"))
-        name = f"{name}-{seeds}seeds"
-    base = {"lr": 0.1, "batch_size": s.batch_size, "steps": s.steps, "init_scale": 1e-3, "snapshots": 10}
+        s = s.capped(seeds)
+    threshold = rf.LOCALIZED_IPR / 40
     points = []
-    for family, label, data in sweep_points():
-        cfg, runs = neuron_runs(base | data, range(s.seeds), label)
+    for family, label, overrides, seed_range in claim32_runs(s):
+        cfg, runs = neuron_runs(overrides, seed_range, label)
         model = data_model(cfg)
         t_final = cfg.lr * cfg.steps
         sgd = np.array([r["metrics"]["ipr"] for r in runs])
-        points.append({"family": family, "label": label, "param": data.get("g", data.get("k")),
-                       "excess_kurtosis": model.excess_kurtosis, "ipr_sgd": sgd,
+        ode = {form: ode_final_ipr(model, runs, t_final, form) for form in ("full", "taylor")}
+        points.append({"family": family, "label": label, "param": overrides.get("g", overrides.get("k")),
+                       "config": cfg.model_dump(), "seeds": len(runs),
+                       "excess_kurtosis": model.excess_kurtosis,
+                       "excess_kurtosis_estimated": estimated_kurtosis(model) - 3.0, "ipr_sgd": sgd,
                        "sgd_mean": float(sgd.mean()), "sgd_std": float(sgd.std(ddof=1)) if len(sgd) > 1 else 0.0,
+                       "localized_share": float(np.mean(sgd >= threshold)),
                        "sgd_seconds": sum(r["train_seconds"] for r in runs),
-                       "ode_full": ode_final_ipr(model, runs, t_final, "full"),
-                       "ode_taylor": ode_final_ipr(model, runs, t_final, "taylor")})
+                       "ode_full": ode["full"], "ode_taylor": ode["taylor"],
+                       "ode_localized_share": float(np.mean(ode["full"] >= threshold))})
+    at_authors = (s.xi, s.steps, s.batch) == (AUTHORS_SWEEP.xi, AUTHORS_SWEEP.steps, AUTHORS_SWEEP.batch)
     families = []
     for family, title in (("nlgp", "NLGP(g), g = 0.01 ... 100"), ("kur", "Kur(k), k = 4.1 ... 50")):
         pts = [p for p in points if p["family"] == family]
-        families.append({"title": title, "seeds": s.seeds, "labels": [p["label"] for p in pts],
+        families.append({"title": title, "seeds": s.seeds[family], "labels": [p["label"] for p in pts],
                          "excess_kurtosis": np.array([p["excess_kurtosis"] for p in pts]),
+                         "excess_kurtosis_estimated": np.array([p["excess_kurtosis_estimated"] for p in pts]),
                          "sgd_mean": np.array([p["sgd_mean"] for p in pts]),
                          "sgd_std": np.array([p["sgd_std"] for p in pts]),
                          "ode_full": np.array([p["ode_full"].mean() for p in pts]),
-                         "ode_taylor": np.array([p["ode_taylor"].mean() for p in pts]), "log_x": family == "kur"})
-    return finish(out_dir, name, lambda path: plots.claim32_figure(families, 40, path, s.note), start,
-                  {"scale": scale, "note": s.note, "seeds": s.seeds, "settings": base,
+                         "ode_taylor": np.array([p["ode_taylor"].mean() for p in pts]), "log_x": family == "kur",
+                         "authors": authors_points(family) if at_authors else None})
+    settings = {"xi": s.xi, "steps": s.steps, "batch_size": s.batch, "seeds": s.seeds, "lr": 0.1,
+                "init_scale": 1e-3, "N": 40}
+    return finish(out_dir, f"claim32-{scale}", lambda path: plots.claim32_figure(families, 40, path, s.note), start,
+                  {"scale": scale, "note": s.note, "settings": settings, "threshold": threshold,
                    "sgd_seconds": sum(p["sgd_seconds"] for p in points)}, {"points": points})
 
 
@@ -310,6 +368,7 @@ def prop33(out_dir: Path, scale: str = "paper") -> list[Path]:
             **{k: row[k] for k in ("freq_sgd", "freq_ode", "mode_sgd", "mode_ode", "oscillation_sgd",
                                    "oscillation_ode")},
             "r2_sgd": [f["r2"] for f in fit_sgd], "r2_ode": [f["r2"] for f in fit_ode],
+            "verdict_sgd": [r["metrics"]["verdicts"][0] for r in runs],
             "cos_exact_vs_sgd": cosine(exact, sgd), "cos_closure_vs_sgd": cosine(closure, sgd),
             "ipr_sgd": rf.ipr(sgd), "ipr_exact": rf.ipr(exact), "ipr_closure": rf.ipr(closure),
             "power_sgd_k0123": row["power_sgd"][:4], "power_exact_k0123": row["power_ode"][:4],
