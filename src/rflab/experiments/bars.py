@@ -113,7 +113,7 @@ def measure_mdl(cfg: BarsConfig, params: pop.Params, d: dict[str, np.ndarray]) -
     arrays |= {f"mdl_{k}": np.asarray(v) for k, v in prefs.items()}
     arrays |= {f"mdl_{k}": v for k, v in flat_params(params).items()}
     mixed = {"mixed_units": int(np.sum(topography.class_mixture(at_units) > MIXED))}
-    return measured | mixed | mdl_bits(cfg, params, d["x_test"]), arrays  # type: ignore[arg-type]
+    return measured | mixed | mdl_bits(cfg, params, d["x_test"], d["x_train"]), arrays  # type: ignore[arg-type]
 
 
 def measure_som(cfg: BarsConfig, w: np.ndarray, d: dict[str, np.ndarray], initial: np.ndarray

@@ -256,7 +256,7 @@ def measure(cfg: DipoleConfig, params: pop.Params, d: dict[str, np.ndarray]) -> 
 
         return decode
 
-    extra = mdl_bits(cfg, params, d["x_test"]) if cfg.model == "mdl" else {}
+    extra = mdl_bits(cfg, params, d["x_test"], d["x_train"]) if cfg.model == "mdl" else {}
     return extra | (
         metrics.reconstruction(d["x_test"], te.recon, d["x_train"])
         | {"train_mse": float(np.mean((tr.recon - d["x_train"]) ** 2))}
@@ -307,9 +307,20 @@ def run(cfg: DipoleConfig, seeds: Sequence[int], progress: ProgressFn | None = N
         if cfg.model != "dense":
             arrays["unit_positions"] = np.asarray(pop.positions(params) if cfg.model == "mdl" else params["mu"])
         measured = measure(cfg, params, d)
+        if cfg.model == "mdl":
+            measured["start"] = start_code(cfg, take(snaps, 0), d, arrays["snap_knn_r2"][0])
         out.append(SeedResult(seed, measured, arrays, result.seconds / len(seeds),
                               partial(write_figures, cfg, d, arrays, measured["naive_mse"])))
     return out
+
+
+def start_code(cfg: DipoleConfig, params: pop.Params, d: dict[str, np.ndarray], knn: np.ndarray) -> dict:
+    """The MDL code before training (epoch 0, after any encoder start): its description length and
+    the held-out kNN R^2 of each latent from its centre, so training is credited only with what it
+    changed."""
+    _, names = targets(d["lat_test"], cfg.theta_range)
+    return mdl_bits(cfg, params, d["x_test"], d["x_train"]) | {"knn_r2": dict(zip(names, map(float, knn),
+                                                                                     strict=True))}
 
 
 def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], arrays: dict, naive: float, folder: Path) -> None:

@@ -6,6 +6,7 @@ Used by ``dipole`` (dipole-3d, dipole-2d), ``bars`` (bars-what-where) and the st
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import Any, Literal, NamedTuple
@@ -98,13 +99,16 @@ def optimizer(cfg: PopulationCodeConfig, n_steps: int) -> optax.GradientTransfor
 _mdl_costs = jax.jit(pop.mdl_costs, static_argnums=(2, 3, 4))
 
 
-def mdl_bits(cfg: PopulationCodeConfig, params: pop.Params, x_test: np.ndarray) -> dict:
+def mdl_bits(cfg: PopulationCodeConfig, params: pop.Params, x_test: np.ndarray, x_train: np.ndarray) -> dict:
     """The MDL code's description length of the held-out images, bits per image, term by term.
 
     ``reconstruction`` and ``deviation`` are the image-dependent parts that training minimises;
     ``centre`` is K log2(1 / centre_resolution); ``total`` is their sum and ``deviation_share`` the
     deviation's part of it. The image-independent constants of the Gaussian codes are reported
-    apart under ``constants`` (they do not depend on the weights, only on the stated resolutions).
+    apart under ``constants`` (they do not depend on the weights, only on the stated resolutions);
+    ``total_with_constants`` adds them, and ``mean_image`` codes each image as the training mean
+    image plus residuals under the same bookkeeping (pixels under N(., V_r) at the same resolution,
+    no code), so the two are comparable.
     """
     recon, deviation = (float(np.mean(c)) for c in _mdl_costs(params, x_test, cfg.sigma, cfg.recon_var,
                                                                   cfg.deviation_var))
@@ -112,9 +116,14 @@ def mdl_bits(cfg: PopulationCodeConfig, params: pop.Params, x_test: np.ndarray) 
                                   cfg.pixel_resolution, cfg.activity_resolution, cfg.centre_resolution)
     centre = constants.pop("centre")
     total = recon + deviation + centre
+    residual = x_test - x_train.mean(axis=0)
+    mean_image = constants["reconstruction"] + float(np.mean(np.sum(residual**2, axis=1))) / (
+        2.0 * cfg.recon_var * math.log(2.0))
     return {"mdl_bits": {
         "reconstruction": recon, "deviation": deviation, "centre": centre, "total": total,
         "deviation_share": deviation / total,
+        "total_with_constants": total + constants["reconstruction"] + constants["deviation"],
+        "mean_image": mean_image,
         "constants": constants | {"recon_var": cfg.recon_var, "deviation_var": cfg.deviation_var,
                                   "pixel_resolution": cfg.pixel_resolution,
                                   "activity_resolution": cfg.activity_resolution,

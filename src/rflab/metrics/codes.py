@@ -25,6 +25,16 @@ def reconstruction(x_test: np.ndarray, recon_test: np.ndarray, x_train: np.ndarr
     return {"test_mse": test_mse, "naive_mse": naive_mse, "variance_explained": 1.0 - test_mse / naive_mse}
 
 
+def seed_proxy_bits(mse: float, pixels: int, dim: int, sigma: float, sigma_recon: float = 0.15) -> float:
+    """The seed re-implementation's "relative MDL proxy", bits per image: K log2(1 / sigma) for the
+    implicit position plus a Gaussian residual code of std ``sigma_recon`` without a resolution,
+    D/2 log2(2 pi sigma_recon^2) + D mse / (2 sigma_recon^2 ln 2); a differential entropy, so it can
+    be negative (``description_length_loss`` in yaroslavvb/hinton-problems,
+    dipole-3d-constraint/dipole_3d_constraint.py at 32474b0)."""
+    residual = pixels * mse / (2.0 * sigma_recon**2 * math.log(2.0))
+    return dim * math.log2(1.0 / sigma) + 0.5 * pixels * math.log2(2.0 * math.pi * sigma_recon**2) + residual
+
+
 def spectrum(code: np.ndarray) -> dict[str, list[float] | float]:
     """Singular values of the centred code and its effective dimensionality.
 
