@@ -1,6 +1,6 @@
 """A faithful baseline of the authors' Fig. 3 single-neuron procedure, written for rflab (not their code).
 
-What the authors' pipeline does per SGD step (science page, section 6; leonlufkin/Localization):
+What the authors' pipeline does per SGD step (docs/localization.md, section 6; leonlufkin/Localization):
 - a Python loop over steps, one jitted train step per batch (their ``supervise.simulate``);
 - each batch is indexed from a dataset of ``steps * batch`` virtual samples; for every index and
   each class a key is folded in and one sample drawn: NLGP by a dense product of a 40 x 40 square
@@ -71,6 +71,19 @@ def ising_sampler(n: int, couplings: tuple[float, float], proposals: int) -> lis
     return [jax.jit(jax.vmap(partial(one, c=c))) for c in (0, 1)]
 
 
+def kur_quantile_float32(z: jax.Array, k: float) -> jax.Array:
+    """Their Kur(k) ("AlgQDF") transform of a normal z, unstandardised, as their code computes it in
+    float32: p = (1 + erf(z / sqrt 2)) / 2, then (2p - 1) / (1 - |2p - 1|^k)^(1/k). For large |z|,
+    p rounds to 1 and the result is infinite."""
+    q = 2 * ((1 + jax.scipy.special.erf(z / jnp.sqrt(jnp.float32(2)))) / 2) - 1
+    return q / (1 - jnp.abs(q) ** k) ** (1 / k)
+
+
+def neuron_loss(w: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
+    """Their single-neuron loss: mean squared error of mean_units ReLU(x w^T) against the label."""
+    return jnp.mean((jnp.mean(jax.nn.relu(x @ w.T), axis=1) - y) ** 2)
+
+
 class IndexedDataset:
     """Virtual samples by index: both classes drawn per index, permuted by one fixed key, half kept."""
 
@@ -97,9 +110,7 @@ def run(samplers: list[Callable], n: int, batch: int, steps: int, lr: float = 0.
     train, held_out = IndexedDataset(k_train, samplers), IndexedDataset(k_eval, samplers)
     w = jax.nn.initializers.glorot_normal()(k_model, (1, n)) * np.sqrt(init_scale)
 
-    def loss(w: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
-        return jnp.mean((jnp.mean(jax.nn.relu(x @ w.T), axis=1) - y) ** 2)
-
+    loss = neuron_loss
     opt = optax.sgd(lr)
     state = opt.init(w)
 

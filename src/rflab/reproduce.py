@@ -141,9 +141,21 @@ def peak_rss_mib() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
+def source_digest(fn: Callable[..., Any]) -> str:
+    """A hash of the source of the module that defines ``fn``: a figure or check made by other code is
+    made again."""
+    import inspect
+
+    return digest({"source": inspect.getsource(inspect.getmodule(fn))})
+
+
 def figure_key(name: str, scale: str) -> str:
-    """What a figure's files depend on besides the stored runs: its name, the scale, the rflab version."""
-    return digest({"figure": name, "scale": scale, "rflab": rflab.__version__})
+    """What a figure's files depend on besides the stored runs: its name, the scale, the rflab version
+    and the source of the module that makes it."""
+    from rflab.experiments import get_figure
+
+    return digest({"figure": name, "scale": scale, "rflab": rflab.__version__,
+                   "source": source_digest(get_figure(name).make)})
 
 
 def figure_done(record: Mapping[str, Any] | None, name: str, scale: str, root: Path) -> bool:
@@ -218,7 +230,7 @@ class Reproduction:
 
         path = self.root / "figures" / f"checks-{self.scale}.json"
         old = self.manifest["steps"].get("checks")
-        key = digest({"checks": self.scale, "rflab": rflab.__version__})
+        key = digest({"checks": self.scale, "rflab": rflab.__version__, "source": source_digest(checks.measure)})
         if not self.force and old is not None and old.get("key") == key and path.exists():
             return dict(old) | {"computed": 0, "stored": 1}
         write_json(path, checks.measure())

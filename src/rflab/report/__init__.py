@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import rflab
-from rflab.report.claims import CLAIMS
+from rflab.report.claims import CLAIMS, CROSS_CHECKS
 from rflab.report.evidence import Evidence, Missing
 from rflab.report.page import Image, Section, render
 from rflab.store import replacing
@@ -75,7 +75,8 @@ def build(root: Path, scale: str, out: Path | None = None) -> Path:
     check_scale(scale)
     ev = Evidence(Path(root), scale)
     rows = [(c, c.finding(ev)) for c in CLAIMS]
-    page = render(f"rflab: claims, measurements and figures ({scale} scale)", meta_lines(ev), rows,
+    checks = [(c, c.finding(ev)) for c in CROSS_CHECKS]
+    page = render(f"rflab: claims, measurements and figures ({scale} scale)", meta_lines(ev), rows, checks,
                   figure_sections(ev), run_sections(ev))
     out = Path(out) if out is not None else Path(root) / "report.html"
     with replacing(out) as tmp:

@@ -1,19 +1,24 @@
 """Direct checks behind the report's claims that need no training: data statistics (Fig. 2 and the
-science page's numbers), the amplifier's closed forms and Taylor coefficient, the dipole's half-turn,
-the label order of batches, the IPR of random weights, Kur's quantile transform in float32, and
-the speed of NLGP sampling against the authors' procedure. Seeded; seconds on a CPU."""
+exact values of docs/localization.md), the amplifier by quadrature and Monte Carlo against its closed
+forms, its Taylor coefficient, the dipole's half-turn, the IPR of random weights, the speed of NLGP
+sampling against the authors' procedure, and the authors' procedure itself as reconstructed in
+``benchmarks/authors_procedure.py`` (their label order, their Kur quantile in float32). Seeded;
+seconds on a CPU."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import jax
 import numpy as np
+from scipy import special
 
 FIG2_SAMPLES = 10_000
 KUR_TAILS = (5.0, 6.0, 8.0, 10.0, 30.0)
 AMPLIFIER_AT = 0.8
+AMPLIFIER_GRID = (0.1, 0.3, 0.5, 0.7, 0.9)
 SMALL_A = (0.05, 0.1)
 
 
@@ -25,14 +30,16 @@ def moments(x: np.ndarray) -> dict[str, float]:
 
 
 def fig2_statistics() -> dict[str, Any]:
-    """Fig. 2's models (N = 100, 10^4 samples, seed 0): exact against sampled kurtosis and the
-    largest gap between the exact and the sampled covariance at distances 0-5 (averaged over sites)."""
+    """Fig. 2's models (N = 100, J = 0.3, xi = 1, 10^4 samples, seed 0; ``experiments.fig2``): exact
+    against sampled kurtosis and the largest gap between the exact and the sampled covariance at
+    distances 0-5 (averaged over sites)."""
     from rflab.data.fields import Gaussian, Kur, Lattice
     from rflab.data.ising import Ising
+    from rflab.experiments.fig2 import XI
 
     lattice = Lattice(100)
-    models = {"ising J=0.3": (Ising(lattice, (0.3, 0.7)), 0), "gaussian xi=3": (Gaussian(lattice, (1.0, 3.0)), 1),
-              "kur(5) xi=3": (Kur(lattice, (1.0, 3.0), 5.0), 1)}
+    models = {"ising J=0.3": (Ising(lattice, (0.3, 0.7)), 0), f"gaussian xi={XI:g}": (Gaussian(lattice, (XI, 3.0)), 0),
+              f"kur(5) xi={XI:g}": (Kur(lattice, (XI, 3.0), 5.0), 0)}
     out = {}
     for (name, (model, c)), key in zip(models.items(), jax.random.split(jax.random.PRNGKey(0), 3), strict=True):
         x = np.asarray(model.sample_class(key, FIG2_SAMPLES, c), np.float64)
@@ -45,7 +52,7 @@ def fig2_statistics() -> dict[str, Any]:
 
 
 def marginal_kurtosis() -> dict[str, Any]:
-    """Kur(k) kurtosis by quadrature at the science page's k, and NLGP's at small and large gain."""
+    """Kur(k) kurtosis by quadrature at the k of docs/localization.md section 2, and NLGP's at small and large gain."""
     from rflab.data.marginals import KurMarginal, NLGPMarginal
 
     return {"kur": {f"{k:g}": float(KurMarginal(k).kurtosis) for k in KUR_TAILS},
@@ -77,8 +84,16 @@ def amplifier() -> dict[str, Any]:
         x = np.asarray(laws[name].sample_class(jax.random.PRNGKey(i + 1), 20_000, 1))
         mc, se = amp.phi_monte_carlo(x, np.array([AMPLIFIER_AT]))
         monte_carlo[name] = {"phi": float(mc[0]), "se": float(se[0]), "quadrature": at[name]["phi"]}
+    grid = np.array(AMPLIFIER_GRID)
+    white = np.asarray(laws["gaussian"].sample_class(jax.random.PRNGKey(3), 20_000, 1))
+    mc, se = amp.phi_monte_carlo(white, grid)
+    gaussian = {"a": grid.tolist(), "line": (math.sqrt(2 / math.pi) * grid).tolist(),
+                "quadrature": amp.phi_quadrature(laws["gaussian"].marginal, grid).tolist(),
+                "monte_carlo": np.asarray(mc).tolist(), "se": np.asarray(se).tolist(), "samples": white.size}
+    binary = {"a": grid.tolist(), "quadrature": amp.phi_quadrature(laws["ising"].marginal, grid).tolist(),
+              "closed_form": special.erf(grid / np.sqrt(2 * (1 - grid**2))).tolist()}
     return {"a": AMPLIFIER_AT, "gaussian_line": math.sqrt(2 / math.pi) * AMPLIFIER_AT, "phi": at, "cubic": cubic,
-            "monte_carlo": monte_carlo}
+            "monte_carlo": monte_carlo, "gaussian": gaussian, "binary": binary}
 
 
 def half_turn() -> dict[str, float]:
@@ -94,39 +109,48 @@ def half_turn() -> dict[str, float]:
     return {"max_sum": float(np.max(np.abs(a + b))), "max_difference": float(np.max(np.abs(a - b)))}
 
 
-def label_order() -> dict[str, float]:
-    """Share of positions where two batches of 1000 (different keys) carry different labels, and the
-    share of class 1 in the first: the authors' batches all carry one label sequence (share 0)."""
-    from rflab.data import models
-
-    model = models.create("nlgp", {})
-    _, y1 = model.sample(jax.random.PRNGKey(1), 1000)
-    _, y2 = model.sample(jax.random.PRNGKey(2), 1000)
-    return {"differ": float(np.mean(np.asarray(y1) != np.asarray(y2))), "class1": float(np.mean(np.asarray(y1)))}
-
-
 def random_ipr(n: int = 40, draws: int = 20_000) -> dict[str, float]:
     """Mean IPR of Gaussian random weight vectors of n sites, against 3 / (n + 2) and 3 / n."""
     from rflab.metrics.receptive_fields import ipr
 
     w = np.random.default_rng(0).normal(size=(draws, n))
-    return {"N": n, "mean": float(np.mean(ipr(w))), "three_over_n_plus_2": 3 / (n + 2), "three_over_n": 3 / n}
+    return {"N": n, "draws": draws, "mean": float(np.mean(ipr(w))), "three_over_n_plus_2": 3 / (n + 2),
+            "three_over_n": 3 / n}
 
 
-def kur_tail(k: float = 5.0, z: tuple[float, ...] = (5.0, 5.2, 5.4, 5.6, 6.0, 8.0)) -> dict[str, Any]:
-    """Kur(k)'s quantile transform in float32 at large |z|: the naive (2p - 1) / (1 - |2p - 1|^k)^(1/k)
-    with p = (1 + erf(z / sqrt 2)) / 2 (the authors' form) against rflab's ``kur_abs_quantile``."""
+def authors_code(root: Path = Path(".")) -> dict[str, Any] | None:
+    """The authors' procedure as reconstructed in ``root/benchmarks/authors_procedure.py`` (None where
+    the checkout is not at hand): the labels of two consecutive batches of their indexed dataset, and
+    their float32 Kur(5) quantile: where it becomes infinite, how many such inputs their Fig. 3 run
+    (2000 steps of batch 10^4, both classes drawn for every index, N = 40) meets in expectation, and
+    what one SGD step of their loss does with one of them in the batch."""
     import jax.numpy as jnp
-    from jax.scipy.special import erf
 
+    from rflab.bench import load
     from rflab.data.marginals import kur_abs_quantile
 
-    zz = jnp.asarray(z, jnp.float32)
-    q = 2 * ((1 + erf(zz / jnp.sqrt(jnp.float32(2)))) / 2) - 1
-    with np.errstate(all="ignore"):
-        naive = np.asarray(q / (1 - jnp.abs(q) ** k) ** (1 / k), np.float64)
-    ours = np.asarray(kur_abs_quantile(zz, k, jnp), np.float64)
-    return {"k": k, "z": list(z), "naive_float32": [float(v) for v in naive], "rflab_float32": ours.tolist()}
+    path = root / "benchmarks" / "authors_procedure.py"
+    if not path.is_file():
+        return None
+    proc = load(path)
+    n, batch = 40, 1000
+    data = proc.IndexedDataset(jax.random.PRNGKey(0), proc.nlgp_sampler(n, (1.0, 3.0), 100.0))
+    y0, y1 = (np.asarray(data.batch(start, batch)[1]) for start in (0, batch))
+    k, steps, draws_per_step = 5.0, 2000, 2 * 10_000 * n
+    z = jnp.arange(4.0, 8.0, 1e-3, dtype=jnp.float32)
+    infinite = z[~np.isfinite(np.asarray(proc.kur_quantile_float32(z, k)))]
+    z_inf = float(infinite[0])
+    tail = float(special.erfc(z_inf / math.sqrt(2)))
+    x = jax.random.normal(jax.random.PRNGKey(1), (64, n)).at[0, 0].set(z_inf)
+    x = proc.kur_quantile_float32(x, k)
+    w = 1e-2 * jax.random.normal(jax.random.PRNGKey(2), (1, n))
+    grads = jax.grad(proc.neuron_loss)(w, x, jnp.arange(64) % 2)
+    ours = np.asarray(kur_abs_quantile(jnp.asarray([z_inf, 8.0], jnp.float32), k, jnp))
+    return {"label_order": {"batch": batch, "differ": float(np.mean(y0 != y1)), "class1": float(np.mean(y0))},
+            "kur_float32": {"k": k, "z_infinite": z_inf, "tail": tail, "draws": steps * draws_per_step,
+                            "expected_infinite": steps * draws_per_step * tail,
+                            "step_nan": not bool(np.all(np.isfinite(np.asarray(w - 0.05 * grads)))),
+                            "rflab_finite": bool(np.all(np.isfinite(ours)))}}
 
 
 def sampling_speed(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
@@ -165,5 +189,5 @@ def sampling_speed(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
 def measure() -> dict[str, Any]:
     """Every direct check, as one JSON-able dict."""
     return {"fig2": fig2_statistics(), "marginals": marginal_kurtosis(), "amplifier": amplifier(),
-            "dipole_half_turn": half_turn(), "label_order": label_order(), "random_ipr": random_ipr(),
-            "kur_tail": kur_tail(), "sampling_speed": sampling_speed()}
+            "dipole_half_turn": half_turn(), "random_ipr": random_ipr(), "sampling_speed": sampling_speed(),
+            "authors_code": authors_code()}

@@ -80,7 +80,8 @@ class Evidence:
         path = self.root / "figures" / f"checks-{self.scale}.json"
         if not path.exists():
             raise Missing(f"{path.name} is not there: {self._need()}")
-        return json.loads(path.read_text())
+        remake = f"remake {path.name} with rflab reproduce --scale {self.scale} --force"
+        return json.loads(path.read_text(), object_hook=lambda d: Numbers(d, remake))
 
     def bench(self) -> dict[str, Any]:
         """The last ``rflab bench`` table (``bench.json`` in the store), or Missing."""

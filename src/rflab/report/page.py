@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rflab.report.claims import RULES, VERDICTS, Claim, Finding
+from rflab.report.judging import RULES, VERDICTS, Claim, Finding
 
 MIME = {".png": "image/png", ".gif": "image/gif"}
 COLOURS = {"reproduced": "#1b7f3b", "differs": "#b26a00", "not reproduced": "#b3261e", "not checkable": "#5f6368",
@@ -67,8 +67,8 @@ def data_uri(path: Path) -> str:
     return f"data:{MIME[path.suffix.lower()]};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
-def claims_table(rows: Sequence[tuple[Claim, Finding]]) -> str:
-    """Claims grouped by topic: claim, source, what we measured, verdict, reason."""
+def claims_table(rows: Sequence[tuple[Claim, Finding]], kind: str = "claim") -> str:
+    """Claims grouped by topic: claim, source, what we measured, verdict, reason (rows of class ``kind``)."""
     out, topic = [], None
     out.append("<table><tr><th>#</th><th>claim</th><th>source</th><th>what we measured</th><th>verdict</th>"
                "<th>reason</th></tr>")
@@ -77,7 +77,7 @@ def claims_table(rows: Sequence[tuple[Claim, Finding]]) -> str:
             topic = claim.topic
             out.append(f'<tr><th colspan="6">{text(topic)}</th></tr>')
         colour = COLOURS.get(found.verdict, "#202124")
-        out.append(f'<tr class="claim"><td>{i}</td><td>{text(claim.text)}</td><td>{text(claim.source)}</td>'
+        out.append(f'<tr class="{kind}"><td>{i}</td><td>{text(claim.text)}</td><td>{text(claim.source)}</td>'
                    f"<td class=\"measured\">{text(found.measured) or '&mdash;'}</td>"
                    f'<td class="verdict" style="color:{colour}">{text(found.verdict)}</td>'
                    f"<td>{text(found.reason)}</td></tr>")
@@ -106,9 +106,10 @@ def section(s: Section, gallery: bool) -> str:
     return f"<h3>{text(s.title)}</h3>{note}{missing}{body}"
 
 
-def render(title: str, meta: Sequence[str], rows: Sequence[tuple[Claim, Finding]], figures: Sequence[Section],
-           galleries: Sequence[Section]) -> str:
-    """The whole page."""
+def render(title: str, meta: Sequence[str], rows: Sequence[tuple[Claim, Finding]],
+           checks: Sequence[tuple[Claim, Finding]], figures: Sequence[Section], galleries: Sequence[Section]) -> str:
+    """The whole page: the claims of the public sources (counted), our own cross-checks (not counted),
+    the figures and the runs' images."""
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
@@ -116,9 +117,14 @@ def render(title: str, meta: Sequence[str], rows: Sequence[tuple[Claim, Finding]
         "".join(f'<p class="meta">{text(m)}</p>' for m in meta),
         '<p class="meta" id="image-status"></p>',
         "<h2>Claims against measurements</h2>",
-        "<p>Every claim of the two source documents and their papers, with what rflab measured. The numbers in "
-        "the third column are read from the results store and the JSON files the figures write.</p>",
+        "<p>Every claim of the two source documents, their papers and the authors' published results, with what "
+        "rflab measured. The numbers in the third column are read from the results store and the JSON files the "
+        "figures write; the numbers in a claim are its source's.</p>",
         counts(rows), "<p>Verdicts:</p>", rules(), claims_table(rows),
+        "<h2>Our own cross-checks (not counted above)</h2>",
+        "<p>Exact values we derived, the seed's algorithm replayed, targets we set ourselves, and what we read in "
+        "the authors' code, judged by the same rules.</p>",
+        counts(checks), claims_table(checks, "check"),
         "<h2>Figures</h2>", *(section(s, gallery=False) for s in figures),
         "<h2>Runs</h2>", *(section(s, gallery=True) for s in galleries),
         f"<script>{SCRIPT}</script></body></html>",

@@ -1,0 +1,33 @@
+"""Claims of Ingrosso & Goldt (PNAS 2022), "Data-driven emergence of convolutional structure in neural
+networks", the work the localization paper builds on."""
+
+from __future__ import annotations
+
+from rflab.report.evidence import Evidence
+from rflab.report.judging import NOT_CHECKABLE, Claim, Finding, g, graded, metric, ms, seeds, threshold
+
+PAPER = "Ingrosso & Goldt 2022"
+TOPIC = "Localized receptive fields (Ingrosso & Goldt 2022)"
+
+
+def clone(ev: Evidence) -> Finding:
+    nlgp, twin = ev.step_runs("rf-neuron/nlgp"), ev.step_runs("rf-neuron/nlgp-clone")
+    a, b = metric(nlgp, "ipr"), metric(twin, "ipr")
+    n = nlgp[0].config["N"]
+    return Finding(f"final IPR, one ReLU neuron: NLGP g = 100 {ms(a, 2)}, its Gaussian clone {ms(b, 2)} "
+                   f"({seeds(nlgp)}; localized above {g(threshold(n), 2)})",
+                   graded((min(a) >= threshold(n)) + (max(b) < threshold(n)), 2),
+                   "rule: every NLGP seed localized and no clone seed; a single ReLU neuron on N = 40 sites, not "
+                   "their erf units on 20 x 20 with batch 1")
+
+
+def cover(ev: Evidence) -> Finding:
+    return Finding("", NOT_CHECKABLE, "their network (erf units, D = 400, batch 1) and their IPR convention (the "
+                   "reciprocal of ours) differ from what rflab runs; no run here is comparable")
+
+
+CLAIMS: tuple[Claim, ...] = (
+    Claim(TOPIC, "NLGP inputs give localized fields, their Gaussian clones do not", PAPER, clone),
+    Claim(TOPIC, "Their cover figure: the IPR of localized units rises from about 0.008 to 0.06 on NLGP",
+          f"{PAPER} (cover figure)", cover),
+)
