@@ -1,6 +1,6 @@
 """Translation-invariant fields on a ring or torus and the data models built on them.
 
-Science page, section 2. A lattice has N sites per side: a ring (``dims=1``, D = N) or an N x N
+docs/localization.md, section 2. A lattice has N sites per side: a ring (``dims=1``, D = N) or an N x N
 torus (``dims=2``, D = N^2, flattened row-major). Every model here is a frozen, hashable
 dataclass (safe to close over in ``jax.jit``) with
 

@@ -1,4 +1,4 @@
-"""The 1-D Ising ring, sampled exactly in O(N) (science page, section 2).
+"""The 1-D Ising ring, sampled exactly in O(N) (docs/localization.md, section 2).
 
 Spins s_i = +-1 on a ring of N sites, P(s) proportional to exp(J sum_i s_i s_{i+1}). The bonds
 b_i = s_i s_{i+1} (i = 0..N-1, b_{N-1} = s_{N-1} s_0) and s_0 are in bijection with the spins

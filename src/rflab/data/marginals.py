@@ -1,4 +1,4 @@
-"""Single-site marginal laws of the data models (science page, section 2), exact in float64.
+"""Single-site marginal laws of the data models (docs/localization.md, section 2), exact in float64.
 
 Every law is symmetric with unit variance. Each gives ``variance``, ``kurtosis`` (``inf`` where the
 fourth moment diverges), ``moment(m)``, ``expect(f)`` (E f(X), for 1-D quadrature in the theory),

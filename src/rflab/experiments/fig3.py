@@ -1,8 +1,8 @@
 """Figure 3 of Lufkin, Saxe & Grant (2024): one ReLU neuron (N = 40) on Ising, Gaussian and Kur(5) data.
 
 Per data model: the receptive field's evolution (seed 0), the single-site marginal (sampled, with
-the exact density) and the IPR over training for every seed. ``paper`` scale: the settings of the
-science page (batch 10^4, Ising 500; lr 0.05; 2000 steps; init scale 1e-3; seeds 0-4), i.e. the
+the exact density) and the IPR over training for every seed. ``paper`` scale: the authors' settings
+(docs/provenance.md: batch 10^4, Ising 500; lr 0.05; 2000 steps; init scale 1e-3; seeds 0-4), i.e. the
 runs of ``rflab run rf-neuron --preset {ising,gaussian,kur5} --seeds 0-4``, reused from the store
 when they are there. ``quick``: batch 2000 (Ising 500), 1000 steps, seeds 0-2.
 """

@@ -3,8 +3,8 @@
 Elliptical inputs (custom radial law r = 2 + artanh U, the shell r = 1, multivariate t with nu = 3)
 are non-Gaussian, yet by Proposition 3.3 their fields are single Fourier modes, not localized. Each
 panel: the field's evolution (seed 0) with its best-fit sinusoid dashed, and the IPR and R^2 over
-all seeds. ``paper`` scale: the science page's settings (custom and shell: batch 10^4, lr 0.05,
-5000 steps; t: batch 1000, lr 0.01, 10^4 steps, init scale 1; seeds 0-4), the runs of
+all seeds. ``paper`` scale: the authors' settings (docs/provenance.md; custom and shell: batch 10^4,
+lr 0.05, 5000 steps; t: batch 1000, lr 0.01, 10^4 steps, init scale 1; seeds 0-4), the runs of
 ``rflab run rf-neuron --preset {custom,shell,t3} --seeds 0-4``. ``quick``: a fifth of the steps,
 batch 2000 (t: 1000), seeds 0-2.
 """

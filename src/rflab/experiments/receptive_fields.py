@@ -1,6 +1,6 @@
 """``rf-neuron``, ``rf-committee`` and ``rf-ica``: receptive fields learned on the localization data.
 
-Science page, sections 3-5. Every learner trains online (a fresh two-class batch every step, never
+docs/localization.md, sections 3-5. Every learner trains online (a fresh two-class batch every step, never
 reused) with plain SGD on the squared error, all seeds in one vmapped call of the shared engine.
 ICA (scikit-learn FastICA) runs on pooled samples of both classes. Each unit's field is measured
 by ``rflab.metrics.receptive_fields`` (IPR, circular centre and width, best-fit sinusoid, verdict).

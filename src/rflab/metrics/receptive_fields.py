@@ -1,4 +1,4 @@
-"""Measurements of receptive fields on a ring (N sites) or an N x N torus (science page, sections 4-5).
+"""Measurements of receptive fields on a ring (N sites) or an N x N torus (docs/localization.md, sections 4-5).
 
 Conventions (every constant stated):
 

@@ -1,4 +1,4 @@
-"""The learners of the localization papers (science page, section 3) as ``init``/``apply`` pairs.
+"""The learners of the localization papers (docs/localization.md, section 3) as ``init``/``apply`` pairs.
 
 One family covers all three: K units with weights w_k and optional biases b_k, read out by the
 mean over units, optionally weighted by a trained readout a_k:

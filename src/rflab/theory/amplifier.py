@@ -1,4 +1,4 @@
-"""The amplifier phi(a) of Lufkin, Saxe & Grant (2024), Theorem 3.1 (science page, section 4).
+"""The amplifier phi(a) of Lufkin, Saxe & Grant (2024), Theorem 3.1 (docs/localization.md, section 4).
 
 For a single-site marginal X (symmetric, unit variance) and a in [-1, 1]
 
@@ -23,7 +23,7 @@ s^2 = w^T Sigma_1 w, a = Sigma_1 w / s), see ``rflab.theory.dynamics``.
   leaving a smooth integral over s.
 - Third order (expand erf and (1 - a^2)^(-1/2)): phi(a) = sqrt(2/pi) [a - (kappa - 3) a^3 / 6]
   + O(a^5), kappa the kurtosis. The sqrt(2/pi) multiplies the cubic term too (the authors'
-  integration script drops it there; science page, section 4).
+  integration script drops it there; docs/localization.md, section 4).
 - Derivative: phi'(a) = sqrt(2/pi) (1 - a^2)^(-3/2) E[X^2 exp(-a^2 X^2 / (2 (1 - a^2)))], which is
   sqrt(2/pi) for the Gaussian and tends to 2 p(0) (p the density) as |a| -> 1.
 - ``chebyshev`` turns phi into a Chebyshev series on [-1, 1] (float64 coefficients, error checked

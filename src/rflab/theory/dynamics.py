@@ -1,4 +1,4 @@
-"""Effective dynamics of the single ReLU neuron (Lufkin et al. Lemma 3.1 / Eq. 5; science page, section 4).
+"""Effective dynamics of the single ReLU neuron (Lufkin et al. Lemma 3.1 / Eq. 5; docs/localization.md, section 4).
 
 Derivation of the constants (done once here; every prediction in rflab uses it)
 -----------------------------------------------------------------------------
@@ -27,7 +27,7 @@ E_1[sign(w.x) | x_i] = erf(a_i x_i / sqrt(2 (1 - a_i^2))) with a = Sigma_1 w / s
 
 Its third-order form uses phi(a) ~ sqrt(2/pi) [a - (kappa - 3) a^3 / 6]. Both the 1/2 in front
 of the covariance term and the sqrt(2/pi) on the cubic term follow from (1)-(2); the authors' two
-scripts disagree on the first (a factor 2) and one drops the second (science page, section 4).
+scripts disagree on the first (a factor 2) and one drops the second (docs/localization.md, section 4).
 A factor 2 on the covariance term rescales w and t only (a is scale-free), so it shows up as a
 wrong weight norm and a wrong clock against SGD, and that is what the tests check: (3) for
 Gaussian data is the exact flow, because phi(a) = sqrt(2/pi) a is exact there (E[sign(u) x] =

@@ -1,4 +1,4 @@
-"""Exact gradient flow of the single ReLU neuron (science page, section 4).
+"""Exact gradient flow of the single ReLU neuron (docs/localization.md, section 4).
 
 For L(w) = E[(y - ReLU(w . x))^2] with balanced classes, symmetric marginals and labels y in {0, 1},
 the exact population flow dw/dt = -grad L is
