@@ -16,6 +16,7 @@ from rflab.data.ising import Ising
 from rflab.data.marginals import (
     EllipticalMarginal,
     KurMarginal,
+    Marginal,
     NLGPMarginal,
     NormalMarginal,
     SignMarginal,
@@ -73,16 +74,46 @@ def test_monte_carlo_tells_the_amplifiers_apart() -> None:
     assert abs(mc[0] - amp.SQRT_2_PI * 0.8) > 50 * se[0]
 
 
-def test_gaussian_is_exactly_linear_and_binary_is_the_erf() -> None:
+def sign_moment_monte_carlo(x: np.ndarray, a: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """E[sign(a X + sqrt(1 - a^2) G) X], G ~ N(0, 1) independent of X, with its standard error.
+
+    The definition phi stands for (the class-1 sign moment under the conditional-Gaussian
+    approximation), estimated without erf, so it shares no formula with ``amp.phi``.
+    """
+    g = np.random.default_rng(seed).standard_normal((len(a), len(x)))
+    vals = np.sign(a[:, None] * x + np.sqrt(1 - a[:, None] ** 2) * g) * x
+    return vals.mean(axis=1), vals.std(axis=1, ddof=1) / math.sqrt(len(x))
+
+
+SIGN_MOMENT_A = np.array([-0.9, -0.5, 0.2, 0.5, 0.8, 0.95])
+SIGN_MOMENT_ROWS = 400_000
+
+
+def test_gaussian_closed_form_agrees_with_quadrature_and_monte_carlo() -> None:
+    """sqrt(2/pi) a against the generic quadrature and two Monte Carlo estimates from normal samples."""
     a = np.linspace(-1, 1, 41)
-    assert np.array_equal(amp.phi(NormalMarginal(), a), math.sqrt(2 / math.pi) * a)
-    # the quadrature route (no closed form) agrees to rounding for both laws
-    np.testing.assert_allclose(amp.phi_quadrature(NormalMarginal(), a), math.sqrt(2 / math.pi) * a, atol=1e-14)
-    inner = a[1:-1]
-    binary = special.erf(inner / np.sqrt(2 * (1 - inner**2)))
-    np.testing.assert_allclose(amp.phi(SignMarginal(), inner), binary, rtol=0, atol=1e-15)
+    closed = amp.phi(NormalMarginal(), a)
+    np.testing.assert_allclose(amp.phi_quadrature(NormalMarginal(), a), closed, atol=1e-14)
+    x = np.random.default_rng(1).standard_normal(SIGN_MOMENT_ROWS)
+    mc, se = sign_moment_monte_carlo(x, SIGN_MOMENT_A)
+    assert np.all(np.abs(mc - amp.phi(NormalMarginal(), SIGN_MOMENT_A)) < 4.5 * se)
+    # power: the slope without its sqrt(2/pi) (phi = a) is far outside the error
+    assert np.all(np.abs(mc - SIGN_MOMENT_A) > 20 * se)
+    erf_mc, erf_se = amp.phi_monte_carlo(x[:, None], SIGN_MOMENT_A)
+    assert np.all(np.abs(erf_mc - amp.phi(NormalMarginal(), SIGN_MOMENT_A)) < 4.5 * erf_se)
+
+
+def test_binary_closed_form_agrees_with_quadrature_and_monte_carlo() -> None:
+    """erf(a / sqrt(2(1 - a^2))) for +-1 spins against the quadrature over the two atoms and the sign moment."""
+    a = np.linspace(-1, 1, 41)
     np.testing.assert_allclose(amp.phi_quadrature(SignMarginal(), a), amp.phi(SignMarginal(), a), atol=1e-15)
     assert amp.phi(SignMarginal(), np.array([1.0, -1.0])).tolist() == [1.0, -1.0]
+    x = np.random.default_rng(2).choice([-1.0, 1.0], SIGN_MOMENT_ROWS)
+    mc, se = sign_moment_monte_carlo(x, SIGN_MOMENT_A)
+    assert np.all(np.abs(mc - amp.phi(SignMarginal(), SIGN_MOMENT_A)) < 4.5 * se)
+    # power: the Gaussian line is rejected wherever the cubic term is not small (|a| >= 1/2)
+    far = np.abs(SIGN_MOMENT_A) >= 0.5
+    assert np.all(np.abs(mc - amp.SQRT_2_PI * SIGN_MOMENT_A)[far] > 10 * se[far])
 
 
 @pytest.mark.parametrize("name", list(MARGINALS))
@@ -97,14 +128,12 @@ def test_phi_at_one_is_the_mean_absolute_value(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(MARGINALS))
-def test_cubic_coefficient_is_minus_excess_kurtosis_over_six_times_sqrt_2_over_pi(name: str) -> None:
-    """(phi(a) - sqrt(2/pi) a) / a^3 at small a against -sqrt(2/pi) (kappa - 3) / 6 (sixth moment finite)."""
+def test_cubic_coefficient_matches_the_quadrature_at_small_a(name: str) -> None:
+    """(phi(a) - sqrt(2/pi) a) / a^3 by quadrature at small a against ``cubic_coefficient`` (sixth moment finite)."""
     marginal = MARGINALS[name]
     a = 1e-3
     numeric = (amp.phi_quadrature(marginal, np.array([a]))[0] - amp.SQRT_2_PI * a) / a**3
-    expected = -math.sqrt(2 / math.pi) * (marginal.kurtosis - 3) / 6
-    assert numeric == pytest.approx(expected, rel=1e-4, abs=1e-8)
-    assert amp.cubic_coefficient(marginal.kurtosis) == pytest.approx(expected)
+    assert numeric == pytest.approx(amp.cubic_coefficient(marginal.kurtosis), rel=1e-4, abs=1e-8)
 
 
 def test_cubic_coefficient_with_an_infinite_sixth_moment_converges_as_a_shrinks() -> None:
@@ -117,10 +146,57 @@ def test_cubic_coefficient_with_an_infinite_sixth_moment_converges_as_a_shrinks(
     assert errors[2] < 1e-3 * abs(expected)
 
 
-def test_taylor_form_is_the_cubic() -> None:
-    a = np.linspace(-1, 1, 11)
-    expected = math.sqrt(2 / math.pi) * (a - (4.285 - 3) * a**3 / 6)
-    np.testing.assert_allclose(amp.phi_taylor(4.285, a), expected, rtol=1e-14)
+TAYLOR_MARGINALS = {
+    "nlgp-0.3": NLGPMarginal(0.3),
+    "nlgp-1": NLGPMarginal(1.0),
+    "nlgp-3": NLGPMarginal(3.0),
+    "nlgp-100": NLGPMarginal(100.0),
+    "kur-10": KurMarginal(10.0),
+    "kur-30": KurMarginal(30.0),
+    "ising": SignMarginal(),
+}
+SMALL_A = np.array([0.01, 0.02, 0.04, 0.08])
+
+
+def fitted_cubic(marginal: Marginal) -> float:
+    """The a^3 coefficient of a least-squares fit c3 a^3 + c5 a^5 + c7 a^7 to phi - sqrt(2/pi) a at small a."""
+    residual = amp.phi_quadrature(marginal, SMALL_A) - amp.SQRT_2_PI * SMALL_A
+    design = np.stack([SMALL_A**3, SMALL_A**5, SMALL_A**7], axis=1)
+    return float(np.linalg.lstsq(design, residual, rcond=None)[0][0])
+
+
+def wrong_cubics(kurtosis: float) -> dict[str, float]:
+    """Plausible mistakes in the a^3 coefficient: sqrt(2/pi) dropped, sign flipped, kurtosis not excess."""
+    return {"no sqrt(2/pi)": -(kurtosis - 3) / 6, "sign": amp.SQRT_2_PI * (kurtosis - 3) / 6,
+            "kurtosis": -amp.SQRT_2_PI * kurtosis / 6}
+
+
+def residual_order(marginal: Marginal, cubic: float) -> np.ndarray:
+    """log2 of |r(2a) / r(a)| for r = phi - sqrt(2/pi) a - cubic a^3: the order of the first term left."""
+    r = amp.phi_quadrature(marginal, SMALL_A) - amp.SQRT_2_PI * SMALL_A - cubic * SMALL_A**3
+    return np.log2(np.abs(r[1:] / r[:-1]))
+
+
+@pytest.mark.parametrize("name", list(TAYLOR_MARGINALS))
+def test_cubic_coefficient_is_the_a3_term_fitted_to_the_quadrature(name: str) -> None:
+    """The fitted a^3 term of the quadrature phi is ``cubic_coefficient``; each wrong constant is 25 % or more off."""
+    marginal = TAYLOR_MARGINALS[name]
+    fitted = fitted_cubic(marginal)
+    assert amp.cubic_coefficient(marginal.kurtosis) == pytest.approx(fitted, rel=1e-6)
+    for label, wrong in wrong_cubics(marginal.kurtosis).items():
+        assert abs(wrong - fitted) > 0.2 * abs(fitted), label
+
+
+@pytest.mark.parametrize("name", list(TAYLOR_MARGINALS))
+def test_phi_minus_its_taylor_form_is_fifth_order(name: str) -> None:
+    """phi - phi_taylor shrinks as a^5 (32-fold per halving of a); with a wrong cubic only as a^3."""
+    marginal = TAYLOR_MARGINALS[name]
+    kurtosis = marginal.kurtosis
+    r = amp.phi_quadrature(marginal, SMALL_A) - amp.phi_taylor(kurtosis, SMALL_A)
+    np.testing.assert_allclose(np.log2(np.abs(r[1:] / r[:-1])), 5.0, atol=0.05)
+    np.testing.assert_allclose(residual_order(marginal, amp.cubic_coefficient(kurtosis)), 5.0, atol=0.05)
+    for label, wrong in wrong_cubics(kurtosis).items():
+        assert np.all(np.abs(residual_order(marginal, wrong) - 3.0) < 0.05), label
 
 
 @pytest.mark.parametrize("name", list(MARGINALS))

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from scipy import stats
 
 from rflab import train
 from rflab.config import ConfigError, build
@@ -59,14 +60,112 @@ def test_least_squares_decoder_is_the_projection_of_the_images_on_the_activities
     assert float(jnp.mean((recon - design @ best) ** 2)) < 1e-3 * float(jnp.var(probe))
 
 
-def test_costs_are_squared_errors_over_twice_the_variance_in_bits() -> None:
+def constant_decoder(params: pop.Params, bias: jax.Array) -> pop.Params:
+    """The same parameters with the decoder reading nothing: every reconstruction is ``bias``."""
+    return params | {"dec": {"w": jnp.zeros_like(params["dec"]["w"]), "b": jnp.asarray(bias, jnp.float32)}}
+
+
+def cell_bits(residual: np.ndarray, var: float, resolution: float) -> np.ndarray:
+    """-log2 of the N(0, var) mass of each value's resolution cell [r - delta/2, r + delta/2], summed over the
+    last axis: the exact code length of values sent at that resolution (float64, no density approximation)."""
+    s = math.sqrt(var)
+    r = np.abs(np.asarray(residual, np.float64))  # symmetric law: the upper tail keeps precision far out
+    mass = stats.norm.sf((r - resolution / 2) / s) - stats.norm.sf((r + resolution / 2) / s)
+    return -np.log2(mass).sum(axis=-1)
+
+
+def residual_images(n: int, scale: float, seed: int = 8) -> tuple[jax.Array, np.ndarray]:
+    """Images x = c + r with a fixed c and residuals r ~ N(0, scale^2) per pixel (float64 r kept exactly)."""
+    c = np.linspace(-0.5, 0.5, 64)
+    x = (c + scale * np.random.default_rng(seed).standard_normal((n, 64))).astype(np.float32)
+    return jnp.asarray(x), x.astype(np.float64) - c.astype(np.float32)
+
+
+def test_reconstruction_bits_are_the_mass_of_the_pixel_resolution_cells() -> None:
+    """mdl_costs + the reconstruction constant = -log2 of the cells' probability mass under N(0, V_r), to the
+    density approximation's error, which shrinks with the cell; a wrong constant or variance misses by bits."""
+    var, resolution = 0.01, 2 / 256
+    x, r = residual_images(50, 1.5 * math.sqrt(var))
+    params = constant_decoder(_params(), jnp.linspace(-0.5, 0.5, 64))
+    recon, _ = pop.mdl_costs(params, x, 0.15, var, 1e-5)
+    errors = []
+    for cell in (resolution, resolution / 4):
+        constant = pop.mdl_constants(64, 64, 2, var, 1e-5, cell, 2**-8, 2**-6)["reconstruction"]
+        errors.append(np.abs(np.asarray(recon, np.float64) + constant - cell_bits(r, var, cell)))
+    # per image: 64 pixels, each off by about delta^2 (r^2 / V - 1) / (24 V ln 2), a few 1e-3 bits
+    assert errors[0].max() < 0.1 and errors[1].max() < errors[0].max() / 8
+    exact = cell_bits(r, var, resolution)
+    assert exact.min() > 100  # the quadratic and the constant part both matter: neither is near zero
+    wrong_variance, _ = pop.mdl_costs(params, x, 0.15, 2 * var, 1e-5)
+    constant = pop.mdl_constants(64, 64, 2, var, 1e-5, resolution, 2**-8, 2**-6)["reconstruction"]
+    assert np.abs(np.asarray(wrong_variance) + constant - exact).min() > 10
+
+
+def test_deviation_bits_are_the_mass_of_the_activity_resolution_cells() -> None:
+    """The deviation cost + its constant = -log2 of the cells' mass under N(0, V_a) for fine cells."""
+    var, resolution = 1e-4, 2**-12
     params = _params()
-    x = jax.random.normal(jax.random.PRNGKey(5), (7, 64))
+    x = jax.random.normal(jax.random.PRNGKey(9), (20, 64))
     out = pop.mdl_apply(params, x, 0.15)
-    recon, deviation = pop.mdl_costs(params, x, 0.15, 0.01, 1e-5)
-    np.testing.assert_allclose(recon, jnp.sum((out.recon - x) ** 2, -1) / (0.02 * math.log(2)), rtol=1e-5)
-    np.testing.assert_allclose(deviation, jnp.sum((out.activity - out.bump) ** 2, -1) / (2e-5 * math.log(2)),
-                               rtol=1e-5)
+    deviation = np.asarray(out.activity, np.float64) - np.asarray(out.bump, np.float64)
+    _, bits = pop.mdl_costs(params, x, 0.15, 0.01, var)
+    constant = pop.mdl_constants(64, 64, 2, 0.01, var, 2 / 256, resolution, 2**-6)["deviation"]
+    exact = cell_bits(deviation, var, resolution)
+    assert np.asarray(bits).min() > 100  # a random encoder's activities are far from the bump
+    np.testing.assert_allclose(np.asarray(bits, np.float64) + constant, exact, rtol=1e-4, atol=0.05)
+
+
+def test_a_known_residual_costs_its_bits_and_costs_add_over_pixels_and_images() -> None:
+    """|r|^2 = 2 V ln(2) b costs b bits; disjoint residuals add; each image's cost is its own."""
+    var = 0.01
+    c = jnp.linspace(-0.5, 0.5, 64)
+    params = constant_decoder(_params(), c)
+    one = np.zeros(64)
+    one[3] = math.sqrt(2 * var * math.log(2) * 5)  # 5 bits in one pixel
+    spread = np.zeros(64)
+    spread[10:14] = math.sqrt(2 * var * math.log(2) * 3 / 4)  # 3 bits over four pixels
+    x = jnp.asarray(np.stack([one, spread, one + spread, np.zeros(64)]), jnp.float32) + c
+    recon, _ = pop.mdl_costs(params, x, 0.15, var, 1e-5)
+    np.testing.assert_allclose(recon, [5.0, 3.0, 8.0, 0.0], rtol=1e-4, atol=1e-4)
+    for i in range(4):
+        alone, _ = pop.mdl_costs(params, x[i:i + 1], 0.15, var, 1e-5)
+        np.testing.assert_allclose(alone, recon[i:i + 1], rtol=1e-6)
+    doubled, _ = pop.mdl_costs(params, x, 0.15, 2 * var, 1e-5)
+    np.testing.assert_allclose(doubled, np.asarray(recon) / 2, rtol=1e-5, atol=1e-6)
+
+
+def test_doubling_a_variance_or_halving_a_resolution_moves_the_constants_by_the_expected_bits() -> None:
+    """Doubling V adds half a bit per value sent; halving a resolution adds one bit per value; the cube's
+    centre at resolution 2^-6 in 3-D is 18 bits."""
+    base = {"n_pixels": 64, "n_units": 225, "dim": 3, "recon_var": 0.01, "deviation_var": 1e-5,
+            "pixel_resolution": 2 / 256, "activity_resolution": 2**-8, "centre_resolution": 2**-6}
+    c = pop.mdl_constants(**base)
+    assert c["centre"] == pytest.approx(18.0)
+
+    def moved(change: dict, term: str) -> float:
+        return pop.mdl_constants(**(base | change))[term] - c[term]
+
+    assert moved({"recon_var": 0.02}, "reconstruction") == pytest.approx(64 / 2)
+    assert moved({"deviation_var": 2e-5}, "deviation") == pytest.approx(225 / 2)
+    assert moved({"pixel_resolution": 1 / 256}, "reconstruction") == pytest.approx(64)
+    assert moved({"activity_resolution": 2**-9}, "deviation") == pytest.approx(225)
+    assert moved({"centre_resolution": 2**-7}, "centre") == pytest.approx(3)
+    assert moved({"recon_var": 0.02}, "deviation") == 0 and moved({"deviation_var": 2e-5}, "reconstruction") == 0
+
+
+def test_activities_that_are_their_own_standard_bump_cost_no_deviation() -> None:
+    """A bump at the centre of a symmetric grid has its centre of mass there: deviation 0; off-centre the
+    cube's edge pulls the centre of mass inward and a deviation appears; a random encoder is far off."""
+    params = pop.mdl_init(jax.random.PRNGKey(0), n_units=64, dim=2, mu_jitter=0.0)
+    x = jax.random.normal(jax.random.PRNGKey(2), (5, 64))
+    zero = jnp.zeros((64, 2))
+    centred = pop.bump_encoder(params, zero, jnp.array([0.5, 0.5]), 0.15)
+    off_centre = pop.bump_encoder(params, zero, jnp.array([0.2, 0.7]), 0.15)
+    bits = {name: np.asarray(pop.mdl_costs(p, x, 0.15, 0.01, 1e-4)[1])
+            for name, p in (("centred", centred), ("off", off_centre), ("random", params))}
+    assert bits["centred"].max() < 1e-3
+    assert bits["off"].min() > 1.0
+    assert bits["random"].min() > 20 * bits["off"].max()
 
 
 def test_noise_on_the_activities_changes_only_the_reconstruction_cost_by_its_expected_amount() -> None:
@@ -80,13 +179,6 @@ def test_noise_on_the_activities_changes_only_the_reconstruction_cost_by_its_exp
     extra = np.asarray(noisy - clean)
     assert abs(extra.mean() - expected) < 4 * extra.std() / math.sqrt(len(extra))  # 4 standard errors
     assert extra.std() / math.sqrt(len(extra)) < 0.15 * expected
-
-
-def test_constants_follow_their_formulas() -> None:
-    c = pop.mdl_constants(64, 225, 3, 0.01, 1e-5, 2 / 256, 2**-8, 2**-6)
-    assert c["centre"] == pytest.approx(18.0)
-    assert c["reconstruction"] == pytest.approx(64 * math.log2(math.sqrt(2 * math.pi * 0.01) * 128))
-    assert c["deviation"] == pytest.approx(225 * math.log2(math.sqrt(2 * math.pi * 1e-5) * 256))
 
 
 def test_keyed_stream_gives_a_fresh_key_per_step_whatever_the_chunking() -> None:

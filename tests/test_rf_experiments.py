@@ -10,11 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from rflab import train
 from rflab.config import ConfigError
 from rflab.experiments import get_experiment
 from rflab.experiments import receptive_fields as exp
+from rflab.metrics import receptive_fields as rf
 
 TINY = {"N": 16, "steps": 30, "batch_size": 256, "snapshots": 3}
 
@@ -66,9 +68,45 @@ def test_seeds_train_in_one_vmapped_call_and_match_a_single_seed(monkeypatch: py
     again = exp.run_trained(cfg, [1])
     np.testing.assert_array_equal(again[0].arrays["param_w"], alone[0].arrays["param_w"])
     assert not np.allclose(together[0].arrays["param_w"], together[1].arrays["param_w"])
-    m = together[0].metrics
-    assert m["verdict"] in ("localized", "oscillatory", "unstructured") and m["ipr_random"] == 3 / 16
+    for result in together:  # each seed's metrics measure its own final weights
+        w = result.arrays["param_w"][0].astype(np.float64)
+        assert result.metrics["ipr"] == pytest.approx(np.sum(w**4) / np.sum(w**2) ** 2, rel=1e-9)
+        assert result.metrics["verdict"] == rf.measure_field(w, (16,))["verdict"]
+        np.testing.assert_array_equal(result.arrays["fields"][-1], result.arrays["param_w"])
+    assert together[0].metrics["ipr_random"] == 3 / 16
     assert together[0].arrays["fields"].shape == (4, 1, 16)
+
+
+def planted_fields(n: int) -> np.ndarray:
+    """Three fields whose verdicts are known: a narrow bump, a pure cosine (frequency 3), i.i.d. noise."""
+    sites = np.arange(n)
+    d = np.minimum(np.abs(sites - 5), n - np.abs(sites - 5))
+    bump = np.exp(-(d**2) / 2.0)
+    cosine = np.cos(2 * np.pi * 3 * sites / n + 0.4)
+    noise = np.random.default_rng(0).standard_normal(n)
+    return np.stack([bump, cosine, noise]).astype(np.float32)
+
+
+def test_each_seed_reports_the_verdict_of_its_own_final_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With training replaced by planted final fields (bump, cosine, noise), the three seeds are
+    localized, oscillatory and unstructured, in seed order, with the fields' own IPRs."""
+    cfg = get_experiment("rf-neuron").configure(overrides=TINY)
+    final = planted_fields(16)
+    start = np.full_like(final, 0.01)  # a flat start, oscillatory (k = 0): only the final field may count
+
+    def planted(cfg: exp.NeuronConfig, seeds: list[int], progress: object = None) -> train.Fit:
+        snaps = np.stack([start, final], axis=1)[:, :, None, :]
+        return train.Fit({"w": final[:, None, :]}, np.zeros((len(seeds), cfg.steps)), {"w": snaps},
+                         (0, cfg.steps), 0.0)
+
+    monkeypatch.setattr(exp, "fit", planted)
+    results = exp.run_trained(cfg, [0, 1, 2])
+    assert [r.metrics["verdict"] for r in results] == ["localized", "oscillatory", "unstructured"]
+    assert [r.arrays["unit_verdict"].tolist() for r in results] == [["localized"], ["oscillatory"], ["unstructured"]]
+    expected_ipr = [float(np.sum(w.astype(np.float64) ** 4) / np.sum(w.astype(np.float64) ** 2) ** 2) for w in final]
+    np.testing.assert_allclose([r.metrics["ipr"] for r in results], expected_ipr, rtol=1e-6)
+    assert results[1].metrics["frequency"] == pytest.approx(3.0, abs=1e-3)
+    assert results[0].metrics["centre"][0] == pytest.approx(5.0, abs=1e-3)
 
 
 def test_a_replicate_starts_from_the_same_weights_on_another_data_stream() -> None:
@@ -90,6 +128,9 @@ def test_committee_and_two_layer_run() -> None:
     assert set(result.arrays) >= {"param_w", "param_b", "unit_ipr", "unit_verdict"}
     assert result.arrays["param_w"].shape == (3, 16) and result.metrics["n_localized"] + result.metrics[
         "n_oscillatory"] + result.metrics["n_unstructured"] == 3
+    measured = [rf.measure_field(w, (16,))["verdict"] for w in result.arrays["param_w"]]
+    assert result.arrays["unit_verdict"].tolist() == measured == result.metrics["verdicts"]
+    assert all(result.metrics[f"n_{v}"] == measured.count(v) for v in rf.VERDICTS)
     two_layer = get_experiment("rf-committee").configure(overrides=overrides | {"train_readout": "true"})
     assert "param_a" in exp.run_trained(two_layer, [0])[0].arrays
 
@@ -100,13 +141,20 @@ def test_divergence_names_the_step() -> None:
         exp.run_trained(cfg, [0])
 
 
-def test_ica_measures_every_component() -> None:
-    cfg = get_experiment("rf-ica").configure(overrides={"N": 12, "samples": 4000, "components": 6})
+def test_ica_localizes_every_component_on_kur3_and_none_on_gaussian_data() -> None:
+    """FastICA on heavy-tailed Kur(3) fields finds localized filters (Lufkin et al. Fig. 5), every one of
+    them with the full set of components; on Gaussian fields (no independent sources) none is localized."""
+    cfg = get_experiment("rf-ica").configure(overrides={"N": 12, "samples": 20_000, "components": 12})
     result = exp.run_ica(cfg, [0])[0]
     fields = result.arrays["fields"][-1]
-    assert fields.shape == (6, 12)
+    assert fields.shape == (12, 12)
     np.testing.assert_allclose(np.linalg.norm(fields, axis=1), 1.0, rtol=1e-6)
-    assert len(result.metrics["verdicts"]) == 6
+    assert result.metrics["verdicts"] == ["localized"] * 12
+    assert result.arrays["unit_ipr"].min() > 1.4 * rf.LOCALIZED_IPR / 12  # with margin over the threshold
+    gaussian = get_experiment("rf-ica").configure(overrides={"N": 12, "samples": 4000, "components": 6,
+                                                             "data": "gaussian"})
+    verdicts = exp.run_ica(gaussian, [0])[0].metrics["verdicts"]
+    assert len(verdicts) == 6 and "localized" not in verdicts
 
 
 def rflab(*args: str) -> subprocess.CompletedProcess:
@@ -126,7 +174,24 @@ def test_cli_runs_seeds_together_and_writes_the_gallery(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["config"]["data"] == "ising" and set(report["metrics"]["seeds"]) == {"0", "1"}
-    assert "ipr" in report["metrics"]["mean"]
-    for folder in (tmp_path / "s" / "runs").iterdir():
-        for name in ("receptive_fields.png", "training.png", "arrays.npz"):
-            assert (folder / name).exists(), name
+    per_seed = [report["metrics"]["seeds"][s]["ipr"] for s in ("0", "1")]
+    assert report["metrics"]["mean"]["ipr"] == pytest.approx(np.mean(per_seed), rel=1e-12)
+    folders = sorted((tmp_path / "s" / "runs").iterdir())
+    assert len(folders) == 2
+    stored_ipr = []
+    for folder in folders:
+        arrays = np.load(folder / "arrays.npz")
+        assert arrays["param_w"].shape == (1, 16)
+        stored_ipr.append(float(rf.ipr(arrays["param_w"][0])))
+        np.testing.assert_allclose(arrays["ipr_curve"], rf.ipr(arrays["fields"]), rtol=1e-6)
+        for name in ("receptive_fields.png", "training.png"):
+            assert_drawn(folder / name)
+    assert sorted(stored_ipr) == pytest.approx(sorted(per_seed), rel=1e-6)
+
+
+def assert_drawn(path: Path) -> None:
+    """The PNG opens, is a real figure's size, and is not one flat colour."""
+    with Image.open(path) as image:
+        pixels = np.asarray(image.convert("L"), np.float64)
+    assert min(pixels.shape) > 200, (path.name, pixels.shape)
+    assert pixels.std() > 5 and np.mean(pixels < 128) > 0.005, path.name
