@@ -119,7 +119,7 @@ class ICAConfig(DataChoice):
     data: str = "kur"
     samples: int = Field(100_000, gt=1, description="pooled samples, both classes")
     components: int = Field(40, gt=0, description="independent components")
-    max_iter: int = Field(1000, gt=0, description="FastICA iterations")
+    max_iter: int = Field(200, gt=0, description="FastICA iterations at most (scikit-learn's default, as the authors)")
     tol: float = Field(1e-4, gt=0, description="FastICA tolerance")
 
 
