@@ -160,3 +160,20 @@ def test_a_figure_file_from_an_older_rflab_is_not_run_rather_than_a_crash(tmp_pa
     finding = claim.finding(Evidence(tmp_path, "quick"))
     assert finding.verdict == NOT_RUN
     assert "rflab figure prop33 --scale quick" in finding.reason and "'share_k0_sgd'" in finding.reason
+
+
+def test_the_markdown_results_pages_carry_the_reports_verdicts(tmp_path: Path, tiny_plan: None) -> None:
+    """``rflab report --markdown DIR`` writes the claims page with the same verdict for every claim as the
+    HTML page, read from the same store."""
+    from rflab.report.evidence import Evidence
+
+    root = tmp_path / "s"
+    reproduce(root)
+    build(root, "quick", markdown=tmp_path / "md")
+    page = (tmp_path / "md" / "claims-quick.md").read_text()
+    ev = Evidence(root, "quick")
+    for claim in CLAIMS + CROSS_CHECKS:
+        found = claim.finding(ev)
+        row = next(line for line in page.splitlines() if line.startswith(f"| {' '.join(claim.text.split())} |"))
+        assert f"| **{found.verdict}** |" in row
+    assert not (tmp_path / "md" / "claim32-quick.md").exists()  # the tiny plan makes no claim32 figure

@@ -62,6 +62,8 @@ def report(
     scale: Annotated[str | None, typer.Option(help="quick or paper (default: the scale last reproduced)")] = None,
     store: StoreOption = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="the HTML file (default STORE/report.html)")] = None,
+    markdown: Annotated[Path | None, typer.Option(help="also write the results as Markdown pages into this folder "
+                                                  "(claims-SCALE.md, claim32-SCALE.md)")] = None,
 ) -> None:
     """Write the HTML report from the results store: claims against measurements, every figure."""
     from rflab import reproduce as rp
@@ -73,7 +75,7 @@ def report(
     if scale is None:
         scale = latest_scale(root)
     rp.check_scale(scale)
-    out.print(str(build(root, scale, out_file)), highlight=False)
+    out.print(str(build(root, scale, out_file, markdown)), highlight=False)
 
 
 def latest_scale(root: Path) -> str:

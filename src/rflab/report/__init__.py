@@ -68,14 +68,18 @@ def meta_lines(ev: Evidence) -> list[str]:
     return lines
 
 
-def build(root: Path, scale: str, out: Path | None = None) -> Path:
-    """Write the report of the store at ``root`` for ``scale`` to ``out`` (default ``root/report.html``)."""
+def build(root: Path, scale: str, out: Path | None = None, markdown: Path | None = None) -> Path:
+    """Write the report of the store at ``root`` for ``scale`` to ``out`` (default ``root/report.html``),
+    and its results pages into the folder ``markdown`` when one is given."""
+    from rflab.report import markdown as md
     from rflab.reproduce import check_scale
 
     check_scale(scale)
     ev = Evidence(Path(root), scale)
     rows = [(c, c.finding(ev)) for c in CLAIMS]
     checks = [(c, c.finding(ev)) for c in CROSS_CHECKS]
+    if markdown is not None:
+        md.write(ev, rows, checks, Path(markdown))
     page = render(f"rflab: claims, measurements and figures ({scale} scale)", meta_lines(ev), rows, checks,
                   figure_sections(ev), run_sections(ev))
     out = Path(out) if out is not None else Path(root) / "report.html"

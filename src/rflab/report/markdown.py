@@ -1,0 +1,95 @@
+"""The report's results as Markdown pages for the documentation, written from the store by
+``rflab report --markdown DIR``: the claims with their verdicts (and our own cross-checks apart),
+and the Claim 3.2 sweep point by point beside the authors' published sweep. Every number on these
+pages is read from the store; nothing is typed."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from rflab.report.evidence import Evidence, Missing
+from rflab.report.judging import VERDICTS, Claim, Finding
+from rflab.store import replacing
+
+
+def cell(text: str) -> str:
+    """Text for one Markdown table cell (pipes escaped, one line)."""
+    return " ".join(text.replace("|", "\\|").split()) or "-"
+
+
+def tally(rows: Sequence[tuple[Claim, Finding]]) -> str:
+    """'25 reproduced, 15 differs, ...' over the verdicts that occur."""
+    counts = {v: sum(f.verdict == v for _, f in rows) for v in VERDICTS}
+    return ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+
+
+def claims_table(rows: Sequence[tuple[Claim, Finding]]) -> list[str]:
+    """One row per claim, grouped by topic."""
+    lines, topic = [], None
+    for claim, found in rows:
+        if claim.topic != topic:
+            topic = claim.topic
+            lines += ["", f"### {topic}", "", "| claim | source | measured | verdict | reason |",
+                      "|---|---|---|---|---|"]
+        lines.append(f"| {cell(claim.text)} | {cell(claim.source)} | {cell(found.measured)} | **{found.verdict}** | "
+                     f"{cell(found.reason)} |")
+    return lines
+
+
+def claims_page(scale: str, rows: Sequence[tuple[Claim, Finding]], checks: Sequence[tuple[Claim, Finding]]) -> str:
+    """The claims page of one scale."""
+    return "\n".join([
+        f"# Claims and verdicts ({scale} scale)", "",
+        f"Written by `rflab report --scale {scale} --markdown docs/results` from the results store. Counted claims "
+        f"(public sources): {tally(rows)}. Our own cross-checks, not counted: {tally(checks)}.",
+        *claims_table(rows), "", "## Our own cross-checks (not counted)", *claims_table(checks), ""])
+
+
+def claim32_page(ev: Evidence) -> str:
+    """Claim 3.2 per point: exact and estimated excess kurtosis, SGD over seeds, share localized, the
+    ODE; at the authors' settings, their published sweep beside it."""
+    from rflab.sources import lufkin_claim32
+
+    data = ev.figure_json("claim32")
+    theirs = {p["label"]: np.array([v for v in p["ipr"] if v is not None]) for p in lufkin_claim32()["points"]}
+    lines = [f"# Claim 3.2 point by point ({ev.scale} scale)", "",
+             f"Written by `rflab report --scale {ev.scale} --markdown docs/results` from "
+             f"`figures/claim32-{ev.scale}.json` ({data['note']}). IPR: final IPR of one ReLU neuron, N = 40; "
+             "localized: IPR >= 4/N. The authors' columns are their own per-seed results "
+             "(`rflab.sources.lufkin_claim32`), shown at every scale but comparable only at the paper scale.", "",
+             f"![claim32 at the {ev.scale} scale](claim32-{ev.scale}.png)", "",
+             "| point | excess kurtosis, exact | estimated (10^4 samples) | seeds | IPR, mean +- std | localized | "
+             "ODE IPR | authors: seeds | authors: IPR | authors: localized |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for p in data["points"]:
+        t = theirs[p["label"]]
+        lines.append(f"| {p['label']} | {p['excess_kurtosis']:+.3g} | {p['excess_kurtosis_estimated']:+.3g} | "
+                     f"{p['seeds']} | {p['sgd_mean']:.3f} +- {p['sgd_std']:.3f} | {p['localized_share']:.0%} | "
+                     f"{float(np.mean(p['ode_full'])):.3f} | {len(t)} | {t.mean():.3f} +- {t.std(ddof=1):.3f} | "
+                     f"{np.mean(t >= data['threshold']):.0%} |")
+    lines += ["", f"SGD time of the sweep (the stored runs' training, summed): {data['sgd_seconds']:.0f} s.", ""]
+    return "\n".join(lines)
+
+
+def write(ev: Evidence, rows: Sequence[tuple[Claim, Finding]], checks: Sequence[tuple[Claim, Finding]],
+          out_dir: Path) -> list[Path]:
+    """Write the pages of ``ev``'s scale into ``out_dir`` (and the Claim 3.2 figure beside its page)."""
+    pages = {f"claims-{ev.scale}.md": claims_page(ev.scale, rows, checks)}
+    try:
+        pages[f"claim32-{ev.scale}.md"] = claim32_page(ev)
+        figure = ev.root / "figures" / f"claim32-{ev.scale}.png"
+        if figure.exists():
+            out_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(figure, out_dir / figure.name)
+    except Missing:
+        pass
+    written = []
+    for name, text in pages.items():
+        with replacing(out_dir / name) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+        written.append(out_dir / name)
+    return written
