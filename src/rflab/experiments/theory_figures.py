@@ -2,13 +2,13 @@
 
 Every SGD run goes through the ``rf-neuron`` experiment and the results store (so a figure reuses
 ``rflab run rf-neuron ...`` runs with the same config and seed, and a second call trains nothing);
-every prediction comes from ``rflab.theory`` (the effective ODE of ``theory/dynamics.py``, Eq. 3),
+every prediction comes from ``rflab.theory`` (the effective ODE of ``theory/dynamics.py``, Eq. 5),
 started from the SGD run's own initial weights and read on the SGD clock t = lr x steps. Each
 figure writes ``NAME-SCALE.png`` and ``NAME-SCALE.json`` (every number in the figure, the settings
 and the wall time).
 
 - ``fig3-theory``: Ising J = (0.3, 0.7), NLGP g = 100 and Kur(5), N = 40, xi = (1, 3), and the
-  Gaussian control (where Eq. 3 is the exact flow): the rf-neuron presets ``ising``, ``nlgp``,
+  Gaussian control (where Eq. 5 is the exact flow): the rf-neuron presets ``ising``, ``nlgp``,
   ``kur5``, ``gaussian`` (paper: lr 0.05, 2000 steps, batch 10^4, Ising 500, seeds
   0-4; quick: 1000 steps, batch 2000, Ising 500, seeds 0-2, the runs of ``rflab figure fig3``).
   Cosine similarity of the ODE and SGD fields at every snapshot, for the full amplifier and its

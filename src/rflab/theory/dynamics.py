@@ -108,7 +108,7 @@ def effective(model: DataModel, form: Form = "full") -> Effective:
 
 
 def system(model: DataModel, form: Form | Literal["pair"]) -> tuple[tuple[jax.Array, ...], Field]:
-    """The ``args`` and vector field of the ODE of ``model``: Eq. 3 in ``form``, or, for "pair", the
+    """The ``args`` and vector field of the ODE of ``model``: equation (3) above (the paper's Eq. 5) in ``form``, or, for "pair", the
     closure conditioned on the peak site too (``rflab.theory.pair_closure``, beyond the paper)."""
     if form == "pair":
         return pair_closure.arrays(model), pair_closure.rhs
@@ -116,7 +116,7 @@ def system(model: DataModel, form: Form | Literal["pair"]) -> tuple[tuple[jax.Ar
 
 
 def rhs(t: jax.Array, w: jax.Array, args: tuple[jax.Array, jax.Array, jax.Array]) -> jax.Array:
-    """dw/dt = (1/2) [phi(Sigma_1 w / sqrt(w^T Sigma_1 w)) - (Sigma_0 + Sigma_1) w]  (Eq. 3)."""
+    """dw/dt = (1/2) [phi(Sigma_1 w / sqrt(w^T Sigma_1 w)) - (Sigma_0 + Sigma_1) w]  (equation (3) above)."""
     coef, sigma_sum, sigma1 = args
     s1w = sigma1 @ w
     a = s1w * jax.lax.rsqrt(jnp.dot(w, s1w))
@@ -128,7 +128,7 @@ def solve(w0: jax.Array, times: jax.Array, args: tuple[jax.Array, ...], field: F
           atol: float = ATOL, max_steps: int = MAX_STEPS) -> jax.Array:
     """w(t) at ``times`` (ascending, times[0] the start) from w(times[0]) = w0: shape (T, D).
 
-    ``field(t, w, args)`` is the vector field (Eq. 3 by default; ``pair_closure.rhs`` takes its
+    ``field(t, w, args)`` is the vector field (equation (3) by default; ``pair_closure.rhs`` takes its
     own args). Tsit5 with a PID step-size controller; jittable and vmappable (over w0 and/or args)."""
     term = diffrax.ODETerm(field)
     sol = diffrax.diffeqsolve(

@@ -23,7 +23,7 @@ The choice of p makes the vector field jump where two sites tie for the largest 
 field has a clear peak, so this costs nothing on fig3-theory's clock (t = 100: 1-3 s per model);
 a delocalized field whose broad maximum drifts keeps crossing ties, and the adaptive solver then
 takes small steps (Kur(5) to t = 1000: ~15,000 steps, 75 s), which is why the Claim 3.2 sweep and
-the phase diagram use Eq. 3 only.
+the phase diagram use Eq. 5 only.
 """
 
 from __future__ import annotations
