@@ -108,8 +108,9 @@ def effective(model: DataModel, form: Form = "full") -> Effective:
 
 
 def system(model: DataModel, form: Form | Literal["pair"]) -> tuple[tuple[jax.Array, ...], Field]:
-    """The ``args`` and vector field of the ODE of ``model``: equation (3) above (the paper's Eq. 5) in ``form``, or, for "pair", the
-    closure conditioned on the peak site too (``rflab.theory.pair_closure``, beyond the paper)."""
+    """The ``args`` and vector field of the ODE of ``model``: equation (3) above (the paper's Eq. 5) in
+    ``form``, or, for "pair", the closure conditioned on the peak site too (``rflab.theory.pair_closure``,
+    beyond the paper)."""
     if form == "pair":
         return pair_closure.arrays(model), pair_closure.rhs
     return effective(model, form).arrays(), rhs
