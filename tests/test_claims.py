@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from rflab.report.claims import CLAIMS, CROSS_CHECKS
-from rflab.report.evidence import Missing, Numbers
+from rflab.report.evidence import Missing, numbers
 from rflab.report.judging import DIFFERS, NOT_CHECKABLE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, Claim
 from rflab.sources import lufkin_claim32
 
@@ -45,7 +45,7 @@ class Fake:
     def step_runs(self, key: str) -> list[Run]:
         if key not in self.runs:
             raise Missing(f"runs of {key} are not stored")
-        return self.runs[key]
+        return [Run(_numbers(r.metrics), r.seed, r.config, r.train_seconds) for r in self.runs[key]]
 
     def config_runs(self, experiment: str, preset: str | None, overrides: Mapping[str, Any],
                     seeds: Sequence[int]) -> list[Run]:
@@ -68,12 +68,8 @@ class Fake:
 
 
 def _numbers(value: Any) -> Any:
-    """Dicts as the evidence's Numbers (a missing key raises Missing), as the real JSON loader does."""
-    if isinstance(value, dict):
-        return Numbers({k: _numbers(v) for k, v in value.items()}, "remake")
-    if isinstance(value, list):
-        return [_numbers(v) for v in value]
-    return value
+    """Dicts as the evidence's Numbers (a missing key raises Missing), as the real evidence gives them."""
+    return numbers(value, "remake")
 
 
 def claim(text: str, table: Sequence[Claim] = CLAIMS + CROSS_CHECKS) -> Claim:
@@ -490,6 +486,15 @@ def test_every_judge_has_a_case_for_each_of_its_branches() -> None:
         assert verdicts, f"no case for {c.text!r}"
         if verdicts != {NOT_CHECKABLE}:
             assert len(verdicts - {NOT_RUN}) >= 2 and verdicts & {DIFFERS, NOT_REPRODUCED}, (c.text, verdicts)
+
+
+def test_a_run_stored_without_a_metric_a_judge_reads_is_not_run() -> None:
+    """A run made by an older rflab (no code at its start) gives not run, not a KeyError."""
+    ev = good()
+    for run in ev.runs["dipole-3d/mdl"]:
+        del run.metrics["start"]
+    found = claim("Trained on description length").finding(ev)
+    assert found.verdict == NOT_RUN and "'start'" in found.reason
 
 
 def test_missing_evidence_is_not_run_naming_what_makes_it() -> None:

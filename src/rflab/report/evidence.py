@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,15 @@ class Numbers(dict):
 
     def __missing__(self, key: str) -> Any:
         raise Missing(f"{self.remake}: it has no '{key}' (made by an older rflab)")
+
+
+def numbers(value: Any, remake: str) -> Any:
+    """Nested dicts as Numbers (a missing key raises Missing with ``remake``), as the JSON loader makes them."""
+    if isinstance(value, dict):
+        return Numbers({k: numbers(v, remake) for k, v in value.items()}, remake)
+    if isinstance(value, list):
+        return [numbers(v, remake) for v in value]
+    return value
 
 
 @dataclass
@@ -65,7 +74,8 @@ class Evidence:
         if any(r is None for r in runs):
             label = f"{experiment} {preset or ''} {dict(overrides) or ''} seeds {list(seeds)}"
             raise Missing(f"runs {label.strip()} are not stored: {self._need()}")
-        return [r for r in runs if r is not None]
+        remake = f"a stored {experiment} run was made by an older rflab; remake it with rflab run ... --force"
+        return [replace(r, metrics=numbers(r.metrics, remake)) for r in runs if r is not None]
 
     def figure_json(self, name: str) -> dict[str, Any]:
         """The numbers a figure wrote (``figures/NAME-SCALE.json``), or Missing."""
