@@ -234,6 +234,7 @@ CLAIM32_SCALES = {
                         "quick: xi = (0.3, 0.7), lr 0.1, 1000 steps, batch 1000 (NLGP) and 5000 (Kur)"),
 }
 KURTOSIS_SAMPLES = 10_000  # the authors' x-axis: kurtosis of one coordinate from 10^4 samples
+CLAIM32_N = 40
 
 
 def sweep_points() -> list[tuple[str, str, dict[str, Any]]]:
@@ -244,7 +245,7 @@ def sweep_points() -> list[tuple[str, str, dict[str, Any]]]:
 
 def claim32_runs(s: SweepScale) -> list[tuple[str, str, dict[str, Any], range]]:
     """(family, label, rf-neuron overrides, seeds) of every point of a Claim 3.2 sweep."""
-    base = {"xi": s.xi, "lr": 0.1, "steps": s.steps, "init_scale": 1e-3, "snapshots": 10}
+    base = {"N": CLAIM32_N, "xi": s.xi, "lr": 0.1, "steps": s.steps, "init_scale": 1e-3, "snapshots": 10}
     return [(family, label, base | data | {"batch_size": s.batch[family]}, range(s.seeds[family]))
             for family, label, data in sweep_points()]
 
@@ -290,7 +291,7 @@ def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> li
         if seeds < 1:
             raise ConfigError(f"seeds={seeds}: must be at least 1")
         s = s.capped(seeds)
-    threshold = rf.LOCALIZED_IPR / 40
+    threshold = rf.LOCALIZED_IPR / CLAIM32_N
     points = []
     for family, label, overrides, seed_range in claim32_runs(s):
         cfg, runs = neuron_runs(overrides, seed_range, label)
@@ -320,8 +321,9 @@ def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> li
                          "ode_taylor": np.array([p["ode_taylor"].mean() for p in pts]), "log_x": family == "kur",
                          "authors": authors_points(family) if at_authors else None})
     settings = {"xi": s.xi, "steps": s.steps, "batch_size": s.batch, "seeds": s.seeds, "lr": 0.1,
-                "init_scale": 1e-3, "N": 40}
-    return finish(out_dir, f"claim32-{scale}", lambda path: plots.claim32_figure(families, 40, path, s.note), start,
+                "init_scale": 1e-3, "N": CLAIM32_N}
+    return finish(out_dir, f"claim32-{scale}", lambda path: plots.claim32_figure(families, CLAIM32_N, path, s.note),
+                  start,
                   {"scale": scale, "note": s.note, "settings": settings, "threshold": threshold,
                    "sgd_seconds": sum(p["sgd_seconds"] for p in points)}, {"points": points})
 
