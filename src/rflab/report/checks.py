@@ -52,7 +52,8 @@ def fig2_statistics() -> dict[str, Any]:
 
 
 def marginal_kurtosis() -> dict[str, Any]:
-    """Kur(k) kurtosis by quadrature at the k of docs/localization.md section 2, and NLGP's at small and large gain."""
+    """Exact Kur(k) kurtosis (Beta functions) at the k of docs/localization.md section 2, and NLGP's (quadrature)
+    at small and large gain."""
     from rflab.data.marginals import KurMarginal, NLGPMarginal
 
     return {"kur": {f"{k:g}": float(KurMarginal(k).kurtosis) for k in KUR_TAILS},

@@ -76,7 +76,7 @@ def kur_kurtosis(ev: Evidence) -> Finding:
     claimed = {"5": 4.285, "6": 2.922, "8": 2.270, "10": 2.070, "30": 1.826}
     off = [n for n, v in claimed.items() if not close(k[n], v, 5e-4)]
     flips = k["5"] > 3 > k["6"]
-    return Finding("Kur(k) kurtosis by quadrature: " + ", ".join(f"k = {n}: {g(v, 4)}" for n, v in k.items()),
+    return Finding("exact Kur(k) kurtosis (Beta functions): " + ", ".join(f"k = {n}: {g(v, 4)}" for n, v in k.items()),
                    graded(len(claimed) - len(off) + flips, len(claimed) + 1),
                    "rule: each within 0.05% and the sign of the excess flips between k = 5 and 6" + (
                        f"; off at k = {names(off)}" if off else ""))
