@@ -1,9 +1,10 @@
 """Validated configs: pydantic models, ``key=value`` overrides, one-line errors.
 
 Every experiment and data model declares its settings as a pydantic model with constraints
-(``gt=0``, ``Literal[...]``) and ``extra="forbid"``. ``build`` merges defaults, a preset and the
-user's ``--set`` overrides and turns any validation failure into a ``ConfigError`` whose message
-is one line naming the field and what it allows.
+(``gt=0``, ``Literal[...]``) and ``extra="forbid"``; every number must be finite and every integer
+fit in 32 bits (what JAX indexes arrays with). ``build`` merges defaults, a preset and the user's
+``--set`` overrides and turns any validation failure into a ``ConfigError`` whose message is one
+line naming the field and what it allows.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 M = TypeVar("M", bound=BaseModel)
+INT_MAX = 2**31 - 1  # JAX indexes arrays with 32-bit integers
 
 
 class ConfigError(ValueError):
@@ -23,9 +25,17 @@ class ConfigError(ValueError):
 
 
 class Config(BaseModel):
-    """Base of every config: frozen, unknown keys rejected, values checked on assignment."""
+    """Base of every config: frozen, unknown keys rejected, numbers finite, integers within 32 bits."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _fits_in_32_bits(cls, value: Any) -> Any:
+        """An integer past INT_MAX cannot size or index a JAX array: refuse it here, not in XLA."""
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_MAX:
+            raise ValueError(f"must be at most {INT_MAX} in size (sizes and counts are 32-bit integers)")
+        return value
 
 
 def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
@@ -51,9 +61,12 @@ def build(model: type[M], *layers: Mapping[str, Any]) -> M:
 
 
 def describe_error(model: type[BaseModel], err: ValidationError) -> str:
-    """One line for the first validation error: the field, what it got, what it allows."""
+    """One line for the first validation error: the field, what it got, what it allows (an error
+    about the config as a whole already names its fields)."""
     first = err.errors()[0]
     loc = first["loc"]
+    if not loc:
+        return first["msg"].removeprefix("Value error, ")
     field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or model.__name__
     if first["type"] == "extra_forbidden":
         allowed = ", ".join(sorted(model.model_fields))

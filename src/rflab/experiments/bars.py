@@ -56,6 +56,12 @@ class BarsConfig(PopulationCodeConfig):
     som_lr: float = Field(0.5, gt=0, description="initial learning rate of the map, falling linearly to 0")
     som_epochs: int = Field(50, gt=0, description="passes of the map over the training images")
 
+    def knn_train_size(self) -> tuple[int, str]:
+        """Each class's position regression is fitted on that class's half of the training images."""
+        need = 2 * self.knn_k
+        return need, f"2 x knn_k = {need} (each class's kNN position regression is fitted on its half of the " \
+                     "training images)"
+
 
 MIXED = 0.1  # a unit's image mixes the classes when the weaker class's structure is above 10% of the total
 

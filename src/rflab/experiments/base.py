@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,20 +44,35 @@ class Experiment:
         return build(self.config, self.presets.get(preset or "", {}), overrides or {})
 
 
-def parse_seeds(seed: str | None, seeds: str | None) -> list[int]:
-    """Seeds from ``--seed N`` or ``--seeds A-B`` (inclusive); 0 when neither is given."""
+SEED_MAX = 2**32 - 1  # a JAX PRNG key is built from a 32-bit seed
+_NUMBER = re.compile(r"\s*[0-9]+\s*")
+
+
+def _seed(text: str) -> int | None:
+    """A seed written in ASCII digits and within SEED_MAX, else None."""
+    if not _NUMBER.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= SEED_MAX else None
+
+
+def parse_seeds(seed: str | None, seeds: str | None) -> range:
+    """Seeds from ``--seed N`` or ``--seeds A-B`` (inclusive); 0 when neither is given. A range, not a
+    list: a request for a billion seeds is refused by the memory check, not built here."""
     if seed is not None and seeds is not None:
         raise ConfigError("--seed and --seeds are exclusive; give one")
     if seeds is not None:
-        lo, sep, hi = seeds.partition("-")
-        if not sep or not lo.strip().isdigit() or not hi.strip().isdigit() or int(lo) > int(hi):
-            raise ConfigError(f"--seeds {seeds!r}: expected A-B with integers 0 <= A <= B, e.g. 0-4")
-        return list(range(int(lo), int(hi) + 1))
+        lo_text, sep, hi_text = seeds.partition("-")
+        lo, hi = _seed(lo_text), _seed(hi_text)
+        if not sep or lo is None or hi is None or lo > hi:
+            raise ConfigError(f"--seeds {seeds!r}: expected A-B with integers 0 <= A <= B <= {SEED_MAX}, e.g. 0-4")
+        return range(lo, hi + 1)
     if seed is None:
-        return [0]
-    if not seed.strip().isdigit():
-        raise ConfigError(f"--seed {seed!r}: expected a non-negative integer")
-    return [int(seed)]
+        return range(1)
+    value = _seed(seed)
+    if value is None:
+        raise ConfigError(f"--seed {seed!r}: expected a non-negative integer up to {SEED_MAX}")
+    return range(value, value + 1)
 
 
 def at_scale(scales: Mapping[str, Any], scale: str) -> Any:

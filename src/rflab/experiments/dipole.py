@@ -28,6 +28,7 @@ from rflab.experiments import population_code
 from rflab.experiments.base import Experiment, SeedResult
 from rflab.experiments.population_code import (
     CODERS,
+    SHOWN_IMAGES,
     PopulationCodeConfig,
     flat_params,
     mdl_bits,
@@ -69,6 +70,21 @@ class DipoleConfig(PopulationCodeConfig):
         if start != "random" and (info.data.get("dim") != 3 or info.data.get("theta_range") == "fixed"):
             raise ValueError("a solid-torus start needs dim=3 and a varying orientation; use encoder_init=random")
         return start
+
+    def uses_unit_grid(self) -> bool:
+        """The dense baseline has no units; the other coders start theirs as ``mu_init`` says."""
+        return self.model != "dense" and super().uses_unit_grid()
+
+    def size_problems(self) -> list[str]:
+        """The shared size checks, the held-out images the reconstructions figure shows, and Isomap's neighbours."""
+        problems = super().size_problems()
+        if self.n_test < SHOWN_IMAGES:
+            problems.append(f"n_test={self.n_test}: must be at least {SHOWN_IMAGES} (the reconstructions figure "
+                            f"shows {SHOWN_IMAGES} held-out images)")
+        if self.encoder_init == "isomap" and self.n_train <= initial_codes.ISOMAP_NEIGHBOURS:
+            problems.append(f"n_train={self.n_train}: encoder_init=isomap needs more than "
+                            f"{initial_codes.ISOMAP_NEIGHBOURS} training images (Isomap's neighbours)")
+        return problems
 
 
 SEED_PRESET = {

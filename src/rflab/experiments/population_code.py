@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Self
 
 import jax
 import numpy as np
 import optax
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from rflab import train
 from rflab.config import Config
 from rflab.models import autoencoder
 from rflab.models import population as pop
+
+SHOWN_IMAGES = 8  # the examples and reconstructions figures show this many images
 
 
 class PopulationCodeConfig(Config):
@@ -47,6 +49,36 @@ class PopulationCodeConfig(Config):
     deviation_var: float = Field(1e-4, gt=0, description="mdl: variance V_a of the activities' deviation from the bump")
     activity_resolution: float = Field(2**-8, gt=0, description="mdl: resolution activities are sent at")
     centre_resolution: float = Field(2**-6, gt=0, lt=1, description="mdl: resolution the centre is sent at")
+
+    def knn_train_size(self) -> tuple[int, str]:
+        """The training images the kNN regressions need, and why (for the message)."""
+        return self.knn_k, f"knn_k={self.knn_k} (the kNN regressions are fitted on the training images)"
+
+    def uses_unit_grid(self) -> bool:
+        """Whether the units start on a grid (``mu_init=grid``), which needs n_units to factor into dim factors."""
+        return self.mu_init == "grid"
+
+    def size_problems(self) -> list[str]:
+        """Why these sizes cannot give every measurement and figure of the run (empty when they can)."""
+        need, why = self.knn_train_size()
+        problems = []
+        if self.n_train < need:
+            problems.append(f"n_train={self.n_train}: must be at least {why}")
+        if self.n_train < SHOWN_IMAGES:
+            problems.append(f"n_train={self.n_train}: must be at least {SHOWN_IMAGES} (the examples figure shows "
+                            f"{SHOWN_IMAGES} training images)")
+        if self.uses_unit_grid() and not pop.grid_exists(self.n_units, self.dim):
+            problems.append(f"n_units={self.n_units}: mu_init=grid needs n_units to factor into dim={self.dim} "
+                            "factors >= 2; use mu_init=uniform or another n_units")
+        return problems
+
+    @model_validator(mode="after")
+    def _sizes_fit_the_measurements(self) -> Self:
+        """Refuse sizes the metrics or figures cannot use before anything trains, not after."""
+        problems = self.size_problems()
+        if problems:
+            raise ValueError(problems[0])
+        return self
 
 
 def snapshot_epochs(cfg: PopulationCodeConfig) -> list[int]:
