@@ -200,16 +200,14 @@ class Reproduction:
                 "stored": len(runs) - len(computed)}
 
     def _figure(self, step: FigureStep) -> dict[str, Any]:
-        from rflab.experiments import get_figure
+        from rflab.experiments import make_figure
         from rflab.store import using_store
 
         old = self.manifest["steps"].get(step.key)
         if not self.force and figure_done(old, step.figure, self.scale, self.root):
             return dict(old) | {"computed": 0, "stored": 1}
-        out_dir = self.root / "figures"
-        out_dir.mkdir(parents=True, exist_ok=True)
         with using_store(self.root):
-            files = get_figure(step.figure).make(out_dir, self.scale)
+            files = make_figure(step.figure, self.root / "figures", self.scale)
         return {"kind": "figure", "key": figure_key(step.figure, self.scale), "computed": 1, "stored": 0,
                 "files": [str(Path(f).resolve().relative_to(self.root.resolve())) for f in files]}
 

@@ -15,7 +15,9 @@ import errno
 import json
 import os
 import shutil
+import signal
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -74,6 +76,42 @@ def replacing(path: Path) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block ends, so a few renames that belong together happen whole;
+    outside the main thread, where no handler can be set, the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
+
+
+@contextmanager
+def staged(folder: Path) -> Iterator[Path]:
+    """A fresh hidden folder inside ``folder`` to write files into; when the block ends without an error
+    they move into ``folder`` (one rename each, Ctrl-C held meanwhile), else they are removed. A reader
+    never sees a half-written file and an interrupted writer leaves none behind."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".staged-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        with deferred_interrupt():
+            for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
+                target = folder / path.relative_to(tmp)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run_id(experiment: str, config: dict[str, Any], seed: int) -> str:
@@ -151,7 +189,8 @@ class Store:
         arrays: dict[str, np.ndarray],
         write_files: Callable[[Path], None] | None = None,
     ) -> StoredRun:
-        """Write a run atomically: folder built aside, renamed into place, then indexed."""
+        """Write a run atomically: folder built aside, renamed into place, then indexed (Ctrl-C held
+        between the rename and the index row)."""
         tmp = self.root / "tmp" / f"{rid}-{uuid.uuid4().hex[:8]}"
         tmp.mkdir(parents=True)
         try:
@@ -164,17 +203,18 @@ class Store:
             _fsync_tree(tmp)
             final = self.folder(rid)
             final.parent.mkdir(parents=True, exist_ok=True)
-            self._move_into_place(tmp, final)
+            created = time.time()
+            with deferred_interrupt():
+                self._move_into_place(tmp, final)
+                with closing(self._connect()) as conn, conn:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (rid, experiment, seed, json.dumps(config, sort_keys=True), json.dumps(metrics),
+                         train_seconds, created),
+                    )
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        created = time.time()
-        with closing(self._connect()) as conn, conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (rid, experiment, seed, json.dumps(config, sort_keys=True), json.dumps(metrics),
-                 train_seconds, created),
-            )
         return StoredRun(rid, experiment, seed, config, metrics, train_seconds, final, created)
 
     def _move_into_place(self, tmp: Path, final: Path, attempts: int = 20) -> None:

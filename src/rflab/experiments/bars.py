@@ -13,6 +13,7 @@ each unit's class preference, and how far apart the two classes' units lie in th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from rflab.experiments.base import Experiment, SeedResult
 from rflab.experiments.population_code import (
     CODERS,
     PopulationCodeConfig,
+    coder_footprint,
     flat_params,
     mdl_bits,
     snapshot_epochs,
@@ -37,6 +39,7 @@ from rflab.metrics import topography
 from rflab.models import population as pop
 from rflab.models import som
 from rflab.plots import bars as plots
+from rflab.resources import DOUBLE, Footprint
 from rflab.train import ProgressFn
 
 
@@ -193,10 +196,22 @@ def write_figures(cfg: BarsConfig, d: dict[str, np.ndarray], arrays: dict[str, n
                    folder / "training.png")
 
 
+def footprint(cfg: BarsConfig) -> Footprint:
+    """The MDL coder's memory (``population_code.coder_footprint``) and, once, the Kohonen map: its
+    weights, every image's distance to every unit, and the distances between units (as between the
+    MDL code's units) that the topography measures take."""
+    base = coder_footprint(cfg, "mdl", bars.SIZE**2, 2)
+    units = cfg.som_side**2
+    som = DOUBLE * (3 * units * bars.SIZE**2 + 2 * (cfg.n_train + cfg.n_test) * units + 2 * units**2)
+    return replace(base, once=base.once + som + DOUBLE * 2 * cfg.n_units**2,
+                   drivers=f"{base.drivers}, a {cfg.som_side}x{cfg.som_side} map")
+
+
 BARS_WHAT_WHERE = Experiment(
     name="bars-what-where",
     summary="what/where bars: MDL population code (learned unit positions) against a Kohonen map, 100 units each",
     config=BarsConfig,
     run=run,
     presets={"default": {}},
+    footprint=footprint,
 )

@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from rflab import resources
 from rflab.config import Config, ConfigError, build
+from rflab.resources import Footprint
 from rflab.store import Store, StoredRun, run_id
 from rflab.train import ProgressFn
 
@@ -28,13 +30,15 @@ class SeedResult:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A named experiment: a config model, named presets, and ``run(config, seeds, progress)``."""
+    """A named experiment: a config model, named presets, ``run(config, seeds, progress)``, and the
+    memory one run of a config needs (``footprint(config)``, see ``rflab.resources``)."""
 
     name: str
     summary: str
     config: type[Config]
     run: Callable[[Config, Sequence[int], ProgressFn | None], list[SeedResult]]
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    footprint: Callable[[Any], Footprint] = lambda cfg: Footprint(0)
 
     def configure(self, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
         """Defaults, then the preset, then the user's overrides, validated as one config."""
@@ -84,17 +88,21 @@ def at_scale(scales: Mapping[str, Any], scale: str) -> Any:
 
 def ensure_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store | None = None,
                 progress: ProgressFn | None = None, force: bool = False) -> tuple[list[StoredRun], list[int]]:
-    """Each seed's stored run, training the missing seeds together in one call and storing each as
-    soon as that call returns (the keys of ``rflab run``); also the seeds that were computed."""
+    """Each seed's stored run, training the missing seeds together in one call (in chunks when they do
+    not fit in memory together, see ``rflab.resources``) and storing each as soon as its call returns
+    (the keys of ``rflab run``); also the seeds that were computed."""
     store = store or Store()
     config = cfg.model_dump()
     ids = {s: run_id(experiment.name, config, s) for s in seeds}
     found = {} if force else {s: r for s in seeds if (r := store.get(ids[s])) is not None}
     missing = [s for s in seeds if s not in found]
     if missing:
-        for r in experiment.run(cfg, missing, progress):
-            found[r.seed] = store.put(ids[r.seed], experiment.name, r.seed, config, r.metrics, r.train_seconds,
-                                      r.arrays, r.write_figures)
+        label = f"{experiment.name} on {resources.seeds(len(missing))}"
+        per_call = resources.seeds_per_call(label, experiment.footprint(cfg), len(missing), len(seeds))
+        for chunk in resources.chunks(missing, per_call):
+            for r in experiment.run(cfg, chunk, progress):
+                found[r.seed] = store.put(ids[r.seed], experiment.name, r.seed, config, r.metrics, r.train_seconds,
+                                          r.arrays, r.write_figures)
     return [found[s] for s in seeds], missing
 
 

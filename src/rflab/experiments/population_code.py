@@ -6,6 +6,7 @@ Used by ``dipole`` (dipole-3d, dipole-2d), ``bars`` (bars-what-where) and the st
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import Any, Literal, NamedTuple, Self
@@ -19,8 +20,10 @@ from rflab import train
 from rflab.config import Config
 from rflab.models import autoencoder
 from rflab.models import population as pop
+from rflab.resources import DOUBLE, FLOAT, Footprint, MiB
 
 SHOWN_IMAGES = 8  # the examples and reconstructions figures show this many images
+GIF_FRAME = 2 * MiB  # one frame of a training animation, drawn and stacked
 
 
 class PopulationCodeConfig(Config):
@@ -79,6 +82,36 @@ class PopulationCodeConfig(Config):
         if problems:
             raise ValueError(problems[0])
         return self
+
+
+def n_params(cfg: PopulationCodeConfig, model: str, n_pixels: int) -> int:
+    """The parameters of coder ``model`` (``population.init``, ``mdl_init``, ``autoencoder.init``)."""
+    he, h, k = cfg.n_enc_hidden, cfg.n_units, cfg.dim
+    encoder = he * (n_pixels + 1)
+    if model == "dense":
+        hd = getattr(cfg, "n_dec_hidden", 0)
+        return encoder + (he + 1) * k + (k + 1) * hd + (hd + 1) * hd + (hd + 1) * n_pixels
+    second = (he + 1) * (h if model == "mdl" else k)
+    return encoder + second + h * k + (h + 1) * n_pixels
+
+
+def coder_footprint(cfg: PopulationCodeConfig, model: str, n_pixels: int, latents: int) -> Footprint:
+    """Memory of one run of a population coder (``rflab.resources``): per seed its images, the parameters
+    with the optimiser state and every snapshot, the losses, a step's activations and the curves kept;
+    once, the coder applied to every image, the description length's decodings, the cubic regression's
+    features and the training animation."""
+    params = n_params(cfg, model, n_pixels)
+    snaps = min(cfg.epochs, 2 * cfg.snapshots) + 2
+    steps = cfg.epochs * -(-cfg.n_train // cfg.batch_size)
+    images = cfg.n_train + cfg.n_test
+    width = n_pixels + cfg.n_enc_hidden + cfg.n_units * (cfg.dim + 2) + (
+        getattr(cfg, "n_dec_hidden", 0) if model == "dense" else 0)
+    per_seed = FLOAT * (2 * images * (n_pixels + latents) + params * (5 + snaps) + 2 * steps
+                        + 4 * min(cfg.batch_size, cfg.n_train) * width + snaps * (cfg.n_test * cfg.dim + 8 * n_pixels))
+    applied = 2 * images * (n_pixels + cfg.n_enc_hidden + 2 * cfg.n_units)
+    once = (FLOAT * (applied + snaps * cfg.n_train * cfg.dim) + DOUBLE * 4 * images * n_pixels
+            + DOUBLE * 3 * cfg.n_train * math.comb(cfg.dim + 3, 3) + GIF_FRAME * snaps)
+    return Footprint(per_seed, once, f"{images} images, {snaps} snapshots of {params} parameters, {steps} steps")
 
 
 def snapshot_epochs(cfg: PopulationCodeConfig) -> list[int]:
