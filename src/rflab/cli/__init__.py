@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from rflab.cli import data, reproduce, sweep, theory
+from rflab.cli import data, reproduce, store, sweep, theory
 from rflab.cli.options import MemoryOption, StoreOption, memory_bytes
 from rflab.config import ConfigError, digest, parse_overrides
 from rflab.paths import check_file, check_folder, check_store
@@ -33,6 +34,7 @@ app = typer.Typer(
 )
 app.add_typer(data.app, name="data")
 app.add_typer(theory.app, name="theory")
+app.add_typer(store.app, name="store")
 out = Console()
 
 
@@ -261,6 +263,7 @@ app.command("report")(reproduce.report)
 def main() -> None:
     """Entry point: bad input ends with one line on stderr and exit status 2; an interrupt (130), a
     diverging run or a failing filesystem (1) end in one line too, never in a traceback."""
+    warnings.showwarning = _show_warning
     try:
         code = app(standalone_mode=False)
     except ConfigError as e:
@@ -279,6 +282,20 @@ def main() -> None:
     except OSError as e:
         _fail(f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e), 1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                  line: str | None = None) -> None:
+    """A damaged run is reported in one line on stderr; other warnings as Python shows them."""
+    from rflab.store import DamagedRunWarning
+
+    if issubclass(category, DamagedRunWarning):
+        err.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+    else:
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
+
+
+_SHOW_WARNING = warnings.showwarning
 
 
 def _fail(message: str, status: int) -> None:

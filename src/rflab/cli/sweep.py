@@ -123,7 +123,7 @@ def runs(
     from rflab import runs as q
     from rflab.cli import out
     from rflab.experiments import get_experiment
-    from rflab.store import Store
+    from rflab.store import Store, StoreError
 
     if experiment is not None:
         get_experiment(experiment)
@@ -133,6 +133,9 @@ def runs(
         check_file(export, "--export")
     results = Store(store)
     check_store(results.root, write=False)
+    if not results.index.exists() and any((results.root / "runs").glob("*")):
+        raise StoreError(f"the store {results.root} has run folders but no index; rebuild it with: "
+                         f"rflab store rebuild-index --store {results.root}")
     rows = q.select([q.row(r) for r in results.runs(experiment)], conditions)
     if export is not None:
         q.export(rows, export)
