@@ -72,7 +72,7 @@ def describe_error(model: type[BaseModel], err: ValidationError) -> str:
         allowed = ", ".join(sorted(model.model_fields))
         return f"unknown key {field!r}; allowed keys: {allowed}"
     got = first.get("input")
-    shown = got if isinstance(got, str) else repr(got)
+    shown = got if isinstance(got, str) and got.isprintable() else repr(got)  # a newline must not split the line
     message = first["msg"].removeprefix("Value error, ")
     return f"{field}={shown}: {message[:1].lower()}{message[1:]}"
 
