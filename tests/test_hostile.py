@@ -83,6 +83,7 @@ HOSTILE: list[tuple[str, Setup, list[str], int, str]] = [
     ("inf rate", nothing, ["run", "rf-neuron", "--set", "lr=inf"], 2, "lr=inf: input should be a finite number"),
     ("nan width", nothing, ["run", "dipole-3d", "--set", "sigma=nan"], 2, "sigma=nan"),
     ("overflowing float", nothing, ["run", "dipole-3d", "--set", "lr=1e999"], 2, "lr=1e999"),
+    ("width past float32", nothing, ["run", "dipole-3d", "--set", "sigma=1e300"], 2, "sigma=1e300"),
     ("fewer images than neighbours", nothing, ["run", "dipole-3d", "--set", "n_train=5"], 2, "knn_k=10"),
     ("bars classes too small", nothing, ["run", "bars-what-where", "--set", "n_train=15"], 2, "2 x knn_k"),
     ("too few held-out images", nothing, ["run", "dipole-3d", "--set", "n_test=2"], 2, "n_test=2"),

@@ -47,6 +47,7 @@ def test_each_run_records_the_checksums_of_its_files_in_its_record_and_the_index
     (lambda f: truncate(f / "arrays.npz"), "arrays.npz does not match its checksum"),
     (lambda f: truncate(f / "fig.png", 10), "fig.png does not match its checksum"),
     (lambda f: (f / "training.gif").unlink(), "training.gif is missing"),
+    (lambda f: (f / "arrays.npz").unlink(), "arrays.npz is missing"),
     (lambda f: truncate(f / "run.json"), "run.json is damaged"),
     (lambda f: (f / "run.json").unlink(), "run.json is missing"),
     (lambda f: (f / "run.json").write_text(json.dumps({"run_id": "run9", "experiment": "e", "seed": 0,

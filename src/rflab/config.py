@@ -1,10 +1,11 @@
 """Validated configs: pydantic models, ``key=value`` overrides, one-line errors.
 
 Every experiment and data model declares its settings as a pydantic model with constraints
-(``gt=0``, ``Literal[...]``) and ``extra="forbid"``; every number must be finite and every integer
-fit in 32 bits (what JAX indexes arrays with). ``build`` merges defaults, a preset and the user's
-``--set`` overrides and turns any validation failure into a ``ConfigError`` whose message is one
-line naming the field and what it allows.
+(``gt=0``, ``Literal[...]``) and ``extra="forbid"``; every number must be finite, every integer fit
+in 32 bits (what JAX indexes arrays with) and every float lie in float32's normal range (what JAX
+computes in). ``build`` merges defaults, a preset and the user's ``--set`` overrides and turns any
+validation failure into a ``ConfigError`` whose message is one line naming the field and what it
+allows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 M = TypeVar("M", bound=BaseModel)
 INT_MAX = 2**31 - 1  # JAX indexes arrays with 32-bit integers
+FLOAT_TINY, FLOAT_MAX = 1.1754944e-38, 3.4028235e38  # float32's smallest normal and largest finite values
 
 
 class ConfigError(ValueError):
@@ -32,9 +34,14 @@ class Config(BaseModel):
     @field_validator("*")
     @classmethod
     def _fits_in_32_bits(cls, value: Any) -> Any:
-        """An integer past INT_MAX cannot size or index a JAX array: refuse it here, not in XLA."""
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_MAX:
-            raise ValueError(f"must be at most {INT_MAX} in size (sizes and counts are 32-bit integers)")
+        """An integer past INT_MAX cannot size or index a JAX array, and a float outside float32's normal
+        range is 0 or inf once JAX computes with it: refuse them here, not in XLA or after training."""
+        for v in value if isinstance(value, tuple) else (value,):
+            if isinstance(v, int) and not isinstance(v, bool) and abs(v) > INT_MAX:
+                raise ValueError(f"must be at most {INT_MAX} in size (sizes and counts are 32-bit integers)")
+            if isinstance(v, float) and v != 0 and not FLOAT_TINY <= abs(v) <= FLOAT_MAX:
+                raise ValueError(f"must be 0 or between {FLOAT_TINY:.2g} and {FLOAT_MAX:.2g} in size (JAX computes "
+                                 "in float32)")
         return value
 
 

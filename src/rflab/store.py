@@ -301,7 +301,7 @@ class Store:
     def get(self, rid: str) -> StoredRun | None:
         """The indexed run with this id, or None (also when the store does not exist yet). A damaged run
         is not served: a DamagedRunWarning names it, and None lets the caller recompute it."""
-        found = self._select("WHERE run_id = ?", (rid,))
+        found = self._select("WHERE run_id = ?", (rid,), complete=False)
         if not found:
             return None
         run = found[0]
@@ -320,8 +320,10 @@ class Store:
             return self._select("ORDER BY created", ())
         return self._select("WHERE experiment = ? ORDER BY created", (experiment,))
 
-    def _select(self, clause: str, args: tuple) -> list[StoredRun]:
-        """Indexed runs matching an SQL clause whose folder holds its arrays."""
+    def _select(self, clause: str, args: tuple, complete: bool = True) -> list[StoredRun]:
+        """Indexed runs matching an SQL clause whose folder is there (and, if ``complete``, holds its
+        arrays; otherwise the caller verifies it). A folder that is not there may be another writer's
+        run being replaced at this moment, so it is left out without a word."""
         if not self.index.exists():
             return []
         with self._index() as conn:
@@ -329,7 +331,7 @@ class Store:
                                 "FROM runs " + clause, args).fetchall()
         return [StoredRun(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5], self.folder(r[0]), r[6],
                           json.loads(r[7]) if r[7] else None)
-                for r in rows if (self.folder(r[0]) / ARRAYS).exists()]
+                for r in rows if (self.folder(r[0]) / ARRAYS if complete else self.folder(r[0])).exists()]
 
     def put(
         self,
