@@ -149,6 +149,11 @@ def check_total(label: str, need: int, detail: str, advice: str = "lower the siz
         raise _refuse(label, need, detail, limit, source, advice)
 
 
+def check_records(label: str, n_runs: int, advice: str = "ask for fewer seeds") -> None:
+    """Refuse, before one run id is built, a request whose runs' records alone would not fit."""
+    check_total(label, KEPT_PER_RUN * n_runs, f"the records of {n_runs} runs", advice)
+
+
 def chunks(seeds: Sequence[int], size_: int) -> Iterator[list[int]]:
     """``seeds`` in consecutive chunks of at most ``size_``."""
     for start in range(0, len(seeds), size_):

@@ -110,8 +110,10 @@ def deferred_interrupt() -> Iterator[None]:
 @contextmanager
 def staged(folder: Path) -> Iterator[Path]:
     """A fresh hidden folder inside ``folder`` to write files into; when the block ends without an error
-    they move into ``folder`` (one rename each, Ctrl-C held meanwhile), else they are removed. A reader
-    never sees a half-written file and an interrupted writer leaves none behind."""
+    they move into ``folder`` (one rename each, Ctrl-C held meanwhile), else they are removed (and the
+    folders made for them). A reader never sees a half-written file and an interrupted writer leaves
+    none behind."""
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".staged-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
@@ -122,8 +124,12 @@ def staged(folder: Path) -> Iterator[Path]:
                 target = folder / path.relative_to(tmp)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(path, target)
+        made = []
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        for empty in made:  # the block failed: the folders made for it go too, if nothing else filled them
+            with contextlib.suppress(OSError):
+                empty.rmdir()
 
 
 def run_id(experiment: str, config: dict[str, Any], seed: int) -> str:

@@ -98,8 +98,7 @@ def check_size(name: str, grid: Mapping[str, list[str]], n_seeds: int) -> None:
     """Refuse a grid before its points are built when the records of its runs alone would not fit in
     memory (a product of long grids grows fast)."""
     total = math.prod(len(v) for v in grid.values()) * n_seeds
-    resources.check_total(f"sweep {name} ({total} runs)", resources.KEPT_PER_RUN * total,
-                          f"the records of {total} runs", "use shorter grids or fewer seeds")
+    resources.check_records(f"sweep {name} ({total} runs)", total, "use shorter grids or fewer seeds")
 
 
 def worker_share(executor: str, scheduler: str | None, workers: int | None) -> int | None:
