@@ -74,6 +74,11 @@ def csv_folder(root: Path) -> None:
     (root / "figures" / "runs.csv").mkdir(parents=True)
 
 
+def damaged_manifest(root: Path) -> None:
+    good(root)
+    (root / "reproduce-quick.json").write_text('{"scale": "quick", "steps": {"dipole-3d/seed": {"kind": "ru')
+
+
 def nothing(root: Path) -> None:
     """No store at all: a command that fails must not create one."""
 
@@ -156,6 +161,8 @@ HOSTILE: list[tuple[str, Setup, list[str], int, str]] = [
     ("run on a corrupt index", corrupt_index, ["run", "rf-neuron"], 2, "rebuild-index"),
     ("report on a corrupt index", corrupt_index, ["report", "--out", "{tmp}/report.html"], 2, "rebuild-index"),
     ("list a lost index", lost_index, ["runs"], 2, "has run folders but no index"),
+    ("report on a damaged manifest", damaged_manifest, ["report"], 2, "the reproduce manifest"),
+    ("reproduce on a damaged manifest", damaged_manifest, ["reproduce"], 2, "remove it and run rflab reproduce"),
     ("check a damaged run", truncated_arrays, ["store", "check"], 1, "1 damaged"),
     ("check a corrupt index", corrupt_index, ["store", "check"], 1, "the index cannot be read"),
     ("check a good store", good, ["store", "check"], 0, "3 runs checked, 0 damaged"),

@@ -166,3 +166,12 @@ def test_check_finds_every_run_whose_files_were_truncated_at_random(tmp_path: Pa
         served = {f"run{i}" for i in range(8) if Store(tmp_path).get(f"run{i}") is not None} \
             if report.index_problem is None else set()
     assert not served & damaged_runs
+
+
+def test_a_damaged_figure_file_is_evidence_not_run_naming_the_command_that_remakes_it(tmp_path: Path) -> None:
+    from rflab.report.evidence import Evidence, Missing
+
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "prop33-quick.json").write_text('{"models": [{"name": "t", "sh')
+    with pytest.raises(Missing, match=r"prop33-quick.json is damaged .*rflab figure prop33 --scale quick"):
+        Evidence(tmp_path, "quick").figure_json("prop33")

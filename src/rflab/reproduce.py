@@ -24,7 +24,7 @@ from typing import Any
 
 import rflab
 from rflab.config import ConfigError, digest
-from rflab.store import replacing
+from rflab.store import StoreError, replacing
 
 SCALES = ("quick", "paper")
 
@@ -125,7 +125,15 @@ def load_manifest(root: Path, scale: str) -> dict[str, Any]:
     path = manifest_path(root, scale)
     if not path.exists():
         return {"scale": scale, "steps": {}}
-    return json.loads(path.read_text())
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise StoreError(f"the reproduce manifest {path} is damaged ({e}); remove it and run rflab reproduce "
+                         f"--scale {scale} again (stored runs are reused)") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("steps"), dict):
+        raise StoreError(f"the reproduce manifest {path} is damaged (no steps); remove it and run rflab reproduce "
+                         f"--scale {scale} again (stored runs are reused)")
+    return manifest
 
 
 def write_json(path: Path, payload: Mapping[str, Any]) -> Path:

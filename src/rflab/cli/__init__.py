@@ -190,6 +190,7 @@ def bench(
     if readme is not None:
         check_file(readme, "--readme")
     check_store(Store(store).root)
+    _kept_results(Store(store).root / "bench.json")
     results = {}
     with progress_bar() as bar:
         selected = {n: p for n, p in found.items() if name in (None, n)}
@@ -199,7 +200,7 @@ def bench(
             results[bench_name] = measure(path, quick)
             bar.advance(task)
     kept = Store(store).root / "bench.json"
-    merged = (json.loads(kept.read_text())["results"] if kept.exists() else {}) | results
+    merged = _kept_results(kept) | results
     write_json(kept, {"quick": quick, "results": merged,
                       "rows": [r | {"benchmark": n} for n, res in merged.items() for r in res["rows"]]})
     if readme is not None:
@@ -219,6 +220,19 @@ def bench(
     out.print(table)
     for i, note in enumerate(notes, 1):
         out.print(f"  {i}. {note}", markup=False, highlight=False)
+
+
+def _kept_results(path: Path) -> dict[str, Any]:
+    """The benchmark results kept in ``bench.json`` (none if there is no such file); a damaged file is
+    a one-line error, found before the benchmarks run."""
+    from rflab.store import StoreError
+
+    if not path.exists():
+        return {}
+    try:
+        return dict(json.loads(path.read_text())["results"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+        raise StoreError(f"{path} is damaged ({type(e).__name__}: {e}); remove it to start a new table") from None
 
 
 @app.command()
