@@ -121,7 +121,7 @@ def _refuse(label: str, need: int, detail: str, limit: int, source: str,
                        f"{size(limit)} ({source}); {advice}, {way_out}")
 
 
-def seeds(n: int) -> str:
+def seed_count(n: int) -> str:
     """``1 seed``, ``5 seeds``."""
     return f"{n} seed" if n == 1 else f"{n} seeds"
 
@@ -154,7 +154,7 @@ def check_records(label: str, n_runs: int, advice: str = "ask for fewer seeds") 
     check_total(label, KEPT_PER_RUN * n_runs, f"the records of {n_runs} runs", advice)
 
 
-def chunks(seeds: Sequence[int], size_: int) -> Iterator[list[int]]:
-    """``seeds`` in consecutive chunks of at most ``size_``."""
-    for start in range(0, len(seeds), size_):
-        yield list(seeds[start:start + size_])
+def chunks(seeds: Sequence[int], per_call: int) -> Iterator[list[int]]:
+    """``seeds`` in consecutive chunks of at most ``per_call``."""
+    for start in range(0, len(seeds), per_call):
+        yield list(seeds[start:start + per_call])

@@ -99,7 +99,7 @@ def run(
     seed_list = parse_seeds(seed, seeds)
     cfg = experiment.configure(preset, parse_overrides(set_ or []))
     with resources.memory_limit(memory_bytes(memory_limit)):
-        per_call = resources.seeds_per_call(f"{experiment.name} on {resources.seeds(len(seed_list))}",
+        per_call = resources.seeds_per_call(f"{experiment.name} on {resources.seed_count(len(seed_list))}",
                                             experiment.footprint(cfg), len(seed_list))
     config = cfg.model_dump()
     results = Store(store)

@@ -92,13 +92,13 @@ def ensure_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store
     not fit in memory together, see ``rflab.resources``) and storing each as soon as its call returns
     (the keys of ``rflab run``); also the seeds that were computed."""
     store = store or Store()
-    resources.check_records(f"{experiment.name} on {resources.seeds(len(seeds))}", len(seeds))
+    resources.check_records(f"{experiment.name} on {resources.seed_count(len(seeds))}", len(seeds))
     config = cfg.model_dump()
     ids = {s: run_id(experiment.name, config, s) for s in seeds}
     found = {} if force else {s: r for s in seeds if (r := store.get(ids[s])) is not None}
     missing = [s for s in seeds if s not in found]
     if missing:
-        label = f"{experiment.name} on {resources.seeds(len(missing))}"
+        label = f"{experiment.name} on {resources.seed_count(len(missing))}"
         per_call = resources.seeds_per_call(label, experiment.footprint(cfg), len(missing), len(seeds))
         for chunk in resources.chunks(missing, per_call):
             for r in experiment.run(cfg, chunk, progress):
