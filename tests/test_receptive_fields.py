@@ -129,7 +129,7 @@ def test_init_scale_is_a_variance_scale() -> None:
 
 def test_relu_neuron_population_gradient_matches_the_gaussian_formula() -> None:
     """-grad E[(y - ReLU(w . x))^2] by autodiff over 4 million samples against
-    (1/2)[sqrt(2/pi) Sigma_1 w / sqrt(w^T Sigma_1 w) - (Sigma_0 + Sigma_1) w] (science page, section 4)."""
+    (1/2)[sqrt(2/pi) Sigma_1 w / sqrt(w^T Sigma_1 w) - (Sigma_0 + Sigma_1) w] (docs/localization.md, section 4)."""
     n = 10
     model = Gaussian(Lattice(n), (1.0, 3.0))
     w = np.asarray(jax.random.normal(jax.random.PRNGKey(5), (n,))) / np.sqrt(n)

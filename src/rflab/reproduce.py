@@ -24,7 +24,7 @@ from typing import Any
 
 import rflab
 from rflab.config import ConfigError, digest
-from rflab.store import replacing
+from rflab.store import StoreError, replacing
 
 SCALES = ("quick", "paper")
 
@@ -125,7 +125,15 @@ def load_manifest(root: Path, scale: str) -> dict[str, Any]:
     path = manifest_path(root, scale)
     if not path.exists():
         return {"scale": scale, "steps": {}}
-    return json.loads(path.read_text())
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise StoreError(f"the reproduce manifest {path} is damaged ({e}); remove it and run rflab reproduce "
+                         f"--scale {scale} again (stored runs are reused)") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("steps"), dict):
+        raise StoreError(f"the reproduce manifest {path} is damaged (no steps); remove it and run rflab reproduce "
+                         f"--scale {scale} again (stored runs are reused)")
+    return manifest
 
 
 def write_json(path: Path, payload: Mapping[str, Any]) -> Path:
@@ -212,16 +220,14 @@ class Reproduction:
                 "stored": len(runs) - len(computed)}
 
     def _figure(self, step: FigureStep) -> dict[str, Any]:
-        from rflab.experiments import get_figure
+        from rflab.experiments import make_figure
         from rflab.store import using_store
 
         old = self.manifest["steps"].get(step.key)
         if not self.force and figure_done(old, step.figure, self.scale, self.root):
             return dict(old) | {"computed": 0, "stored": 1}
-        out_dir = self.root / "figures"
-        out_dir.mkdir(parents=True, exist_ok=True)
         with using_store(self.root):
-            files = get_figure(step.figure).make(out_dir, self.scale)
+            files = make_figure(step.figure, self.root / "figures", self.scale)
         return {"kind": "figure", "key": figure_key(step.figure, self.scale), "computed": 1, "stored": 0,
                 "files": [str(Path(f).resolve().relative_to(self.root.resolve())) for f in files]}
 

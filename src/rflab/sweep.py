@@ -14,12 +14,15 @@ filesystem every worker reaches (a local folder for a LocalCluster, a shared one
 from __future__ import annotations
 
 import itertools
+import math
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rflab import resources
 from rflab.config import ConfigError, digest
 from rflab.experiments import get_experiment
 from rflab.experiments.base import Experiment, ensure_runs
@@ -91,6 +94,42 @@ def grid_points(experiment: Experiment, preset: str | None, base: Mapping[str, A
     return list(points.values())
 
 
+def check_size(name: str, grid: Mapping[str, list[str]], n_seeds: int) -> None:
+    """Refuse a grid before its points are built when the records of its runs alone would not fit in
+    memory (a product of long grids grows fast)."""
+    total = math.prod(len(v) for v in grid.values()) * n_seeds
+    resources.check_records(f"sweep {name} ({total} runs)", total, "use shorter grids or fewer seeds")
+
+
+def worker_share(executor: str, scheduler: str | None, workers: int | None) -> int | None:
+    """The memory each of our own Dask workers may plan for (the limit split between them, after the
+    worker processes themselves); None in this process or on another scheduler's workers, which plan
+    against their own machine. Refused when the worker processes alone do not fit."""
+    if executor != "dask" or scheduler:
+        return None
+    n = workers or os.cpu_count() or 1
+    resources.check_total(f"sweep on {n} Dask workers", n * resources.PROCESS,
+                          f"a Python process with JAX for each worker: {resources.size(resources.PROCESS)}",
+                          "use fewer --workers")
+    limit, _ = resources.current_limit()
+    return limit // n - resources.PROCESS
+
+
+def check_memory(experiment: Experiment, preset: str | None, base: Mapping[str, Any], points: Sequence[Point],
+                 n_seeds: int, share: int | None) -> None:
+    """Refuse, before anything runs, a point of which not even one seed fits: in this process under
+    the limit, or in one of our Dask workers under its share."""
+    total = len(points) * n_seeds
+    for point in points:
+        footprint = experiment.footprint(experiment.configure(preset, {**base, **point.overrides}))
+        label = f"sweep {experiment.name} at {' '.join(f'{k}={v}' for k, v in point.overrides.items())}"
+        if share is None:
+            resources.seeds_per_call(label, footprint, n_seeds, total)
+            continue
+        with resources.memory_limit(share, "one Dask worker's share of the limit"):
+            resources.seeds_per_call(label, footprint, n_seeds, n_seeds)
+
+
 def missing(points: Sequence[Point], store: Store) -> list[Task]:
     """The tasks left: each point with the seeds the store does not hold."""
     tasks = []
@@ -102,13 +141,18 @@ def missing(points: Sequence[Point], store: Store) -> list[Task]:
 
 
 def run_point(name: str, preset: str | None, overrides: dict[str, Any], seeds: list[int], root: str,
-              progress: ProgressFn | None = None) -> tuple[list[int], float]:
+              progress: ProgressFn | None = None, memory: int | None = None) -> tuple[list[int], float]:
     """Train and store one point's seeds (skipping any stored meanwhile); the seeds computed and the
-    wall time. Top-level and picklable: this is what a Dask worker runs."""
+    wall time. ``memory`` is a Dask worker's share of the limit (None: the limit in force here).
+    Top-level and picklable: this is what a Dask worker runs."""
     start = time.perf_counter()
     experiment = get_experiment(name)
     cfg = experiment.configure(preset, overrides)
-    _, computed = ensure_runs(experiment, cfg, seeds, Store(root), progress)
+    if memory is None:
+        _, computed = ensure_runs(experiment, cfg, seeds, Store(root), progress)
+    else:
+        with resources.memory_limit(memory, "one Dask worker's share of the limit"):
+            _, computed = ensure_runs(experiment, cfg, seeds, Store(root), progress)
     return computed, time.perf_counter() - start
 
 
@@ -122,7 +166,8 @@ def run_local(name: str, preset: str | None, base: Mapping[str, Any], tasks: Seq
 
 
 def run_dask(name: str, preset: str | None, base: Mapping[str, Any], tasks: Sequence[Task], root: Path,
-             scheduler: str | None = None, workers: int | None = None) -> Iterator[Outcome]:
+             scheduler: str | None = None, workers: int | None = None, share: int | None = None
+             ) -> Iterator[Outcome]:
     """Run the tasks on Dask (a LocalCluster of ``workers`` single-threaded processes unless a
     scheduler address is given), yielding each as its worker has stored it."""
     import logging
@@ -136,7 +181,7 @@ def run_dask(name: str, preset: str | None, base: Mapping[str, Any], tasks: Sequ
     client = Client(scheduler or cluster)
     try:
         futures = {client.submit(run_point, name, preset, {**base, **t.point.overrides}, t.seeds,
-                                 str(root.resolve()), pure=False): t for t in tasks}
+                                 str(root.resolve()), None, share, pure=False): t for t in tasks}
         for future in as_completed(futures):
             computed, seconds = future.result()
             yield Outcome(futures[future].point, computed, seconds)

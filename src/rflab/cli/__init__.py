@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,8 +18,10 @@ from rich.console import Console
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from rflab.cli import data, reproduce, sweep, theory
+from rflab.cli import data, reproduce, store, sweep, theory
+from rflab.cli.options import MemoryOption, StoreOption, memory_bytes
 from rflab.config import ConfigError, digest, parse_overrides
+from rflab.paths import check_file, check_folder, check_store
 from rflab.progress import err, progress_bar
 from rflab.train import DivergenceError, use_cpu_cores
 
@@ -30,8 +34,15 @@ app = typer.Typer(
 )
 app.add_typer(data.app, name="data")
 app.add_typer(theory.app, name="theory")
+app.add_typer(store.app, name="store")
 out = Console()
-__all__ = ["app", "err", "main", "out", "progress_bar", "setup_jax"]
+
+
+class Interrupted(Exception):
+    """Ctrl-C stopped a command; the message says what was kept."""
+
+
+__all__ = ["Interrupted", "app", "err", "main", "out", "progress_bar", "setup_jax"]
 
 
 def setup_jax(cache: bool = True) -> None:
@@ -72,11 +83,13 @@ def run(
     seeds: Annotated[str | None, typer.Option(help="a range of seeds A-B, inclusive, run together")] = None,
     preset: Annotated[str | None, typer.Option(help="a named preset of the experiment")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override a setting: key=value")] = None,
-    store: Annotated[Path | None, typer.Option(help="results store (default $RFLAB_STORE or ./rflab-results)")] = None,
+    store: StoreOption = None,
     force: Annotated[bool, typer.Option(help="recompute even if the run is stored")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON object on stdout")] = False,
+    memory_limit: MemoryOption = None,
 ) -> None:
     """Run an experiment for one or more seeds (trained together), store and summarise it."""
+    from rflab import resources
     from rflab.experiments import get_experiment
     from rflab.experiments.base import parse_seeds
     from rflab.metrics.codes import summarise
@@ -85,21 +98,34 @@ def run(
     experiment = get_experiment(name)
     seed_list = parse_seeds(seed, seeds)
     cfg = experiment.configure(preset, parse_overrides(set_ or []))
+    with resources.memory_limit(memory_bytes(memory_limit)):
+        per_call = resources.seeds_per_call(f"{experiment.name} on {resources.seed_count(len(seed_list))}",
+                                            experiment.footprint(cfg), len(seed_list))
     config = cfg.model_dump()
     results = Store(store)
+    check_store(results.root)
     ids = {s: run_id(experiment.name, config, s) for s in seed_list}
     stored = {} if force else {s: r for s in seed_list if (r := results.get(ids[s])) is not None}
     missing = [s for s in seed_list if s not in stored]
     if missing:
         setup_jax()
-        with progress_bar() as bar:
-            task = bar.add_task(f"{experiment.name} seeds {_span(missing)}", total=None)
-            outcome = experiment.run(cfg, missing, lambda done, total: bar.update(task, completed=done, total=total))
-            writing = bar.add_task("measure, plot, store", total=len(outcome))
-            for r in outcome:
-                stored[r.seed] = results.put(ids[r.seed], experiment.name, r.seed, config, r.metrics,
-                                             r.train_seconds, r.arrays, r.write_figures)
-                bar.advance(writing)
+        try:
+            with progress_bar() as bar:
+                task = bar.add_task(f"{experiment.name} seeds {_span(missing)}", total=None)
+                writing = bar.add_task("measure, plot, store", total=len(missing))
+                for chunk in resources.chunks(missing, per_call):
+                    bar.update(task, description=f"{experiment.name} seeds {_span(chunk)}", completed=0, total=None)
+                    outcome = experiment.run(cfg, chunk,
+                                             lambda done, total: bar.update(task, completed=done, total=total))
+                    for r in outcome:
+                        stored[r.seed] = results.put(ids[r.seed], experiment.name, r.seed, config, r.metrics,
+                                                     r.train_seconds, r.arrays, r.write_figures)
+                        bar.advance(writing)
+        except KeyboardInterrupt:
+            done = sum(results.get(ids[s]) is not None for s in missing)
+            raise Interrupted(f"{done} of the {len(missing)} runs to compute finished and are stored in "
+                              f"{results.root}; nothing partial was written, and the same command computes "
+                              "the rest") from None
     runs = [stored[s] for s in seed_list]
     metrics = runs[0].metrics if len(runs) == 1 else summarise({r.seed: r.metrics for r in runs})
     report: dict[str, Any] = {
@@ -118,11 +144,11 @@ def run(
         out.print(_summary_table(report, [r.metrics for r in runs], seed_list))
 
 
-def _span(seeds: list[int]) -> str:
+def _span(seeds: Sequence[int]) -> str:
     return str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}"
 
 
-def _summary_table(report: dict[str, Any], per_seed: list[dict], seeds: list[int]) -> Table:
+def _summary_table(report: dict[str, Any], per_seed: list[dict], seeds: Sequence[int]) -> Table:
     """Headline numbers per seed: reconstruction, recovery of the latents, description length."""
     from rflab.metrics.codes import flatten
 
@@ -161,6 +187,10 @@ def bench(
         raise ConfigError(f"--root {str(root)!r}: no benchmarks/bench_*.py there")
     if readme is not None and not readme.is_file():
         raise ConfigError(f"--readme {str(readme)!r}: no such file")
+    if readme is not None:
+        check_file(readme, "--readme")
+    check_store(Store(store).root)
+    _kept_results(Store(store).root / "bench.json")
     results = {}
     with progress_bar() as bar:
         selected = {n: p for n, p in found.items() if name in (None, n)}
@@ -170,7 +200,7 @@ def bench(
             results[bench_name] = measure(path, quick)
             bar.advance(task)
     kept = Store(store).root / "bench.json"
-    merged = (json.loads(kept.read_text())["results"] if kept.exists() else {}) | results
+    merged = _kept_results(kept) | results
     write_json(kept, {"quick": quick, "results": merged,
                       "rows": [r | {"benchmark": n} for n, res in merged.items() for r in res["rows"]]})
     if readme is not None:
@@ -192,21 +222,49 @@ def bench(
         out.print(f"  {i}. {note}", markup=False, highlight=False)
 
 
+def _kept_results(path: Path) -> dict[str, Any]:
+    """The benchmark results kept in ``bench.json`` (none if there is no such file); a damaged file is
+    a one-line error, found before the benchmarks run."""
+    from rflab.store import StoreError
+
+    if not path.exists():
+        return {}
+    try:
+        return dict(json.loads(path.read_text())["results"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+        raise StoreError(f"{path} is damaged ({type(e).__name__}: {e}); remove it to start a new table") from None
+
+
 @app.command()
 def figure(
     name: Annotated[str, typer.Argument(help="figure name (see rflab list)")],
     scale: Annotated[str, typer.Option(help="quick or paper")] = "paper",
-    out_dir: Annotated[Path, typer.Option("--out", help="folder for the figure files")] = Path("rflab-results/figures"),
+    store: StoreOption = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="folder for the figure files (default STORE/figures)")
+                       ] = None,
+    memory_limit: MemoryOption = None,
 ) -> None:
-    """Make a paper figure."""
-    from rflab.experiments import get_figure
+    """Make a paper figure (its runs go through the store; its files appear whole or not at all)."""
+    from rflab import resources
+    from rflab.experiments import get_figure, make_figure
     from rflab.reproduce import check_scale
+    from rflab.store import Store, using_store
 
-    fig = get_figure(name)
+    get_figure(name)
     check_scale(scale)
+    limit = memory_bytes(memory_limit)
+    root = Store(store).root
+    check_store(root)
+    target = out_dir if out_dir is not None else root / "figures"
+    check_folder(target, "--out")
     setup_jax()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for path in fig.make(out_dir, scale):
+    try:
+        with resources.memory_limit(limit), using_store(root):
+            files = make_figure(name, target, scale)
+    except KeyboardInterrupt:
+        raise Interrupted(f"figure {name} was not written (no partial file is left in {target}); the runs it had "
+                          f"finished are kept in {root}, so making it again starts from them") from None
+    for path in files:
         out.print(str(path))
 
 
@@ -217,7 +275,9 @@ app.command("report")(reproduce.report)
 
 
 def main() -> None:
-    """Entry point: bad input ends with one line on stderr and exit status 2."""
+    """Entry point: bad input ends with one line on stderr and exit status 2; an interrupt (130), a
+    diverging run or a failing filesystem (1) end in one line too, never in a traceback."""
+    warnings.showwarning = _show_warning
     try:
         code = app(standalone_mode=False)
     except ConfigError as e:
@@ -227,11 +287,29 @@ def main() -> None:
             e.show()  # type: ignore[attr-defined]
             sys.exit(2)
         _fail(e.format_message(), 2)
-    except typer.Abort:
-        _fail("aborted", 130)
+    except Interrupted as e:
+        _fail(f"interrupted: {e}", 130)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted", 130)
     except DivergenceError as e:
         _fail(str(e), 1)
+    except OSError as e:
+        _fail(f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e), 1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                  line: str | None = None) -> None:
+    """A damaged run is reported in one line on stderr; other warnings as Python shows them."""
+    from rflab.store import DamagedRunWarning
+
+    if issubclass(category, DamagedRunWarning):
+        err.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+    else:
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
+
+
+_SHOW_WARNING = warnings.showwarning
 
 
 def _fail(message: str, status: int) -> None:

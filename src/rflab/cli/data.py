@@ -15,7 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from rflab.cli.options import MemoryOption, memory_bytes
 from rflab.config import ConfigError, digest, parse_overrides
+from rflab.paths import check_folder
 
 app = typer.Typer(help="Inspect data models: exact against sampled statistics.", no_args_is_help=True)
 
@@ -60,6 +62,15 @@ def statistics(model: Any, x: np.ndarray, c: int) -> dict[str, Any]:
         "cov_sites": sites,
         "n_samples": n,
     }
+
+
+def describe_bytes(sites: int, samples: int) -> int:
+    """Memory of ``rflab data describe``: the samples through the sampler's FFTs, their float64 copies
+    and powers, the exact (D, D) covariance built whole and the compared block of COV_SITES sites."""
+    from rflab.resources import DOUBLE, FLOAT
+
+    block = min(sites, COV_SITES)
+    return samples * sites * (8 * FLOAT + 6 * DOUBLE) + 5 * DOUBLE * sites**2 + 4 * DOUBLE * block**2
 
 
 def kernel_clip(model: Any) -> float:
@@ -108,9 +119,12 @@ def describe(
     seed: Annotated[int, typer.Option("--seed", help="PRNG seed")] = 0,
     cls: Annotated[int, typer.Option("--class", help="class to sample (0 or 1)")] = 1,
     out: Annotated[Path | None, typer.Option("--out", help="output folder")] = None,
+    memory_limit: MemoryOption = None,
 ) -> None:
     """Exact against sampled statistics of a data model, and a figure of samples and marginal."""
+    from rflab import resources
     from rflab.data import models
+    from rflab.experiments.base import SEED_MAX
 
     overrides = parse_overrides(set_ or [])
     params = models.params(name, overrides)
@@ -118,6 +132,15 @@ def describe(
         raise ConfigError(f"--samples={samples}: must be at least 2")
     if cls not in (0, 1):
         raise ConfigError(f"--class={cls}: must be 0 or 1")
+    if not 0 <= seed <= SEED_MAX:
+        raise ConfigError(f"--seed={seed}: must be from 0 to {SEED_MAX}")
+    sites = params.N ** params.dims  # type: ignore[attr-defined]
+    with resources.memory_limit(memory_bytes(memory_limit)):
+        resources.check_total(f"data describe {name}", describe_bytes(sites, samples),
+                              f"{samples} samples x {sites} sites and their exact covariance", "lower --samples or N")
+    record = {"model": name, "params": params.model_dump(mode="json"), "class": cls, "seed": seed}
+    folder = out if out is not None else default_out(name, digest(record | {"samples": samples}))
+    check_folder(folder, "--out")
     model = models.spec(name).make(params)
 
     import jax
@@ -131,8 +154,6 @@ def describe(
     x = np.asarray(model.sample_class(jax.random.PRNGKey(seed), samples, cls))
     seconds = time.perf_counter() - start
     stats = statistics(model, x, cls)
-    record = {"model": name, "params": params.model_dump(mode="json"), "class": cls, "seed": seed}
-    folder = out if out is not None else default_out(name, digest(record | {"samples": samples}))
     folder.mkdir(parents=True, exist_ok=True)
     setting = ", ".join(f"{k}={v}" for k, v in params.model_dump().items())
     figure = describe_figure(model, x, cls, folder / "describe.png", f"{name} ({setting}), class {cls}")

@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
+from rflab.cli.options import MemoryOption, StoreOption, memory_bytes
+from rflab.paths import check_file, check_store
 from rflab.progress import ConsoleProgress, err, progress_bar
 
 ScaleOption = Annotated[str, typer.Option(help="quick (minutes on a laptop) or paper (the papers' settings)")]
-StoreOption = Annotated[Path | None, typer.Option(help="results store (default $RFLAB_STORE or ./rflab-results)")]
 
 
 def reproduce(
@@ -19,35 +20,46 @@ def reproduce(
     store: StoreOption = None,
     force: Annotated[bool, typer.Option(help="recompute runs and figures even if they are stored")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print the plan and exit")] = False,
+    memory_limit: MemoryOption = None,
 ) -> None:
     """Run every experiment and paper figure at one scale, then write the HTML report (stored runs are reused)."""
     from rflab import reproduce as rp
-    from rflab.cli import out, setup_jax
+    from rflab import resources
+    from rflab.cli import Interrupted, out, setup_jax
     from rflab.report import build
     from rflab.store import Store
 
     rp.check_scale(scale)
+    limit = memory_bytes(memory_limit)
     root = Store(store).root
     steps = rp.plan(scale)
     if dry_run:
         for step in steps:
             out.print(step.label, highlight=False, markup=False, soft_wrap=True)
         return
+    check_store(root)
     setup_jax()
     job = rp.Reproduction(scale, root, force)
     start = time.perf_counter()
-    with progress_bar() as bar:
-        overall = bar.add_task(f"reproduce --scale {scale}", total=len(steps))
-        for step in steps:
-            bar.update(overall, description=f"reproduce: {step.label}")
-            progress = ConsoleProgress(f"  {step.label}") if isinstance(step, rp.RunStep) else None
-            record = job.do(step, progress)
-            bar.advance(overall)
-            done = (f"FAILED: {record['error']}" if "error" in record else
-                    "computed" if record.get("computed") else "from the store")
-            bar.console.print(f"{step.label}: {done}, {record['seconds']:.1f} s", highlight=False, markup=False,
-                              soft_wrap=True)
-        bar.update(overall, description=f"reproduce --scale {scale}")
+    done = 0
+    try:
+        with progress_bar() as bar, resources.memory_limit(limit):
+            overall = bar.add_task(f"reproduce --scale {scale}", total=len(steps))
+            for step in steps:
+                bar.update(overall, description=f"reproduce: {step.label}")
+                progress = ConsoleProgress(f"  {step.label}") if isinstance(step, rp.RunStep) else None
+                record = job.do(step, progress)
+                done += 1
+                bar.advance(overall)
+                state = (f"FAILED: {record['error']}" if "error" in record else
+                         "computed" if record.get("computed") else "from the store")
+                bar.console.print(f"{step.label}: {state}, {record['seconds']:.1f} s", highlight=False, markup=False,
+                                  soft_wrap=True)
+            bar.update(overall, description=f"reproduce --scale {scale}")
+    except KeyboardInterrupt:
+        raise Interrupted(f"during {steps[done].label}; the {done} steps done before it are kept (recorded in "
+                          f"{rp.manifest_path(root, scale)}, with the runs this step finished), no partial figure "
+                          "is left, and the same command goes on from there") from None
     summary = job.finish(time.perf_counter() - start)
     path = build(root, scale)
     err.print(f"reproduce --scale {scale}: {summary['seconds']:.1f} s, peak memory {summary['peak_rss_mib']:.0f} MiB, "
@@ -72,6 +84,8 @@ def report(
     from rflab.store import Store
 
     root = Store(store).root
+    check_store(root, write=out_file is None)
+    check_file(out_file if out_file is not None else root / "report.html", "--out")
     if scale is None:
         scale = latest_scale(root)
     rp.check_scale(scale)

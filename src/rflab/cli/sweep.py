@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from rflab.cli.options import MemoryOption, StoreOption, memory_bytes
 from rflab.config import parse_overrides
+from rflab.paths import check_file, check_store
 from rflab.progress import ConsoleProgress, err, progress_bar
-
-StoreOption = Annotated[Path | None, typer.Option(help="results store (default $RFLAB_STORE or ./rflab-results)")]
 
 
 def sweep(
@@ -28,8 +28,10 @@ def sweep(
                        ] = None,
     store: StoreOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON object on stdout")] = False,
+    memory_limit: MemoryOption = None,
 ) -> None:
     """Run every point of a grid for the seeds given; stored runs are not recomputed."""
+    from rflab import resources
     from rflab import sweep as sw
     from rflab.cli import setup_jax
     from rflab.experiments import get_experiment
@@ -39,30 +41,36 @@ def sweep(
     experiment = get_experiment(name)
     seed_list = parse_seeds(seed, seeds)
     sw.check_executor(executor, scheduler, workers)
-    points = sw.grid_points(experiment, preset, parse_overrides(set_ or []), sw.parse_grid(grid), seed_list)
-    results = Store(store)
-    tasks = sw.missing(points, results)
-    todo = sum(len(t.seeds) for t in tasks)
-    total = len(points) * len(seed_list)
-    err.print(f"{name}: {len(points)} points x {len(seed_list)} seeds = {total} runs, {total - todo} stored, "
-              f"{todo} to compute ({executor})", highlight=False)
-    computed = 0
-    if tasks:
-        base = parse_overrides(set_ or [])
-        if executor == "local":
-            setup_jax()
-            outcomes = sw.run_local(name, preset, base, tasks, results.root,
-                                    lambda t: ConsoleProgress(f"  {_label(t.point.overrides)}"))
-        else:
-            outcomes = sw.run_dask(name, preset, base, tasks, results.root, scheduler, workers)
-        with progress_bar() as bar:
-            task = bar.add_task(f"sweep {name}", total=todo)
-            given = {id(t.point): len(t.seeds) for t in tasks}
-            for outcome in outcomes:
-                computed += len(outcome.computed)
-                bar.advance(task, given[id(outcome.point)])
-                bar.console.print(f"  {_label(outcome.point.overrides)}: {len(outcome.computed)} computed "
-                                  f"in {outcome.seconds:.1f} s", highlight=False, markup=False, soft_wrap=True)
+    base = parse_overrides(set_ or [])
+    values = sw.parse_grid(grid)
+    with resources.memory_limit(memory_bytes(memory_limit)):
+        sw.check_size(name, values, len(seed_list))
+        points = sw.grid_points(experiment, preset, base, values, seed_list)
+        share = sw.worker_share(executor, scheduler, workers)
+        sw.check_memory(experiment, preset, base, points, len(seed_list), share)
+        results = Store(store)
+        check_store(results.root)
+        tasks = sw.missing(points, results)
+        todo = sum(len(t.seeds) for t in tasks)
+        total = len(points) * len(seed_list)
+        err.print(f"{name}: {len(points)} points x {len(seed_list)} seeds = {total} runs, {total - todo} stored, "
+                  f"{todo} to compute ({executor})", highlight=False)
+        computed = 0
+        if tasks:
+            if executor == "local":
+                setup_jax()
+                outcomes = sw.run_local(name, preset, base, tasks, results.root,
+                                        lambda t: ConsoleProgress(f"  {_label(t.point.overrides)}"))
+            else:
+                outcomes = sw.run_dask(name, preset, base, tasks, results.root, scheduler, workers, share)
+            with progress_bar() as bar:
+                task = bar.add_task(f"sweep {name}", total=todo)
+                given = {id(t.point): len(t.seeds) for t in tasks}
+                for outcome in outcomes:
+                    computed += len(outcome.computed)
+                    bar.advance(task, given[id(outcome.point)])
+                    bar.console.print(f"  {_label(outcome.point.overrides)}: {len(outcome.computed)} computed "
+                                      f"in {outcome.seconds:.1f} s", highlight=False, markup=False, soft_wrap=True)
     report = _report(name, points, results, total, computed)
     if as_json:
         print(json.dumps(report))
@@ -115,14 +123,20 @@ def runs(
     from rflab import runs as q
     from rflab.cli import out
     from rflab.experiments import get_experiment
-    from rflab.store import Store
+    from rflab.store import Store, StoreError
 
     if experiment is not None:
         get_experiment(experiment)
     conditions = q.parse_where(where or [])
     if export is not None:
         q.check_export(export)
-    rows = q.select([q.row(r) for r in Store(store).runs(experiment)], conditions)
+        check_file(export, "--export")
+    results = Store(store)
+    check_store(results.root, write=False)
+    if not results.index.exists() and any((results.root / "runs").glob("*")):
+        raise StoreError(f"the store {results.root} has run folders but no index; rebuild it with: "
+                         f"rflab store rebuild-index --store {results.root}")
+    rows = q.select([q.row(r) for r in results.runs(experiment)], conditions)
     if export is not None:
         q.export(rows, export)
         err.print(f"{len(rows)} runs -> {export}", highlight=False)

@@ -15,7 +15,9 @@ from pydantic import Field
 from rich.console import Console
 from rich.table import Table
 
+from rflab.cli.options import MemoryOption, memory_bytes
 from rflab.config import Config, ConfigError, build, digest, parse_overrides
+from rflab.paths import check_folder
 
 app = typer.Typer(help="Theory: the amplifier phi(a) and its Taylor form for any data model.", no_args_is_help=True)
 
@@ -75,6 +77,10 @@ def amplifier(
 
     params = models.params(data, parse_overrides(set_ or []))
     request = build(AmplifierRequest, {"a": a, "points": points})
+    record = {"data": data, "params": params.model_dump(mode="json")}
+    folder = out if out is not None else Path(os.environ.get("RFLAB_STORE", "rflab-results")) / "theory" / (
+        f"amplifier-{data}-{digest(record)}")
+    check_folder(folder, "--out")
     model = models.spec(data).make(params)
     marginal = model.marginal
 
@@ -82,9 +88,6 @@ def amplifier(
 
     grid = np.array([request.a]) if request.a is not None else np.linspace(0.0, 1.0, request.points)
     values = amplifier_values(marginal, grid)
-    record = {"data": data, "params": params.model_dump(mode="json")}
-    folder = out if out is not None else Path(os.environ.get("RFLAB_STORE", "rflab-results")) / "theory" / (
-        f"amplifier-{data}-{digest(record)}")
     folder.mkdir(parents=True, exist_ok=True)
     plot_a = np.linspace(-1.0, 1.0, 201)
     plotted = amplifier_values(marginal, plot_a)
@@ -121,17 +124,25 @@ def amplifier(
 @app.command()
 def claim32(
     scale: Annotated[str, typer.Option(help="quick or paper (settings of the sweep)")] = "paper",
-    seeds: Annotated[int | None, typer.Option(help="seeds 0..N-1 instead of the scale's (paper: 30)")] = None,
+    seeds: Annotated[int | None, typer.Option(
+        help="seeds 0..N-1 at every point instead of the scale's (paper: 30 NLGP, 100 Kur)")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="folder for the figure files")] = Path("rflab-results/figures"),
+    memory_limit: MemoryOption = None,
 ) -> None:
     """The Claim 3.2 sweep (``rflab figure claim32``) with a chosen number of seeds."""
+    from rflab import resources
     from rflab.cli import setup_jax
     from rflab.experiments import theory_figures
+    from rflab.experiments.base import SEED_MAX
     from rflab.reproduce import check_scale
+    from rflab.store import staged
 
     check_scale(scale)
-    if seeds is not None and seeds < 1:
-        raise ConfigError(f"--seeds={seeds}: must be at least 1")
+    if seeds is not None and not 1 <= seeds <= SEED_MAX:
+        raise ConfigError(f"--seeds={seeds}: must be from 1 to {SEED_MAX}")
+    check_folder(out_dir, "--out")
     setup_jax()
-    for path in theory_figures.claim32(out_dir, scale, seeds):
-        Console().print(str(path))
+    with resources.memory_limit(memory_bytes(memory_limit)), staged(out_dir) as tmp:
+        files = theory_figures.claim32(tmp, scale, seeds)
+    for path in files:
+        Console().print(str(out_dir / Path(path).relative_to(tmp)))

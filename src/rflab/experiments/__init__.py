@@ -12,6 +12,7 @@ from rflab.experiments.bars import BARS_WHAT_WHERE
 from rflab.experiments.base import Experiment
 from rflab.experiments.dipole import DIPOLE_2D, DIPOLE_3D
 from rflab.experiments.receptive_fields import RF_COMMITTEE, RF_ICA, RF_NEURON
+from rflab.store import staged
 
 EXPERIMENTS: dict[str, Experiment] = {
     e.name: e for e in (DIPOLE_3D, DIPOLE_2D, BARS_WHAT_WHERE, RF_NEURON, RF_COMMITTEE, RF_ICA)
@@ -63,6 +64,14 @@ def get_experiment(name: str) -> Experiment:
     if name not in EXPERIMENTS:
         raise ConfigError(f"unknown experiment {name!r}; allowed: {', '.join(EXPERIMENTS)}")
     return EXPERIMENTS[name]
+
+
+def make_figure(name: str, out_dir: Path, scale: str) -> list[Path]:
+    """Make figure ``name`` into ``out_dir``: its files are written aside and moved in only when all of
+    them are done, so an error or Ctrl-C leaves no partial figure (the runs it stored are kept)."""
+    with staged(out_dir) as tmp:
+        files = get_figure(name).make(tmp, scale)
+    return [out_dir / Path(f).relative_to(tmp) for f in files]
 
 
 def get_figure(name: str) -> Figure:

@@ -13,6 +13,7 @@ each unit's class preference, and how far apart the two classes' units lie in th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from rflab.experiments.base import Experiment, SeedResult
 from rflab.experiments.population_code import (
     CODERS,
     PopulationCodeConfig,
+    coder_footprint,
     flat_params,
     mdl_bits,
     snapshot_epochs,
@@ -37,6 +39,7 @@ from rflab.metrics import topography
 from rflab.models import population as pop
 from rflab.models import som
 from rflab.plots import bars as plots
+from rflab.resources import DOUBLE, Footprint
 from rflab.train import ProgressFn
 
 
@@ -55,6 +58,12 @@ class BarsConfig(PopulationCodeConfig):
     som_sigma: float = Field(3.0, ge=1, description="initial neighbourhood radius (grid steps), shrinking to 1")
     som_lr: float = Field(0.5, gt=0, description="initial learning rate of the map, falling linearly to 0")
     som_epochs: int = Field(50, gt=0, description="passes of the map over the training images")
+
+    def knn_train_size(self) -> tuple[int, str]:
+        """Each class's position regression is fitted on that class's half of the training images."""
+        need = 2 * self.knn_k
+        return need, f"2 x knn_k = {need} (each class's kNN position regression is fitted on its half of the " \
+                     "training images)"
 
 
 MIXED = 0.1  # a unit's image mixes the classes when the weaker class's structure is above 10% of the total
@@ -187,10 +196,22 @@ def write_figures(cfg: BarsConfig, d: dict[str, np.ndarray], arrays: dict[str, n
                    folder / "training.png")
 
 
+def footprint(cfg: BarsConfig) -> Footprint:
+    """The MDL coder's memory (``population_code.coder_footprint``) and, once, the Kohonen map: its
+    weights, every image's distance to every unit, and the distances between units (as between the
+    MDL code's units) that the topography measures take."""
+    base = coder_footprint(cfg, "mdl", bars.SIZE**2, 2)
+    units = cfg.som_side**2
+    som = DOUBLE * (3 * units * bars.SIZE**2 + 2 * (cfg.n_train + cfg.n_test) * units + 2 * units**2)
+    return replace(base, once=base.once + som + DOUBLE * 2 * cfg.n_units**2,
+                   drivers=f"{base.drivers}, a {cfg.som_side}x{cfg.som_side} map")
+
+
 BARS_WHAT_WHERE = Experiment(
     name="bars-what-where",
     summary="what/where bars: MDL population code (learned unit positions) against a Kohonen map, 100 units each",
     config=BarsConfig,
     run=run,
     presets={"default": {}},
+    footprint=footprint,
 )

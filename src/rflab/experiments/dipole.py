@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Literal
@@ -28,7 +29,9 @@ from rflab.experiments import population_code
 from rflab.experiments.base import Experiment, SeedResult
 from rflab.experiments.population_code import (
     CODERS,
+    SHOWN_IMAGES,
     PopulationCodeConfig,
+    coder_footprint,
     flat_params,
     mdl_bits,
     snapshot_epochs,
@@ -38,6 +41,7 @@ from rflab.metrics import codes as metrics
 from rflab.models import autoencoder, initial_codes
 from rflab.models import population as pop
 from rflab.plots import codes as plots
+from rflab.resources import DOUBLE, Footprint
 from rflab.train import ProgressFn
 
 
@@ -69,6 +73,21 @@ class DipoleConfig(PopulationCodeConfig):
         if start != "random" and (info.data.get("dim") != 3 or info.data.get("theta_range") == "fixed"):
             raise ValueError("a solid-torus start needs dim=3 and a varying orientation; use encoder_init=random")
         return start
+
+    def uses_unit_grid(self) -> bool:
+        """The dense baseline has no units; the other coders start theirs as ``mu_init`` says."""
+        return self.model != "dense" and super().uses_unit_grid()
+
+    def size_problems(self) -> list[str]:
+        """The shared size checks, the held-out images the reconstructions figure shows, and Isomap's neighbours."""
+        problems = super().size_problems()
+        if self.n_test < SHOWN_IMAGES:
+            problems.append(f"n_test={self.n_test}: must be at least {SHOWN_IMAGES} (the reconstructions figure "
+                            f"shows {SHOWN_IMAGES} held-out images)")
+        if self.encoder_init == "isomap" and self.n_train <= initial_codes.ISOMAP_NEIGHBOURS:
+            problems.append(f"n_train={self.n_train}: encoder_init=isomap needs more than "
+                            f"{initial_codes.ISOMAP_NEIGHBOURS} training images (Isomap's neighbours)")
+        return problems
 
 
 SEED_PRESET = {
@@ -349,12 +368,22 @@ def _planar(points: np.ndarray) -> np.ndarray:
     return points if points.shape[1] >= 2 else np.column_stack([points, np.full(len(points), 0.5)])
 
 
+def footprint(cfg: DipoleConfig) -> Footprint:
+    """The coder's memory (``population_code.coder_footprint``), the seed script's shuffles kept for every
+    epoch (``rng=numpy``) and Isomap's geodesic distances between all training images."""
+    base = coder_footprint(cfg, cfg.model, dipoles.SIZE**2, 3)
+    orders = 12 * cfg.epochs * cfg.n_train if cfg.rng == "numpy" else 0
+    isomap = 4 * DOUBLE * cfg.n_train**2 if cfg.encoder_init == "isomap" else 0
+    return replace(base, per_seed=base.per_seed + orders, once=base.once + isomap)
+
+
 DIPOLE_3D = Experiment(
     name="dipole-3d",
     summary="RBF-bottleneck population code of 8x8 dipoles varying in x, y and orientation (Zemel & Hinton 1995)",
     config=DipoleConfig,
     run=run,
     presets={"seed": SEED_PRESET, "default": {}, "mdl": MDL_PRESET, "dense": DENSE_PRESET},
+    footprint=footprint,
 )
 
 
@@ -382,4 +411,5 @@ DIPOLE_2D = Experiment(
     config=Dipole2DConfig,
     run=run,
     presets={"default": {}},
+    footprint=footprint,
 )

@@ -9,17 +9,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Self
 
 import jax
 import numpy as np
 import optax
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from rflab import train
 from rflab.config import Config
 from rflab.models import autoencoder
 from rflab.models import population as pop
+from rflab.resources import DOUBLE, FLOAT, Footprint, MiB
+
+SHOWN_IMAGES = 8  # the examples and reconstructions figures show this many images
+GIF_FRAME = 2 * MiB  # one frame of a training animation, drawn and stacked
 
 
 class PopulationCodeConfig(Config):
@@ -48,6 +52,66 @@ class PopulationCodeConfig(Config):
     deviation_var: float = Field(1e-4, gt=0, description="mdl: variance V_a of the activities' deviation from the bump")
     activity_resolution: float = Field(2**-8, gt=0, description="mdl: resolution activities are sent at")
     centre_resolution: float = Field(2**-6, gt=0, lt=1, description="mdl: resolution the centre is sent at")
+
+    def knn_train_size(self) -> tuple[int, str]:
+        """The training images the kNN regressions need, and why (for the message)."""
+        return self.knn_k, f"knn_k={self.knn_k} (the kNN regressions are fitted on the training images)"
+
+    def uses_unit_grid(self) -> bool:
+        """Whether the units start on a grid (``mu_init=grid``), which needs n_units to factor into dim factors."""
+        return self.mu_init == "grid"
+
+    def size_problems(self) -> list[str]:
+        """Why these sizes cannot give every measurement and figure of the run (empty when they can)."""
+        need, why = self.knn_train_size()
+        problems = []
+        if self.n_train < need:
+            problems.append(f"n_train={self.n_train}: must be at least {why}")
+        if self.n_train < SHOWN_IMAGES:
+            problems.append(f"n_train={self.n_train}: must be at least {SHOWN_IMAGES} (the examples figure shows "
+                            f"{SHOWN_IMAGES} training images)")
+        if self.uses_unit_grid() and not pop.grid_exists(self.n_units, self.dim):
+            problems.append(f"n_units={self.n_units}: mu_init=grid needs n_units to factor into dim={self.dim} "
+                            "factors >= 2; use mu_init=uniform or another n_units")
+        return problems
+
+    @model_validator(mode="after")
+    def _sizes_fit_the_measurements(self) -> Self:
+        """Refuse sizes the metrics or figures cannot use before anything trains, not after."""
+        problems = self.size_problems()
+        if problems:
+            raise ValueError(problems[0])
+        return self
+
+
+def n_params(cfg: PopulationCodeConfig, model: str, n_pixels: int) -> int:
+    """The parameters of coder ``model`` (``population.init``, ``mdl_init``, ``autoencoder.init``)."""
+    he, h, k = cfg.n_enc_hidden, cfg.n_units, cfg.dim
+    encoder = he * (n_pixels + 1)
+    if model == "dense":
+        hd = getattr(cfg, "n_dec_hidden", 0)
+        return encoder + (he + 1) * k + (k + 1) * hd + (hd + 1) * hd + (hd + 1) * n_pixels
+    second = (he + 1) * (h if model == "mdl" else k)
+    return encoder + second + h * k + (h + 1) * n_pixels
+
+
+def coder_footprint(cfg: PopulationCodeConfig, model: str, n_pixels: int, latents: int) -> Footprint:
+    """Memory of one run of a population coder (``rflab.resources``): per seed its images, the parameters
+    with the optimiser state and every snapshot, the losses, a step's activations and the curves kept;
+    once, the coder applied to every image, the description length's decodings, the cubic regression's
+    features and the training animation."""
+    params = n_params(cfg, model, n_pixels)
+    snaps = min(cfg.epochs, 2 * cfg.snapshots) + 2
+    steps = cfg.epochs * -(-cfg.n_train // cfg.batch_size)
+    images = cfg.n_train + cfg.n_test
+    width = n_pixels + cfg.n_enc_hidden + cfg.n_units * (cfg.dim + 2) + (
+        getattr(cfg, "n_dec_hidden", 0) if model == "dense" else 0)
+    per_seed = FLOAT * (2 * images * (n_pixels + latents) + params * (5 + snaps) + 2 * steps
+                        + 4 * min(cfg.batch_size, cfg.n_train) * width + snaps * (cfg.n_test * cfg.dim + 8 * n_pixels))
+    applied = 2 * images * (n_pixels + cfg.n_enc_hidden + 2 * cfg.n_units)
+    once = (FLOAT * (applied + snaps * cfg.n_train * cfg.dim) + DOUBLE * 4 * images * n_pixels
+            + DOUBLE * 3 * cfg.n_train * math.comb(cfg.dim + 3, 3) + GIF_FRAME * snaps)
+    return Footprint(per_seed, once, f"{images} images, {snaps} snapshots of {params} parameters, {steps} steps")
 
 
 def snapshot_epochs(cfg: PopulationCodeConfig) -> list[int]:

@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import Field
 
 from rflab import train
-from rflab.config import Config
+from rflab.config import Config, ConfigError
 from rflab.data import models as data_models
 from rflab.data.fields import DataModel
 from rflab.experiments.base import Experiment, SeedResult, stored_runs
@@ -35,6 +35,7 @@ from rflab.metrics import receptive_fields as rf
 from rflab.models import neurons
 from rflab.plots import receptive_fields as plots
 from rflab.progress import ConsoleProgress
+from rflab.resources import DOUBLE, FLOAT, Footprint
 from rflab.train import ProgressFn
 
 DATA_KEYS = ("N", "dims", "xi", "g", "k", "J", "radial", "nu")
@@ -119,7 +120,7 @@ class ICAConfig(DataChoice):
     data: str = "kur"
     samples: int = Field(100_000, gt=1, description="pooled samples, both classes")
     components: int = Field(40, gt=0, description="independent components")
-    max_iter: int = Field(200, gt=0, description="FastICA iterations at most (scikit-learn's default, as the authors)")
+    max_iter: int = Field(1000, gt=0, description="FastICA iterations at most")
     tol: float = Field(1e-4, gt=0, description="FastICA tolerance")
 
 
@@ -131,7 +132,26 @@ class FieldExperiment(Experiment):
     data_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def configure(self, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
-        return resolve_data(super().configure(preset, overrides), self.data_defaults)  # type: ignore[arg-type]
+        cfg = resolve_data(super().configure(preset, overrides), self.data_defaults)  # type: ignore[arg-type]
+        check_gallery(cfg)
+        return cfg
+
+
+def gallery_units(cfg: DataChoice) -> tuple[str, int]:
+    """The setting that counts the fields a run's gallery draws, and that count (ICA: at most D)."""
+    if isinstance(cfg, ICAConfig):
+        return "components", min(cfg.components, int(cfg.N) ** int(cfg.dims))
+    return "units", getattr(cfg, "units", 1)
+
+
+def check_gallery(cfg: DataChoice) -> None:
+    """A ConfigError when the gallery of every unit's field could not be drawn (after the training)."""
+    key, units = gallery_units(cfg)
+    ring = cfg.dims == 1
+    most = plots.gallery_max_units(ring)
+    if units > most:
+        raise ConfigError(f"{key}={units}: the receptive-field gallery draws at most {most} fields on a "
+                          f"{'ring' if ring else 'torus'} ({plots.PIXELS_A_SIDE} pixels a side)")
 
 
 def class_blocks(model: DataModel) -> Callable[[jax.Array, int], tuple[jax.Array, jax.Array]]:
@@ -275,6 +295,40 @@ def run_ica(cfg: ICAConfig, seeds: Sequence[int], progress: ProgressFn | None = 
     return out
 
 
+def sites(cfg: DataChoice) -> int:
+    """D, the input dimension of a resolved config (N sites per side, ``dims`` sides)."""
+    return int(cfg.N) ** int(cfg.dims)
+
+
+def gallery_bytes(cfg: DataChoice) -> int:
+    """The gallery's raster (RGBA, drawn and encoded)."""
+    width, height = plots.gallery_inches(max(gallery_units(cfg)[1], 1), cfg.dims == 1)
+    return 2 * 4 * int(width * height * plots.GALLERY_DPI**2)
+
+
+def trained_footprint(cfg: NeuronConfig) -> Footprint:
+    """Memory of one online-trained run (``rflab.resources``): per seed the weights with the optimiser
+    state and every snapshot, the losses, and a step's fresh batch through the sampler's FFTs; once,
+    the held-out samples, every unit's snapshots measured and the gallery."""
+    d, units = sites(cfg), architecture(cfg)["units"]
+    params = units * (d + 3)
+    snaps = min(cfg.steps, cfg.snapshots) + 2
+    per_seed = FLOAT * (params * (6 + snaps) + 2 * cfg.steps + 8 * cfg.batch_size * d + 4 * cfg.batch_size * units)
+    once = FLOAT * 8 * TEST_SAMPLES * d + DOUBLE * (16 * d + 2 * snaps * units * d) + gallery_bytes(cfg)
+    return Footprint(per_seed, once, f"batch {cfg.batch_size} x {d} sites, {snaps} snapshots of {params} weights, "
+                                     f"{cfg.steps} steps")
+
+
+def ica_footprint(cfg: ICAConfig) -> Footprint:
+    """Memory of one FastICA run: the pooled samples, their float64 copies through whitening and the
+    iterations (one seed at a time), and the filters kept per seed."""
+    d = sites(cfg)
+    comps = min(cfg.components, d)
+    once = FLOAT * cfg.samples * d + DOUBLE * (5 * cfg.samples * d + 4 * cfg.samples * comps + 3 * d * d)
+    return Footprint(DOUBLE * 4 * comps * d, once + gallery_bytes(cfg),
+                     f"{cfg.samples} samples x {d} sites, {comps} components")
+
+
 FIG3 = {"batch_size": 10_000, "lr": 0.05, "steps": 2000, "init_scale": 1e-3}
 NEURON_PRESETS: dict[str, dict[str, Any]] = {
     "nlgp": {"data": "nlgp", "g": 100.0},
@@ -302,15 +356,16 @@ ICA_PRESETS: dict[str, dict[str, Any]] = {
 RF_NEURON = FieldExperiment(
     name="rf-neuron",
     summary="one ReLU neuron trained online on a localization data model (Lufkin et al. Figs. 3-4)",
-    config=NeuronConfig, run=run_trained, presets=NEURON_PRESETS, data_defaults=HIGH_GAIN)
+    config=NeuronConfig, run=run_trained, presets=NEURON_PRESETS, data_defaults=HIGH_GAIN, footprint=trained_footprint)
 RF_COMMITTEE = FieldExperiment(
     name="rf-committee",
     summary="soft committee machine (or two-layer net) trained online (Lufkin et al. Figs. 1, 5)",
     config=CommitteeConfig, run=run_trained, presets=COMMITTEE_PRESETS,
-    data_defaults=HIGH_GAIN | {"kur": {"N": 100, "k": 10.0}})
+    data_defaults=HIGH_GAIN | {"kur": {"N": 100, "k": 10.0}}, footprint=trained_footprint)
 RF_ICA = FieldExperiment(
     name="rf-ica", summary="FastICA filters on pooled samples (Lufkin et al. Figs. 1, 5)",
-    config=ICAConfig, run=run_ica, presets=ICA_PRESETS, data_defaults=HIGH_GAIN | {"kur": {"k": 3.0}})
+    config=ICAConfig, run=run_ica, presets=ICA_PRESETS, data_defaults=HIGH_GAIN | {"kur": {"k": 3.0}},
+    footprint=ica_footprint)
 
 
 def figure_runs(experiment: FieldExperiment, preset: str, overrides: dict[str, Any], seeds: Sequence[int]

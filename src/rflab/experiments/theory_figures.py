@@ -215,10 +215,10 @@ class SweepScale:
     seeds: dict[str, int]
     note: str
 
-    def capped(self, seeds: int) -> SweepScale:
-        """The same sweep on at most ``seeds`` seeds per point."""
-        capped = {family: min(n, seeds) for family, n in self.seeds.items()}
-        return SweepScale(self.xi, self.steps, self.batch, capped, f"{self.note}; capped at {seeds} seeds")
+    def with_seeds(self, seeds: int) -> SweepScale:
+        """The same sweep on ``seeds`` seeds (0 .. seeds - 1) at every point."""
+        return SweepScale(self.xi, self.steps, self.batch, dict.fromkeys(self.seeds, seeds),
+                          f"{self.note}; {seeds} seeds per point")
 
 
 # The authors' sweep (leonlufkin/Localization, model_sweep.py at 393d50c; docs/provenance.md).
@@ -284,13 +284,13 @@ def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> li
     seed, its mean and standard deviation, the share of seeds localized (IPR >= 4/N), and the ODE
     from the same initial weights. ``wall_seconds`` is this call's time; ``sgd_seconds`` sums the
     stored runs' training times, so it is the sweep's SGD cost however many calls (resumed after a
-    kill) it took. ``seeds`` caps the seeds per point (the JSON gives each point's count)."""
+    kill) it took. ``seeds`` sets the seeds of every point (the JSON gives each point's count)."""
     start = time.perf_counter()
     s = at_scale(CLAIM32_SCALES, scale)
     if seeds is not None:
         if seeds < 1:
             raise ConfigError(f"seeds={seeds}: must be at least 1")
-        s = s.capped(seeds)
+        s = s.with_seeds(seeds)
     threshold = rf.LOCALIZED_IPR / CLAIM32_N
     points = []
     for family, label, overrides, seed_range in claim32_runs(s):

@@ -18,6 +18,7 @@ from sklearn.manifold import Isomap
 
 INNER_RADIUS, OUTER_RADIUS = 0.15, 0.45
 HEIGHT = (0.05, 0.95)
+ISOMAP_NEIGHBOURS = 10
 
 
 def solid_torus(angle: np.ndarray, radial: np.ndarray, height: np.ndarray) -> np.ndarray:
@@ -47,7 +48,7 @@ def ranks(v: np.ndarray) -> np.ndarray:
     return (np.argsort(np.argsort(v)) + 0.5) / len(v)
 
 
-def isomap_torus(images: np.ndarray, n_neighbors: int = 10) -> np.ndarray:
+def isomap_torus(images: np.ndarray, n_neighbors: int = ISOMAP_NEIGHBOURS) -> np.ndarray:
     """A solid-torus code (n, 3) of ``images`` (n, D) from their 4-D Isomap embedding, float32.
 
     The most hollow pair of coordinates gives the angle; the other two, rank-normalised, the

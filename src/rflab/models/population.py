@@ -47,6 +47,17 @@ def grid_positions(n_units: int, dim: int) -> np.ndarray:
     return np.stack([m.ravel() for m in mesh], axis=1).astype(np.float32)
 
 
+def grid_exists(n: int, dim: int) -> bool:
+    """Whether n factors into dim factors >= 2 (what ``balanced_factors`` needs): n must have at
+    least dim prime factors counted with multiplicity; found by trial division, O(sqrt n)."""
+    count, p = 0, 2
+    while p * p <= n and count < dim:
+        while n % p == 0 and count < dim:
+            n, count = n // p, count + 1
+        p += 1
+    return count + (n > 1) >= dim
+
+
 def balanced_factors(n: int, dim: int) -> tuple[int, ...]:
     """The factorisation of n into dim factors >= 2 with the smallest max/min ratio, largest first."""
     divisors = [d for d in range(2, n + 1) if n % d == 0]

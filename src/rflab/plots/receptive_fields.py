@@ -63,16 +63,33 @@ def plot_torus_field(ax: Axes, w: np.ndarray, shape: tuple[int, ...]) -> None:
     ax.set_yticks([])
 
 
+GALLERY_COLUMNS, GALLERY_DPI = 5, 90
+PIXELS_A_SIDE = 2**16  # Agg draws no image of this many pixels or more a side
+
+
+def gallery_inches(units: int, ring: bool) -> tuple[float, float]:
+    """The gallery's size in inches for ``units`` panels, GALLERY_COLUMNS to a row."""
+    cols = min(units, GALLERY_COLUMNS)
+    return max(6.5, 4.2 * cols), (3.2 if ring else 4.6) * math.ceil(units / cols) + 0.8
+
+
+def gallery_max_units(ring: bool) -> int:
+    """The most units a gallery can show: its height must stay below PIXELS_A_SIDE."""
+    rows = int((PIXELS_A_SIDE / GALLERY_DPI - 0.8) / (3.2 if ring else 4.6))
+    while (gallery_inches(rows * GALLERY_COLUMNS, ring)[1]) * GALLERY_DPI >= PIXELS_A_SIDE:
+        rows -= 1
+    return rows * GALLERY_COLUMNS
+
+
 def gallery(fields: np.ndarray, steps: np.ndarray, units: list[dict[str, Any]], shape: tuple[int, ...], title: str,
             path: Path) -> Path:
     """Every unit's field: on a ring its evolution over ``steps`` with the fit; on a torus the final
     image and, below it, four earlier snapshots. ``fields`` is (snapshots, units, D)."""
     k, d = len(units), math.prod(shape)
-    cols = min(k, 5)
-    rows = math.ceil(k / cols)
+    cols = min(k, GALLERY_COLUMNS)
     ring = len(shape) == 1
-    fig = Figure(figsize=(max(6.5, 4.2 * cols), (3.2 if ring else 4.6) * rows + 0.8), layout="constrained")
-    grid = fig.add_gridspec(rows, cols)
+    fig = Figure(figsize=gallery_inches(k, ring), layout="constrained")
+    grid = fig.add_gridspec(math.ceil(k / cols), cols)
     picks = np.unique(np.linspace(0, len(fields) - 1, 5).round().astype(int))[:-1]
     for j, unit in enumerate(units):
         spec = grid[j // cols, j % cols]
@@ -92,7 +109,7 @@ def gallery(fields: np.ndarray, steps: np.ndarray, units: list[dict[str, Any]], 
     legend = (f"lines from light to dark: steps 0 to {int(steps[-1])}, the final field in black;\n"
               "dashed: best-fit sinusoid") if ring else "final fields; below: earlier snapshots"
     fig.suptitle(f"{title}\n{legend}", fontsize=10)
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=GALLERY_DPI)
     return path
 
 

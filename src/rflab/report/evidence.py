@@ -4,7 +4,7 @@ figures and checks write, the reproduce manifest and the benchmark table. Nothin
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,15 @@ def numbers(value: Any, remake: str) -> Any:
     if isinstance(value, list):
         return [numbers(v, remake) for v in value]
     return value
+
+
+def read_json(path: Path, remake: str, hook: Callable[[dict], Any] | None = None) -> Any:
+    """A JSON file the report reads; a damaged one (cut short, say) is Missing, naming the command
+    that writes it again."""
+    try:
+        return json.loads(path.read_text(), object_hook=hook)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise Missing(f"{path.name} is damaged ({e}): {remake}") from None
 
 
 @dataclass
@@ -83,7 +92,7 @@ class Evidence:
         if not path.exists():
             raise Missing(f"{path.name} is not there: rflab figure {name} --scale {self.scale}")
         remake = f"remake {path.name} with rflab figure {name} --scale {self.scale}"
-        return json.loads(path.read_text(), object_hook=lambda d: Numbers(d, remake))
+        return read_json(path, remake, lambda d: Numbers(d, remake))
 
     def checks(self) -> dict[str, Any]:
         """The direct checks (``figures/checks-SCALE.json``), or Missing."""
@@ -91,14 +100,14 @@ class Evidence:
         if not path.exists():
             raise Missing(f"{path.name} is not there: {self._need()}")
         remake = f"remake {path.name} with rflab reproduce --scale {self.scale} --force"
-        return json.loads(path.read_text(), object_hook=lambda d: Numbers(d, remake))
+        return read_json(path, remake, lambda d: Numbers(d, remake))
 
     def bench(self) -> dict[str, Any]:
         """The last ``rflab bench`` table (``bench.json`` in the store), or Missing."""
         path = self.root / "bench.json"
         if not path.exists():
             raise Missing(f"no benchmark table in the store: rflab bench --store {self.root}")
-        return json.loads(path.read_text())
+        return read_json(path, f"rflab bench --store {self.root}")
 
     def figure_files(self, name: str) -> list[Path]:
         """A figure's image files: those the manifest recorded, else the usual names if present."""

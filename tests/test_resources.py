@@ -1,0 +1,140 @@
+"""Memory is estimated from the config before anything is allocated: seeds that do not fit together
+train in chunks, a run of which not even one seed fits is refused in one line naming the estimate
+and --memory-limit, and no typo can make the machine swap."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rflab import reproduce as rp
+from rflab import resources
+from rflab.config import ConfigError
+from rflab.experiments import EXPERIMENTS, get_experiment
+from rflab.experiments.base import SeedResult, ensure_runs
+from rflab.resources import Footprint, GiB, MiB
+from rflab.store import Store
+
+
+def in_process(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+               ) -> tuple[int, str, str]:
+    """Run the CLI in this process: exit status, stdout, stderr."""
+    from rflab.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["rflab", *args])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    captured = capsys.readouterr()
+    return int(stop.value.code or 0), captured.out, captured.err
+
+
+@pytest.mark.parametrize(("text", "expected"), [("8G", 8 * GiB), ("512M", 512 * MiB), ("1.5T", int(1.5 * 2**40)),
+                                                ("2GiB", 2 * GiB), ("100mb", 100 * MiB), ("4096", 4096)])
+def test_sizes_parse(text: str, expected: int) -> None:
+    assert resources.parse_size(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "x", "-1G", "0", "1e9", "nan", "inf", "8 gigs"])
+def test_bad_sizes_are_one_line_errors(text: str) -> None:
+    with pytest.raises(ConfigError, match="--memory-limit"):
+        resources.parse_size(text)
+
+
+def test_seeds_that_do_not_fit_together_run_in_chunks() -> None:
+    footprint = Footprint(per_seed=100 * MiB, once=50 * MiB)
+    with resources.memory_limit(1 * GiB):
+        assert resources.seeds_per_call("x", footprint, 3) == 3
+        assert resources.seeds_per_call("x", footprint, 100) == 9
+    with resources.memory_limit(160 * MiB):
+        assert resources.seeds_per_call("x", footprint, 100) == 1
+
+
+def test_a_run_of_which_one_seed_does_not_fit_is_refused_with_the_estimate_and_the_flag() -> None:
+    footprint = Footprint(per_seed=3 * GiB, once=GiB, drivers="batch 1000 x 40 sites")
+    with resources.memory_limit(2 * GiB), pytest.raises(ConfigError) as caught:
+        resources.seeds_per_call("rf-neuron on 1 seed", footprint, 1)
+    message = str(caught.value)
+    assert "rf-neuron on 1 seed needs about 4.0 GiB" in message and "batch 1000 x 40 sites" in message
+    assert "limit of 2.0 GiB (set by --memory-limit)" in message and "--memory-limit SIZE" in message
+    assert "\n" not in message
+
+
+def test_the_records_of_many_seeds_count_too() -> None:
+    with resources.memory_limit(GiB), pytest.raises(ConfigError, match="the records of 100000000 runs"):
+        resources.seeds_per_call("x", Footprint(MiB), 100_000_000)
+
+
+def test_the_default_limit_is_a_share_of_the_available_memory() -> None:
+    limit, source = resources.current_limit()
+    assert 0 < limit <= resources.available_memory() and "available now" in source
+
+
+@pytest.mark.parametrize("scale", rp.SCALES)
+def test_every_planned_run_fits_in_two_gib(scale: str) -> None:
+    """The estimates are upper bounds, but not so loose that a laptop would refuse the project's own runs."""
+    for step in rp.run_steps(scale):
+        experiment = get_experiment(step.experiment)
+        footprint = experiment.footprint(experiment.configure(step.preset, step.overrides))
+        with resources.memory_limit(2 * GiB):
+            assert resources.seeds_per_call(step.label, footprint, len(step.seeds)) == len(step.seeds), step.label
+
+
+@pytest.mark.parametrize("name", list(EXPERIMENTS))
+def test_footprints_grow_with_the_sizes_that_drive_them(name: str) -> None:
+    experiment = get_experiment(name)
+    key = {"rf-ica": "samples"}.get(name, "batch_size" if name.startswith("rf-") else "n_train")
+    small, large = (experiment.footprint(experiment.configure(None, {key: str(n)})) for n in (1000, 100_000))
+    assert large.per_seed + large.once > small.per_seed + small.once
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "dipole-3d", "--seeds", "0-100000000"],
+    ["run", "dipole-3d", "--set", "n_train=100000000"],
+    ["run", "rf-neuron", "--set", "batch_size=2000000000"],
+    ["run", "rf-committee", "--set", "N=2000000", "--set", "dims=2"],
+    ["run", "dipole-3d", "--seeds", "0-4", "--memory-limit", "10M"],
+    ["sweep", "rf-neuron", "--grid", "lr=1,2,3,4,5,6,7,8,9,10", "--grid", "steps=1,2,3,4,5,6,7,8,9,10",
+     "--grid", "batch_size=2,3,4,5,6,7,8,9,10,11", "--seeds", "0-100000"],
+    ["sweep", "rf-neuron", "--grid", "batch_size=10,2000000000"],
+    ["sweep", "rf-neuron", "--grid", "lr=0.1,0.2", "--executor", "dask", "--workers", "100000"],
+    ["data", "describe", "nlgp", "--set", "N=30000"],
+])
+def test_requests_that_would_exhaust_the_machine_are_refused_before_allocating(
+        args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RFLAB_STORE", str(tmp_path / "store"))
+    tracemalloc.start()
+    start = time.perf_counter()
+    code, out, err = in_process([*args, "--store", str(tmp_path / "store")] if args[0] != "data" else args,
+                                capsys, monkeypatch)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "needs about" in err and "--memory-limit" in err
+    assert out == "" and not (tmp_path / "store").exists()
+    assert peak < 64 * MiB and time.perf_counter() - start < 30
+
+
+def fake(experiment_name: str, per_seed: int, calls: list[list[int]]):
+    """The experiment with a run that records its seeds and returns tiny results, and a given footprint."""
+
+    def run(cfg, seeds, progress=None):
+        calls.append(list(seeds))
+        return [SeedResult(s, {"m": float(s)}, {"w": np.zeros(2)}, 0.0, lambda folder: None) for s in seeds]
+
+    return dataclasses.replace(get_experiment(experiment_name), run=run, footprint=lambda cfg: Footprint(per_seed))
+
+
+def test_ensure_runs_trains_missing_seeds_in_chunks_that_fit(tmp_path: Path) -> None:
+    calls: list[list[int]] = []
+    experiment = fake("rf-neuron", 100 * MiB, calls)
+    cfg = experiment.configure(None, {})
+    with resources.memory_limit(250 * MiB):
+        runs, computed = ensure_runs(experiment, cfg, list(range(5)), Store(tmp_path / "s"))
+    assert calls == [[0, 1], [2, 3], [4]] and computed == [0, 1, 2, 3, 4]
+    assert [r.metrics["m"] for r in runs] == [0.0, 1.0, 2.0, 3.0, 4.0]
