@@ -141,7 +141,7 @@ def claim32_figure(families: Sequence[dict[str, Any]], dim: int, path: Path, not
             a = fam["authors"]
             bottom.errorbar(a["excess_kurtosis_estimated"], a["mean"], yerr=a["std"], color=AUTHORS, marker="D",
                             ms=4, capsize=3, ls="none", alpha=0.8, label=f"the authors' sweep ({a['seeds']} seeds)")
-        bottom.set_xlabel("excess kurtosis estimated from 10^4 samples of one coordinate (the authors' axis)")
+        bottom.set_xlabel("excess kurtosis estimated from 10^4 samples (the authors' axis)")
         for ax in (top, bottom):
             ax.axvline(0, color="tab:red", lw=0.8, ls="--")
             ax.axhline(3 / (dim + 2), color=GAUSS, lw=0.8, ls=":", label="random field 3/(N+2)")
