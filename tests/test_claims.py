@@ -6,7 +6,7 @@ it can give."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,9 +14,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from rflab.figures import get_figure
 from rflab.report.claims import CLAIMS, CROSS_CHECKS
-from rflab.report.evidence import Missing, numbers
+from rflab.report.evidence import check_numbers, figure_numbers, run_metrics
 from rflab.report.judging import DIFFERS, NOT_CHECKABLE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, Claim
+from rflab.schema import Missing
 from rflab.sources import lufkin_claim32
 
 
@@ -32,7 +34,8 @@ class Run:
 
 @dataclass
 class Fake:
-    """Evidence held in dicts: runs by reproduce step (or ``experiment/preset``), figure JSON, checks."""
+    """Evidence held in dicts: runs by reproduce step (a figure's runs as ``experiment/preset``), figure JSON,
+    checks; the judges read them through the same schemas as the real evidence."""
 
     runs: dict[str, list[Run]] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
@@ -45,31 +48,27 @@ class Fake:
     def step_runs(self, key: str) -> list[Run]:
         if key not in self.runs:
             raise Missing(f"runs of {key} are not stored")
-        return [Run(_numbers(r.metrics), r.seed, r.config, r.train_seconds) for r in self.runs[key]]
+        experiment = key.split("/")[0]
+        return [Run(run_metrics(experiment, r.metrics), r.seed, r.config, r.train_seconds) for r in self.runs[key]]
 
-    def config_runs(self, experiment: str, preset: str | None, overrides: Mapping[str, Any],
-                    seeds: Sequence[int]) -> list[Run]:
-        return self.step_runs(f"{experiment}/{preset}")
+    def figure_runs(self, figure: str, key: str) -> list[Run]:
+        spec = get_figure(figure).scale(self.scale).runs[key]
+        return self.step_runs(f"{spec.experiment}/{spec.preset}")
 
     def figure_json(self, name: str) -> Any:
         if name not in self.figures:
             raise Missing(f"{name} not made")
-        return _numbers(copy.deepcopy(self.figures[name]))
+        return figure_numbers(name, copy.deepcopy(self.figures[name]), "remake")
 
     def checks(self) -> Any:
         if self.checks_ is None:
             raise Missing("no checks")
-        return _numbers(copy.deepcopy(self.checks_))
+        return check_numbers(copy.deepcopy(self.checks_), "remake")
 
     def bench(self) -> dict[str, Any]:
         if self.bench_ is None:
             raise Missing("no bench")
         return self.bench_
-
-
-def _numbers(value: Any) -> Any:
-    """Dicts as the evidence's Numbers (a missing key raises Missing), as the real evidence gives them."""
-    return numbers(value, "remake")
 
 
 def claim(text: str, table: Sequence[Claim] = CLAIMS + CROSS_CHECKS) -> Claim:

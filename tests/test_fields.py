@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 from rflab.config import ConfigError
-from rflab.data import models
+from rflab.data import registry as models
 from rflab.data.fields import (
     Elliptical,
     Gaussian,

@@ -298,38 +298,38 @@ def test_ctrl_c_during_run_keeps_the_finished_runs_and_says_so(
 
 def test_ctrl_c_during_a_figure_leaves_no_file_and_says_what_was_kept(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from rflab.experiments import fig2
+    from rflab.figures import Figure, Inputs, Scale
 
-    def interrupted(out_dir: Path, scale: str = "paper") -> list[Path]:
-        (out_dir / "fig2.png").write_bytes(b"half a figure")
+    def interrupted(inputs: Inputs[None]) -> list[Path]:
+        inputs.file(".png").write_bytes(b"half a figure")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fig2, "make", interrupted)
-    monkeypatch.setattr("rflab.experiments.FIGURES", {"fig2": __import__("rflab.experiments", fromlist=["Figure"])
-                                                      .Figure("fig2", "test", interrupted)})
+    monkeypatch.setattr("rflab.figures.FIGURES", {"fig2": Figure("fig2", "test", {"paper": Scale({})}, interrupted)})
     root = tmp_path / "store"
     (root / "figures").mkdir(parents=True)
-    (root / "figures" / "fig2.png").write_bytes(b"the previous figure")
+    (root / "figures" / "fig2-paper.png").write_bytes(b"the previous figure")
     code, _, err = invoke(["figure", "fig2", "--store", str(root)], capsys, monkeypatch)
     assert code == 130 and err.count("\n") == 1
     assert "error: interrupted: figure fig2 was not written" in err and f"kept in {root}" in err
-    assert [p.name for p in (root / "figures").iterdir()] == ["fig2.png"]
-    assert (root / "figures" / "fig2.png").read_bytes() == b"the previous figure"
+    assert [p.name for p in (root / "figures").iterdir()] == ["fig2-paper.png"]
+    assert (root / "figures" / "fig2-paper.png").read_bytes() == b"the previous figure"
 
 
 def test_ctrl_c_during_reproduce_keeps_the_steps_done_and_says_where(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         fake_neuron: list[list[int]]) -> None:
-    from rflab import reproduce as rp
-    from rflab.experiments import Figure
+    from rflab.figures import Figure, Inputs, Scale
+    from rflab.report import reproduce as rp
+    from rflab.results.cache import RunSpec
 
-    def interrupted(out_dir: Path, scale: str = "paper") -> list[Path]:
-        (out_dir / "fig.png").write_bytes(b"half")
+    def interrupted(inputs: Inputs[None]) -> list[Path]:
+        inputs.file(".png").write_bytes(b"half")
         raise KeyboardInterrupt
 
-    steps = [rp.RunStep("rf-neuron/x", "rf-neuron", None, {}, (0, 1)), rp.FigureStep("broken")]
+    steps = [rp.RunStep("rf-neuron/x", RunSpec("rf-neuron", None, {}, (0, 1))), rp.FigureStep("broken")]
     monkeypatch.setattr(rp, "plan", lambda scale: steps)
-    monkeypatch.setattr("rflab.experiments.FIGURES", {"broken": Figure("broken", "test", interrupted)})
+    monkeypatch.setattr("rflab.figures.FIGURES", {"broken": Figure("broken", "test", {"quick": Scale({})},
+                                                                   interrupted)})
     root = tmp_path / "store"
     code, _, err = invoke(["reproduce", "--store", str(root)], capsys, monkeypatch)
     assert code == 130

@@ -78,6 +78,6 @@ def test_figure_takes_a_store_and_writes_its_files_whole_into_store_figures(
     with pytest.raises(SystemExit) as stop:
         main()
     assert stop.value.code == 0, capsys.readouterr().err
-    assert capsys.readouterr().out.split() == [str(Path("s/figures/fig2.png"))]
-    assert [p.name for p in (tmp_path / "s" / "figures").iterdir()] == ["fig2.png"]
+    assert capsys.readouterr().out.split() == [str(Path("s/figures/fig2-quick.png"))]
+    assert [p.name for p in (tmp_path / "s" / "figures").iterdir()] == ["fig2-quick.png"]
     assert not (tmp_path / "rflab-results").exists()

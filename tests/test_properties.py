@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from rflab import experiments, resources
 from rflab.config import ConfigError, parse_overrides
-from rflab.data import models
+from rflab.data import registry as models
 from rflab.experiments.base import SeedResult, parse_seeds
 from rflab.experiments.receptive_fields import DATA_KEYS, FieldExperiment
 

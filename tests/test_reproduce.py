@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -16,17 +17,22 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from rflab import reproduce as rp
-from rflab.experiments import EXPERIMENTS, FIGURES
+from rflab.experiments import EXPERIMENTS
+from rflab.figures import FIGURES
+from rflab.figures.checks import Checks
 from rflab.report import build
+from rflab.report import reproduce as rp
 from rflab.report.claims import CLAIMS, CROSS_CHECKS
 from rflab.report.judging import NOT_CHECKABLE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, VERDICTS
+from rflab.results.cache import RunSpec
+from rflab.schema import check
 
 TINY = {"epochs": 2, "n_train": 128, "n_test": 64, "snapshots": 2}
+SEED_GALLERY = next(s.gallery for s in rp.run_steps("quick") if s.key == "dipole-3d/seed")
 
 
 def tiny_steps(scale: str) -> list[rp.RunStep]:
-    return [rp.RunStep("dipole-3d/seed", "dipole-3d", "seed", TINY, (0, 1))]
+    return [rp.RunStep("dipole-3d/seed", RunSpec("dipole-3d", "seed", TINY, (0, 1)), SEED_GALLERY)]
 
 
 @pytest.fixture
@@ -47,14 +53,14 @@ def reproduce(root: Path, scale: str = "quick") -> dict:
 def test_the_plan_covers_every_experiment_and_figure_at_both_scales() -> None:
     for scale in rp.SCALES:
         steps = rp.plan(scale)
-        assert {s.experiment for s in steps if isinstance(s, rp.RunStep)} == set(EXPERIMENTS)
+        assert {s.runs.experiment for s in steps if isinstance(s, rp.RunStep)} == set(EXPERIMENTS)
         assert [s.figure for s in steps if isinstance(s, rp.FigureStep)] == list(FIGURES)
         assert len({s.key for s in steps}) == len(steps)
     quick = {s.key: s for s in rp.run_steps("quick")}
     paper = {s.key: s for s in rp.run_steps("paper")}
     assert quick.keys() == paper.keys()
-    assert all(set(quick[k].seeds) <= set(paper[k].seeds) for k in quick)
-    assert all(s.seeds == (0, 1, 2, 3, 4) for k, s in paper.items() if k != "dipole-3d/seed-600")
+    assert all(set(quick[k].runs.seeds) <= set(paper[k].runs.seeds) for k in quick)
+    assert all(s.runs.seeds == (0, 1, 2, 3, 4) for k, s in paper.items() if k != "dipole-3d/seed-600")
 
 
 def test_dry_run_prints_the_plan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,8 +94,9 @@ def test_a_second_reproduce_comes_whole_from_the_store(tmp_path: Path, tiny_plan
     assert first["computed"] == 3 and first["runs_computed"] == 2
     arrays = sorted(root.glob("runs/*/arrays.npz"))
     stamps = [p.stat().st_mtime_ns for p in arrays]
-    figure = root / "figures" / "fig2.png"
+    figure = root / "figures" / "fig2-quick.png"
     figure_stamp = figure.stat().st_mtime_ns
+    assert check(Checks, json.loads((root / "figures" / "checks-quick.json").read_text())) == []
     second = reproduce(root)
     assert second["computed"] == 0 and second["from_store"] == 3 and second["runs_computed"] == 0
     assert all(r["computed"] == 0 for r in second["records"])
@@ -114,7 +121,7 @@ def test_the_report_embeds_every_image_and_judges_every_claim(tmp_path: Path, ti
     assert page.count("<img ") == len(embedded_images(page)) >= 4
     for data in embedded_images(page):
         Image.open(io.BytesIO(data)).verify()
-    assert base64.b64encode((root / "figures" / "fig2.png").read_bytes()).decode() in page
+    assert base64.b64encode((root / "figures" / "fig2-quick.png").read_bytes()).decode() in page
     def table(kind: str) -> list[tuple[str, ...]]:
         return re.findall(rf'<tr class="{kind}"><td>\d+</td><td>(.*?)</td><td>(.*?)</td><td class="measured">(.*?)</td>'
                           r'<td class="verdict"[^>]*>(.*?)</td><td>(.*?)</td></tr>', page, re.S)

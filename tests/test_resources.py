@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rflab import reproduce as rp
 from rflab import resources
 from rflab.config import ConfigError
 from rflab.experiments import EXPERIMENTS, get_experiment
-from rflab.experiments.base import SeedResult, ensure_runs
+from rflab.experiments.base import SeedResult
+from rflab.report import reproduce as rp
 from rflab.resources import Footprint, GiB, MiB
+from rflab.results.cache import ensure
 from rflab.store import Store
 
 
@@ -79,10 +80,11 @@ def test_the_default_limit_is_a_share_of_the_available_memory() -> None:
 def test_every_planned_run_fits_in_two_gib(scale: str) -> None:
     """The estimates are upper bounds, but not so loose that a laptop would refuse the project's own runs."""
     for step in rp.run_steps(scale):
-        experiment = get_experiment(step.experiment)
-        footprint = experiment.footprint(experiment.configure(step.preset, step.overrides))
+        experiment = get_experiment(step.runs.experiment)
+        footprint = experiment.footprint(step.runs.config())
+        seeds = step.runs.seeds
         with resources.memory_limit(2 * GiB):
-            assert resources.seeds_per_call(step.label, footprint, len(step.seeds)) == len(step.seeds), step.label
+            assert resources.seeds_per_call(step.label, footprint, len(seeds)) == len(seeds), step.label
 
 
 @pytest.mark.parametrize("name", list(EXPERIMENTS))
@@ -130,11 +132,11 @@ def fake(experiment_name: str, per_seed: int, calls: list[list[int]]):
     return dataclasses.replace(get_experiment(experiment_name), run=run, footprint=lambda cfg: Footprint(per_seed))
 
 
-def test_ensure_runs_trains_missing_seeds_in_chunks_that_fit(tmp_path: Path) -> None:
+def test_ensure_trains_missing_seeds_in_chunks_that_fit(tmp_path: Path) -> None:
     calls: list[list[int]] = []
     experiment = fake("rf-neuron", 100 * MiB, calls)
     cfg = experiment.configure(None, {})
     with resources.memory_limit(250 * MiB):
-        runs, computed = ensure_runs(experiment, cfg, list(range(5)), Store(tmp_path / "s"))
+        runs, computed = ensure(experiment, cfg, list(range(5)), Store(tmp_path / "s"))
     assert calls == [[0, 1], [2, 3], [4]] and computed == [0, 1, 2, 3, 4]
     assert [r.metrics["m"] for r in runs] == [0.0, 1.0, 2.0, 3.0, 4.0]

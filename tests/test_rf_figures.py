@@ -13,16 +13,20 @@ import pytest
 from PIL import Image
 
 from rflab.config import ConfigError
-from rflab.experiments import fig1, fig3, fig4, fig5
+from rflab.figures import Scale, get_figure, render
+from rflab.figures import lufkin_fig1 as fig1
+from rflab.figures import lufkin_fig3 as fig3
+from rflab.figures import lufkin_fig4 as fig4
+from rflab.figures import lufkin_fig5 as fig5
 from rflab.metrics import receptive_fields as rf
 from rflab.store import Store, StoredRun
 
 TINY = {"steps": 20, "batch_size": 200, "snapshots": 2}
 
 
-@pytest.fixture(autouse=True)
-def _store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RFLAB_STORE", str(tmp_path / "store"))
+def make(tmp_path: Path, name: str, scale: str) -> list[Path]:
+    """Figure ``name`` at ``scale`` into tmp_path/figs, its runs in tmp_path/store."""
+    return render(get_figure(name), scale, tmp_path / "figs", Store(tmp_path / "store"))
 
 
 def spy(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
@@ -55,9 +59,9 @@ def assert_drawn(path: Path, size: tuple[int, int]) -> None:
 
 def test_fig3_tiny_trains_through_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each row draws its data model's stored runs (Ising at its own batch 500) and their IPR curves."""
-    monkeypatch.setitem(fig3.SCALES, "tiny", (TINY, range(2), "tiny"))
+    monkeypatch.setitem(get_figure("fig3").scales, "tiny", fig3.scale(TINY, range(2), "tiny"))
     drawn = spy(monkeypatch, fig3, "figure3")
-    (path,) = fig3.make(tmp_path / "figs", "tiny")
+    (path,) = make(tmp_path, "fig3", "tiny")
     assert path.name == "fig3-tiny.png" and path.stat().st_size > 10_000
     assert_drawn(path, (1500, 1130))  # figsize (15, 3.6 * 3 + 0.5) at 100 dpi
     assert len(list((tmp_path / "store" / "runs").iterdir())) == 3 * 2
@@ -69,7 +73,7 @@ def test_fig3_tiny_trains_through_the_store(tmp_path: Path, monkeypatch: pytest.
         np.testing.assert_array_equal(row["fields"], fields)
         np.testing.assert_allclose(row["fields_ipr"], rf.ipr(fields), rtol=1e-6)
         assert row["units"][0]["ipr"] == pytest.approx(float(rf.ipr(runs[0].arrays()["param_w"][0])), rel=1e-6)
-    fig3.make(tmp_path / "figs", "tiny")  # the runs are stored: nothing is trained again
+    make(tmp_path, "fig3", "tiny")  # the runs are stored: nothing is trained again
     assert len(list((tmp_path / "store" / "runs").iterdir())) == 3 * 2
 
 
@@ -83,9 +87,9 @@ def title_numbers(title: str) -> tuple[float, float, float]:
 @pytest.mark.slow
 def test_fig4_tiny_panels_state_the_stored_fields_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each panel's IPR x N and R^2 are those of its stored fields, measured here again."""
-    monkeypatch.setitem(fig4.SCALES, "tiny", (250, range(2), "tiny"))
+    monkeypatch.setitem(get_figure("fig4").scales, "tiny", Scale(fig4.elliptical_runs(250, range(2)), "tiny"))
     drawn = spy(monkeypatch, fig4, "figure_fields")
-    (path,) = fig4.make(tmp_path / "figs", "tiny")
+    (path,) = make(tmp_path, "fig4", "tiny")
     assert_drawn(path, (1320, 380))  # figsize (4.4 * 3, 3.3 + 0.5) at 100 dpi
     for panel, query in zip(drawn[0], ({"radial": "custom"}, {"radial": "shell"}, {"radial": "t", "nu": 3.0}),
                             strict=True):
@@ -108,10 +112,10 @@ def summary_numbers(summary: str) -> tuple[float, list[int], int]:
 @pytest.mark.slow
 def test_fig5_tiny_summaries_count_the_stored_verdicts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each panel's IPR x N and verdict counts are those of all its stored seeds' final fields, re-measured."""
-    monkeypatch.setitem(fig5.SCALES, "tiny", (TINY | {"N": 24, "lr": 1.0}, {"samples": 2000, "N": 16, "components": 8},
-                                              range(2), "tiny"))
+    monkeypatch.setitem(get_figure("fig5").scales, "tiny", fig5.scale(
+        TINY | {"N": 24, "lr": 1.0}, {"samples": 2000, "N": 16, "components": 8}, range(2), "tiny"))
     drawn = spy(monkeypatch, fig5, "figure5")
-    (path,) = fig5.make(tmp_path / "figs", "tiny")
+    (path,) = make(tmp_path, "fig5", "tiny")
     assert_drawn(path, (1840, 520))  # figsize (4.6 * 4, 5.2) at 100 dpi
     queries = (("rf-committee", {"k": 10.0}), ("rf-committee", {"k": 30.0}), ("rf-committee", {"k": 4.0}),
                ("rf-ica", {"k": 3.0}))
@@ -132,10 +136,10 @@ def test_fig5_tiny_summaries_count_the_stored_verdicts(tmp_path: Path, monkeypat
 def test_fig1_tiny_shows_the_committee_and_the_sharpest_ica_filters(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """The committee's units in stored order; the ICA filters from the highest IPR down."""
-    monkeypatch.setitem(fig1.SCALES, "tiny", (TINY | {"N": 8, "units": 4}, {"samples": 2000, "N": 6,
-                                                                            "components": 6}, "tiny"))
+    monkeypatch.setitem(get_figure("fig1").scales, "tiny", fig1.scale(
+        TINY | {"N": 8, "units": 4}, {"samples": 2000, "N": 6, "components": 6}, "tiny"))
     drawn = spy(monkeypatch, fig1, "figure1")
-    (path,) = fig1.make(tmp_path / "figs", "tiny")
+    (path,) = make(tmp_path, "fig1", "tiny")
     assert_drawn(path, (2300, 590))  # figsize (2.3 * 5 * 2, 2.5 * 2 + 0.9) at 100 dpi: six filters, two rows
     committee, ica = drawn[0]
     (trained,) = stored(tmp_path, "rf-committee", N=8, dims=2)
@@ -151,4 +155,4 @@ def test_fig1_tiny_shows_the_committee_and_the_sharpest_ica_filters(tmp_path: Pa
 
 def test_unknown_scale_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="scale='huge'"):
-        fig3.make(tmp_path, "huge")
+        make(tmp_path, "fig3", "huge")

@@ -11,8 +11,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from rflab import runs as q
 from rflab.config import ConfigError
+from rflab.results import query as q
 from rflab.store import Store
 
 

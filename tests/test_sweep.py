@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from rflab import sweep as sw
 from rflab.config import ConfigError
 from rflab.experiments import get_experiment
+from rflab.results import sweep as sw
 from rflab.store import Store
 
 TINY = {"N": "16", "steps": "30", "batch_size": "64", "snapshots": "2"}

@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 
 from rflab.config import ConfigError
-from rflab.experiments import get_figure
-from rflab.experiments import theory_figures as tf
+from rflab.figures import get_figure, render
+from rflab.figures import lufkin_theory as tf
+from rflab.results.cache import RunSpec, load
+from rflab.schema import check
+from rflab.store import Store
 
 TINY_NEURON = {"steps": 40, "batch_size": 256, "snapshots": 4}
 
@@ -41,19 +44,21 @@ def test_cosine_helpers_on_constructed_fields() -> None:
 @pytest.mark.parametrize("name", ["fig3-theory", "claim32", "prop33", "phase-diagram"])
 def test_bad_scale_is_a_config_error(name: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="scale='huge'"):
-        get_figure(name).make(tmp_path, "huge")
+        render(get_figure(name), "huge", tmp_path, Store(tmp_path / "store"))
     assert not any(tmp_path.iterdir())
 
 
 def tiny_scales(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny quick scales of fig3-theory (one row), claim32 (three points) and the phase diagram."""
     monkeypatch.setattr(tf, "FIG3_ROWS", (("NLGP", "nlgp", "nlgp", {}),))
-    monkeypatch.setattr(tf, "FIG3_SCALES", {"quick": (TINY_NEURON | {"N": 16}, range(2), 2, "tiny")})
+    monkeypatch.setitem(get_figure("fig3-theory").scales, "quick",
+                        tf.fig3_scale(TINY_NEURON | {"N": 16}, range(2), 2, "tiny"))
     monkeypatch.setattr(tf, "NLGP_GAINS", (0.1, 100.0))
     monkeypatch.setattr(tf, "KUR_TAILS", (5.0,))
-    monkeypatch.setattr(tf, "CLAIM32_SCALES", {"quick": tf.SweepScale((0.3, 0.7), 40, {"nlgp": 256, "kur": 256},
-                                                                      {"nlgp": 2, "kur": 2}, "tiny")})
-    monkeypatch.setattr(tf, "PHASE_SCALES", {"quick": tf.PhaseScale((1.285307, -1.0), (1.0, 100.0), (1.5, 3.0), 4.0, 2,
-                                                                    (("kur", 5.0, 3.0),), "tiny")})
+    monkeypatch.setitem(get_figure("claim32").scales, "quick", tf.claim32_scale(
+        tf.SweepScale((0.3, 0.7), 40, {"nlgp": 256, "kur": 256}, {"nlgp": 2, "kur": 2}, "tiny")))
+    monkeypatch.setitem(get_figure("phase-diagram").scales, "quick", tf.phase_scale(
+        tf.PhaseScale((1.285307, -1.0), (1.0, 100.0), (1.5, 3.0), 4.0, 2, (("kur", 5.0, 3.0),), "tiny")))
 
 
 def distinct_colours(png: Path) -> int:
@@ -66,23 +71,22 @@ def distinct_colours(png: Path) -> int:
 def test_figures_write_png_and_json_and_repeat_exactly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each theory figure draws a real plot and writes its numbers; a second call (SGD from the store, ODE
     recomputed) gives identical numbers; the numbers agree with the stored runs they come from."""
-    from rflab.experiments.base import stored_runs
-    from rflab.experiments.receptive_fields import RF_NEURON
     from rflab.metrics.receptive_fields import ipr
 
-    monkeypatch.setenv("RFLAB_STORE", str(tmp_path / "store"))
+    store = Store(tmp_path / "store")
     tiny_scales(monkeypatch)
     for name in ("fig3-theory", "claim32", "phase-diagram"):
-        first = get_figure(name).make(tmp_path / "a", "quick")
-        again = get_figure(name).make(tmp_path / "b", "quick")  # from the store (SGD) and recomputed (ODE)
+        first = render(get_figure(name), "quick", tmp_path / "a", store)
+        again = render(get_figure(name), "quick", tmp_path / "b", store)  # SGD from the store, the ODE recomputed
         assert [p.suffix for p in first] == [".png", ".json"]
         assert distinct_colours(first[0]) > 50, name
         one, two = (json.loads(p[1].read_text()) for p in (first, again))
         one.pop("wall_seconds"), two.pop("wall_seconds")
         assert one == two, name
+        assert check(get_figure(name).numbers, one) == [], name
     numbers = json.loads((tmp_path / "a" / "fig3-theory-quick.json").read_text())["models"]["nlgp"]
-    runs = stored_runs(RF_NEURON, RF_NEURON.configure("nlgp", TINY_NEURON | {"N": 16}), [0, 1])
-    np.testing.assert_allclose(numbers["ipr_sgd"], [ipr(r["arrays"]["fields"][-1, 0]) for r in runs], rtol=1e-6)
+    runs = load(RunSpec("rf-neuron", "nlgp", TINY_NEURON | {"N": 16}, (0, 1)), store)
+    np.testing.assert_allclose(numbers["ipr_sgd"], [ipr(r.arrays()["fields"][-1, 0]) for r in runs], rtol=1e-6)
     assert numbers["replicates"] == 2 and np.asarray(numbers["replicate_peak_site"]).shape == (2, 3)
     for form in ("full", "taylor", "pair"):  # the best shift includes no shift
         assert np.all(np.asarray(numbers[f"aligned_cos_{form}"]) >= np.asarray(numbers[f"final_cos_{form}"]) - 1e-9)
@@ -92,8 +96,8 @@ def test_figures_write_png_and_json_and_repeat_exactly(monkeypatch: pytest.Monke
     assert points[1]["excess_kurtosis"] < -1.9 and points[2]["excess_kurtosis"] == pytest.approx(1.2853, abs=1e-4)
     assert points[1]["excess_kurtosis_estimated"] == pytest.approx(-2.0, abs=0.02)  # sign-like: kurtosis 1
     assert abs(points[0]["excess_kurtosis_estimated"]) < 0.15  # nearly Gaussian, within sampling error
-    kur = stored_runs(RF_NEURON, RF_NEURON.configure(None, points[2]["config"]), [0, 1])
-    ours = np.array([ipr(r["arrays"]["fields"][-1, 0]) for r in kur])
+    kur = load(RunSpec("rf-neuron", None, points[2]["config"], (0, 1)), store)
+    ours = np.array([ipr(r.arrays()["fields"][-1, 0]) for r in kur])
     np.testing.assert_allclose(points[2]["ipr_sgd"], ours, rtol=1e-6)
     assert points[2]["localized_share"] == np.mean(ours >= 4 / 40)
     phase = json.loads((tmp_path / "a" / "phase-diagram-quick.json").read_text())["families"]

@@ -1,3 +1,56 @@
-"""rflab: how structured representations emerge from learning."""
+"""rflab: how structured representations emerge from learning.
 
-__version__ = "0.1.0"
+The public API (``rflab.api``): ``run``, ``sweep``, ``runs``, ``load``, ``figure``, ``Store``,
+``Result`` and ``ConfigError`` (every refused request); and the layers by short paths:
+``rflab.data``, ``rflab.models``, ``rflab.train``, ``rflab.theory``, ``rflab.metrics``,
+``rflab.plots``, ``rflab.experiments``, ``rflab.results``, ``rflab.figures``, ``rflab.report``.
+Everything is imported on first use, so ``import rflab`` is cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from rflab.version import __version__
+
+if TYPE_CHECKING:  # what __getattr__ gives, for type checkers and editors
+    from rflab import data as data
+    from rflab import experiments as experiments
+    from rflab import figures as figures
+    from rflab import metrics as metrics
+    from rflab import models as models
+    from rflab import plots as plots
+    from rflab import report as report
+    from rflab import results as results
+    from rflab import theory as theory
+    from rflab import train as train
+    from rflab.api import Result as Result
+    from rflab.api import figure as figure
+    from rflab.api import load as load
+    from rflab.api import run as run
+    from rflab.api import runs as runs
+    from rflab.api import sweep as sweep
+    from rflab.config import ConfigError as ConfigError
+    from rflab.store import Store as Store
+
+API = ("Result", "figure", "load", "run", "runs", "sweep")
+LAYERS = ("data", "experiments", "figures", "metrics", "models", "plots", "report", "results", "theory", "train")
+__all__ = ["ConfigError", "Store", "__version__", *API, *LAYERS]
+
+
+def __getattr__(name: str) -> Any:
+    """The API and the layers, imported when first asked for."""
+    if name in API:
+        return getattr(importlib.import_module("rflab.api"), name)
+    if name == "Store":
+        return importlib.import_module("rflab.store").Store
+    if name == "ConfigError":
+        return importlib.import_module("rflab.config").ConfigError
+    if name in LAYERS:
+        return importlib.import_module(f"rflab.{name}")
+    raise AttributeError(f"module 'rflab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -23,25 +23,24 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import sqlite3
-import threading
 import time
 import uuid
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import rflab
 from rflab.config import ConfigError, digest
+from rflab.files import deferred_interrupt
+from rflab.version import __version__
 
-DEFAULT_ROOT = Path("rflab-results")
+DEFAULT_ROOT = Path("rflab-results")  # where the command line keeps results unless told otherwise
 
 ARRAYS, RECORD = "arrays.npz", "run.json"
 SCHEMA = """
@@ -58,83 +57,9 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-def default_root() -> Path:
-    """``$RFLAB_STORE`` if set, else ``./rflab-results``."""
-    return Path(os.environ.get("RFLAB_STORE", DEFAULT_ROOT))
-
-
-@contextmanager
-def using_store(root: Path | str) -> Iterator[None]:
-    """Make ``root`` the default store (``$RFLAB_STORE``) inside the block, for code that calls ``Store()``."""
-    old = os.environ.get("RFLAB_STORE")
-    os.environ["RFLAB_STORE"] = str(root)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("RFLAB_STORE", None)
-        else:
-            os.environ["RFLAB_STORE"] = old
-
-
-@contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """A temporary file beside ``path`` that replaces it when the block ends without an error, so a
-    reader never sees a half-written file; on an error it is removed and ``path`` is left as it was."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-@contextmanager
-def deferred_interrupt() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) until the block ends, so a few renames that belong together happen whole;
-    outside the main thread, where no handler can be set, the block runs as it is."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught:
-            raise KeyboardInterrupt
-
-
-@contextmanager
-def staged(folder: Path) -> Iterator[Path]:
-    """A fresh hidden folder inside ``folder`` to write files into; when the block ends without an error
-    they move into ``folder`` (one rename each, Ctrl-C held meanwhile), else they are removed (and the
-    folders made for them). A reader never sees a half-written file and an interrupted writer leaves
-    none behind."""
-    made = [p for p in (folder, *folder.parents) if not p.exists()]
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".staged-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
-        yield tmp
-        with deferred_interrupt():
-            for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
-                target = folder / path.relative_to(tmp)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-        made = []
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        for empty in made:  # the block failed: the folders made for it go too, if nothing else filled them
-            with contextlib.suppress(OSError):
-                empty.rmdir()
-
-
 def run_id(experiment: str, config: dict[str, Any], seed: int) -> str:
     """The key of one run: a hash of everything that determines its numbers."""
-    return digest({"experiment": experiment, "config": config, "seed": seed, "rflab": rflab.__version__})
+    return digest({"experiment": experiment, "config": config, "seed": seed, "rflab": __version__})
 
 
 class StoreError(ConfigError):
@@ -227,19 +152,26 @@ class StoredRun:
     path: Path
     created: float = 0.0
     checksums: dict[str, str] | None = None
+    _loaded: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The run's arrays, loaded without pickle once they match their checksum (a DamagedRunError
-        naming the run, its folder and the repair otherwise)."""
-        path = self.path / ARRAYS
-        expected = (self.checksums or {}).get(ARRAYS)
-        problem = (None if path.is_file() else f"{ARRAYS} is missing") or (
-            (f"{ARRAYS} does not match its checksum" if sha256(path) != expected else None) if expected
-            else _zip_problem(path))
-        if problem:
-            raise DamagedRunError(damage_message(self.run_id, self.path, problem))
-        with np.load(path, allow_pickle=False) as f:
-            return {k: f[k] for k in f.files}
+        naming the run, its folder and the repair otherwise); read from disk once, then kept."""
+        if not self._loaded:
+            path = self.path / ARRAYS
+            expected = (self.checksums or {}).get(ARRAYS)
+            problem = (None if path.is_file() else f"{ARRAYS} is missing") or (
+                (f"{ARRAYS} does not match its checksum" if sha256(path) != expected else None) if expected
+                else _zip_problem(path))
+            if problem:
+                raise DamagedRunError(damage_message(self.run_id, self.path, problem))
+            with np.load(path, allow_pickle=False) as f:
+                self._loaded.update({k: f[k] for k in f.files})
+        return dict(self._loaded)
+
+    def files(self) -> list[Path]:
+        """The images the run wrote into its folder (figures and animations), by name."""
+        return sorted(p for p in self.path.iterdir() if p.suffix in (".png", ".gif"))
 
 
 def damage_message(rid: str, folder: Path, problem: str) -> str:
@@ -269,11 +201,15 @@ class CheckReport:
 
 
 class Store:
-    """A results store rooted at a folder; nothing is created on disk until the first ``put``."""
+    """A results store rooted at a folder, always given explicitly (nothing reads an environment
+    variable here); nothing is created on disk until the first ``put``."""
 
-    def __init__(self, root: Path | str | None = None) -> None:
-        self.root = Path(root) if root is not None else default_root()
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
         self._intact: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.root)!r})"
 
     @property
     def index(self) -> Path:

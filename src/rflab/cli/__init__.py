@@ -19,10 +19,10 @@ from rich.table import Table
 from typer.exceptions import TyperException
 
 from rflab.cli import data, reproduce, store, sweep, theory
-from rflab.cli.options import MemoryOption, StoreOption, memory_bytes
-from rflab.config import ConfigError, digest, parse_overrides
+from rflab.cli.options import MemoryOption, StoreOption, memory_bytes, store_root
+from rflab.cli.progress import ConsoleWatch, RunWatch, err, progress_bar
+from rflab.config import ConfigError, parse_overrides
 from rflab.paths import check_file, check_folder, check_store
-from rflab.progress import err, progress_bar
 from rflab.train import DivergenceError, use_cpu_cores
 
 app = typer.Typer(
@@ -60,7 +60,8 @@ def setup_jax(cache: bool = True) -> None:
 @app.command("list")
 def list_() -> None:
     """Name every experiment (with its presets) and every figure."""
-    from rflab.experiments import EXPERIMENTS, FIGURES
+    from rflab.experiments import EXPERIMENTS
+    from rflab.figures import FIGURES
 
     table = Table(title="Experiments (rflab run NAME)")
     for col in ("name", "presets", "what"):
@@ -89,63 +90,37 @@ def run(
     memory_limit: MemoryOption = None,
 ) -> None:
     """Run an experiment for one or more seeds (trained together), store and summarise it."""
-    from rflab import resources
-    from rflab.experiments import get_experiment
-    from rflab.experiments.base import parse_seeds
-    from rflab.metrics.codes import summarise
-    from rflab.store import Store, run_id
+    from rflab import api, resources
+    from rflab.experiments import get_experiment, parse_seeds
 
     experiment = get_experiment(name)
     seed_list = parse_seeds(seed, seeds)
-    cfg = experiment.configure(preset, parse_overrides(set_ or []))
-    with resources.memory_limit(memory_bytes(memory_limit)):
-        per_call = resources.seeds_per_call(f"{experiment.name} on {resources.seed_count(len(seed_list))}",
-                                            experiment.footprint(cfg), len(seed_list))
-    config = cfg.model_dump()
-    results = Store(store)
-    check_store(results.root)
-    ids = {s: run_id(experiment.name, config, s) for s in seed_list}
-    stored = {} if force else {s: r for s in seed_list if (r := results.get(ids[s])) is not None}
-    missing = [s for s in seed_list if s not in stored]
-    if missing:
-        setup_jax()
-        try:
-            with progress_bar() as bar:
-                task = bar.add_task(f"{experiment.name} seeds {_span(missing)}", total=None)
-                writing = bar.add_task("measure, plot, store", total=len(missing))
-                for chunk in resources.chunks(missing, per_call):
-                    bar.update(task, description=f"{experiment.name} seeds {_span(chunk)}", completed=0, total=None)
-                    outcome = experiment.run(cfg, chunk,
-                                             lambda done, total: bar.update(task, completed=done, total=total))
-                    for r in outcome:
-                        stored[r.seed] = results.put(ids[r.seed], experiment.name, r.seed, config, r.metrics,
-                                                     r.train_seconds, r.arrays, r.write_figures)
-                        bar.advance(writing)
-        except KeyboardInterrupt:
-            done = sum(results.get(ids[s]) is not None for s in missing)
-            raise Interrupted(f"{done} of the {len(missing)} runs to compute finished and are stored in "
-                              f"{results.root}; nothing partial was written, and the same command computes "
-                              "the rest") from None
-    runs = [stored[s] for s in seed_list]
-    metrics = runs[0].metrics if len(runs) == 1 else summarise({r.seed: r.metrics for r in runs})
+    overrides = parse_overrides(set_ or [])
+    root = store_root(store)
+    watch = RunWatch(experiment.name, setup_jax)
+    try:
+        with resources.memory_limit(memory_bytes(memory_limit)):
+            result = api.run(experiment.name, seed_list, preset=preset, overrides=overrides, store=root,
+                             force=force, watch=watch)
+    except KeyboardInterrupt:
+        raise Interrupted(f"{watch.done} of the {len(watch.missing)} runs to compute finished and are stored in "
+                          f"{root}; nothing partial was written, and the same command computes the rest") from None
+    finally:
+        watch.close()
     report: dict[str, Any] = {
-        "experiment": experiment.name,
-        "run_id": ids[seed_list[0]] if len(seed_list) == 1 else digest({"runs": [ids[s] for s in seed_list]}),
-        "config": config,
-        "metrics": metrics,
-        "train_seconds": sum(r.train_seconds for r in runs),
-        "cached": not missing,
+        "experiment": result.experiment,
+        "run_id": result.run_id,
+        "config": result.config.model_dump(),
+        "metrics": result.summary(),
+        "train_seconds": result.train_seconds,
+        "cached": not result.computed,
     }
-    for r in runs:
+    for r in result.runs:
         err.print(f"seed {r.seed}: {r.path}")
     if as_json:
         print(json.dumps(report))
     else:
-        out.print(_summary_table(report, [r.metrics for r in runs], seed_list))
-
-
-def _span(seeds: Sequence[int]) -> str:
-    return str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}"
+        out.print(_summary_table(report, [r.metrics for r in result.runs], seed_list))
 
 
 def _summary_table(report: dict[str, Any], per_seed: list[dict], seeds: Sequence[int]) -> Table:
@@ -177,8 +152,7 @@ def bench(
 ) -> None:
     """Run benchmarks, each in its own process: times, ratios to baselines, peak memory (kept in bench.json)."""
     from rflab.bench import find, markdown, measure, write_between_markers
-    from rflab.reproduce import write_json
-    from rflab.store import Store
+    from rflab.files import write_json
 
     found = find(root)
     if name is not None and name not in found:
@@ -189,8 +163,9 @@ def bench(
         raise ConfigError(f"--readme {str(readme)!r}: no such file")
     if readme is not None:
         check_file(readme, "--readme")
-    check_store(Store(store).root)
-    _kept_results(Store(store).root / "bench.json")
+    root = store_root(store)
+    check_store(root)
+    _kept_results(root / "bench.json")
     results = {}
     with progress_bar() as bar:
         selected = {n: p for n, p in found.items() if name in (None, n)}
@@ -199,7 +174,7 @@ def bench(
             bar.update(task, description=f"bench {bench_name}")
             results[bench_name] = measure(path, quick)
             bar.advance(task)
-    kept = Store(store).root / "bench.json"
+    kept = root / "bench.json"
     merged = _kept_results(kept) | results
     write_json(kept, {"quick": quick, "results": merged,
                       "rows": [r | {"benchmark": n} for n, res in merged.items() for r in res["rows"]]})
@@ -246,21 +221,21 @@ def figure(
 ) -> None:
     """Make a paper figure (its runs go through the store; its files appear whole or not at all)."""
     from rflab import resources
-    from rflab.experiments import get_figure, make_figure
-    from rflab.reproduce import check_scale
-    from rflab.store import Store, using_store
+    from rflab.figures import get_figure, render
+    from rflab.report.reproduce import check_scale
+    from rflab.store import Store
 
-    get_figure(name)
+    figure = get_figure(name)
     check_scale(scale)
     limit = memory_bytes(memory_limit)
-    root = Store(store).root
+    root = store_root(store)
     check_store(root)
     target = out_dir if out_dir is not None else root / "figures"
     check_folder(target, "--out")
     setup_jax()
     try:
-        with resources.memory_limit(limit), using_store(root):
-            files = make_figure(name, target, scale)
+        with resources.memory_limit(limit):
+            files = render(figure, scale, target, Store(root), ConsoleWatch)
     except KeyboardInterrupt:
         raise Interrupted(f"figure {name} was not written (no partial file is left in {target}); the runs it had "
                           f"finished are kept in {root}, so making it again starts from them") from None

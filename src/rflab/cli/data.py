@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 import time
 from pathlib import Path
@@ -15,80 +14,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rflab.cli.options import MemoryOption, memory_bytes
+from rflab.cli.options import MemoryOption, memory_bytes, store_root
 from rflab.config import ConfigError, digest, parse_overrides
 from rflab.paths import check_folder
 
 app = typer.Typer(help="Inspect data models: exact against sampled statistics.", no_args_is_help=True)
-
-COV_SITES = 2048
-
-
-def statistics(model: Any, x: np.ndarray, c: int) -> dict[str, Any]:
-    """Exact against sampled marginal variance, kurtosis and covariance of class-c samples x (n, D).
-
-    Zero means are known, so second moments are raw: var = mean x^2, kurtosis = mean x^4 / var^2
-    (pooled over sites), covariance X^T X / n over the first ``COV_SITES`` sites; ``max_cov_z`` is
-    the largest |error| over its standard error sqrt((mean x_i^2 x_j^2 - m_ij^2) / n).
-    ``kurtosis_se`` is the delta-method standard error from per-sample site averages; it is nan
-    when E x^8 is infinite (Kur k <= 8, t nu <= 8), where the sample kurtosis converges slowly
-    and from below.
-    """
-    x = np.asarray(x, np.float64)
-    n = x.shape[0]
-    sites = min(model.dim, COV_SITES)
-    sub = x[:, :sites]
-    second = sub.T @ sub / n
-    error = np.abs(second - model.covariance(c)[:sites, :sites])
-    sq = sub**2
-    se = np.sqrt(np.clip(sq.T @ sq / n - second**2, 0.0, None) / n)
-    z = np.divide(error, se, out=np.zeros_like(error), where=se > 0)
-    m2, m4 = float(np.mean(x**2)), float(np.mean(x**4))
-    a, b = np.mean(x**4, axis=1), np.mean(x**2, axis=1)
-    grad = np.array([1 / m2**2, -2 * m4 / m2**3])
-    kurtosis_se = float(np.sqrt(max(grad @ np.cov(a, b) @ grad, 0.0) / n))
-    eighth_finite = math.isfinite(model.marginal.moment(8))
-    return {
-        "kurtosis_exact": model.kurtosis,
-        "kurtosis_empirical": m4 / m2**2,
-        "excess_kurtosis_exact": model.kurtosis - 3.0,
-        "excess_kurtosis_empirical": m4 / m2**2 - 3.0,
-        "kurtosis_se": kurtosis_se if eighth_finite else math.nan,
-        "eighth_moment_finite": eighth_finite,
-        "variance_exact": model.variance,
-        "variance_empirical": m2,
-        "max_cov_error": float(error.max()),
-        "max_cov_z": float(z.max()),
-        "cov_sites": sites,
-        "n_samples": n,
-    }
-
-
-def describe_bytes(sites: int, samples: int) -> int:
-    """Memory of ``rflab data describe``: the samples through the sampler's FFTs, their float64 copies
-    and powers, the exact (D, D) covariance built whole and the compared block of COV_SITES sites."""
-    from rflab.resources import DOUBLE, FLOAT
-
-    block = min(sites, COV_SITES)
-    return samples * sites * (8 * FLOAT + 6 * DOUBLE) + 5 * DOUBLE * sites**2 + 4 * DOUBLE * block**2
-
-
-def kernel_clip(model: Any) -> float:
-    """Largest change made to exp(-d^2/xi^2) by clipping its negative eigenvalues (0: none)."""
-    from rflab.data.fields import kernel_defect
-
-    xi = getattr(getattr(model, "of", model), "xi", ())
-    return max((kernel_defect(model.lattice, v) for v in xi), default=0.0)
-
-
-def finite_or_none(value: Any) -> Any:
-    """JSON has no inf or nan: such floats become null."""
-    return None if isinstance(value, float) and not math.isfinite(value) else value
-
-
-def default_out(name: str, key: str) -> Path:
-    """``$RFLAB_STORE/data/<name>-<hash>`` (the store defaults to ``./rflab-results``)."""
-    return Path(os.environ.get("RFLAB_STORE", "rflab-results")) / "data" / f"{name}-{key}"
 
 
 def print_table(title: str, stats: dict[str, Any], path: Path) -> None:
@@ -123,11 +53,13 @@ def describe(
 ) -> None:
     """Exact against sampled statistics of a data model, and a figure of samples and marginal."""
     from rflab import resources
-    from rflab.data import models
+    from rflab.data import registry
+    from rflab.data.statistics import describe_bytes, kernel_clip, statistics
     from rflab.experiments.base import SEED_MAX
+    from rflab.files import finite, write_json
 
     overrides = parse_overrides(set_ or [])
-    params = models.params(name, overrides)
+    params = registry.params(name, overrides)
     if samples < 2:
         raise ConfigError(f"--samples={samples}: must be at least 2")
     if cls not in (0, 1):
@@ -139,9 +71,9 @@ def describe(
         resources.check_total(f"data describe {name}", describe_bytes(sites, samples),
                               f"{samples} samples x {sites} sites and their exact covariance", "lower --samples or N")
     record = {"model": name, "params": params.model_dump(mode="json"), "class": cls, "seed": seed}
-    folder = out if out is not None else default_out(name, digest(record | {"samples": samples}))
+    folder = out if out is not None else store_root(None) / "data" / f"{name}-{digest(record | {'samples': samples})}"
     check_folder(folder, "--out")
-    model = models.spec(name).make(params)
+    model = registry.spec(name).make(params)
 
     import jax
 
@@ -157,9 +89,9 @@ def describe(
     folder.mkdir(parents=True, exist_ok=True)
     setting = ", ".join(f"{k}={v}" for k, v in params.model_dump().items())
     figure = describe_figure(model, x, cls, folder / "describe.png", f"{name} ({setting}), class {cls}")
-    result = record | {k: finite_or_none(v) for k, v in stats.items()}
-    result |= {"kernel_clip": kernel_clip(model), "sample_seconds": seconds, "figure": str(figure)}
-    (folder / "describe.json").write_text(json.dumps(result, indent=2) + "\n")
+    result = record | finite(stats) | {"kernel_clip": kernel_clip(model), "sample_seconds": seconds,
+                                       "figure": str(figure)}
+    write_json(folder / "describe.json", result, indent=2)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:

@@ -1,7 +1,9 @@
-"""Options several commands share: the results store and the memory limit."""
+"""Options several commands share: the results store and the memory limit. The command line is the
+only part of rflab that reads ``$RFLAB_STORE``."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -18,3 +20,10 @@ def memory_bytes(limit: str | None) -> int | None:
     from rflab.resources import parse_size
 
     return None if limit is None else parse_size(limit)
+
+
+def store_root(store: Path | None) -> Path:
+    """The store's folder: ``--store`` if given, else ``$RFLAB_STORE``, else ``./rflab-results``."""
+    from rflab.store import DEFAULT_ROOT
+
+    return store if store is not None else Path(os.environ.get("RFLAB_STORE", DEFAULT_ROOT))

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from rflab.cli.options import MemoryOption, StoreOption, memory_bytes
+from rflab.cli.options import MemoryOption, StoreOption, memory_bytes, store_root
+from rflab.cli.progress import ConsoleWatch, err, progress_bar
 from rflab.paths import check_file, check_store
-from rflab.progress import ConsoleProgress, err, progress_bar
 
 ScaleOption = Annotated[str, typer.Option(help="quick (minutes on a laptop) or paper (the papers' settings)")]
 
@@ -23,15 +23,14 @@ def reproduce(
     memory_limit: MemoryOption = None,
 ) -> None:
     """Run every experiment and paper figure at one scale, then write the HTML report (stored runs are reused)."""
-    from rflab import reproduce as rp
     from rflab import resources
     from rflab.cli import Interrupted, out, setup_jax
     from rflab.report import build
-    from rflab.store import Store
+    from rflab.report import reproduce as rp
 
     rp.check_scale(scale)
     limit = memory_bytes(memory_limit)
-    root = Store(store).root
+    root = store_root(store)
     steps = rp.plan(scale)
     if dry_run:
         for step in steps:
@@ -47,8 +46,7 @@ def reproduce(
             overall = bar.add_task(f"reproduce --scale {scale}", total=len(steps))
             for step in steps:
                 bar.update(overall, description=f"reproduce: {step.label}")
-                progress = ConsoleProgress(f"  {step.label}") if isinstance(step, rp.RunStep) else None
-                record = job.do(step, progress)
+                record = job.do(step, lambda label: ConsoleWatch(f"  {label}"))
                 done += 1
                 bar.advance(overall)
                 state = (f"FAILED: {record['error']}" if "error" in record else
@@ -78,12 +76,11 @@ def report(
                                                   "(claims-SCALE.md, claim32-SCALE.md)")] = None,
 ) -> None:
     """Write the HTML report from the results store: claims against measurements, every figure."""
-    from rflab import reproduce as rp
     from rflab.cli import out
     from rflab.report import build
-    from rflab.store import Store
+    from rflab.report import reproduce as rp
 
-    root = Store(store).root
+    root = store_root(store)
     check_store(root, write=out_file is None)
     check_file(out_file if out_file is not None else root / "report.html", "--out")
     if scale is None:
@@ -94,7 +91,7 @@ def report(
 
 def latest_scale(root: Path) -> str:
     """The scale of the most recently updated reproduce manifest in the store, else quick."""
-    from rflab import reproduce as rp
+    from rflab.report import reproduce as rp
 
     found = [(rp.load_manifest(root, s).get("updated", 0.0), s) for s in rp.SCALES]
     best = max(found)

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from rflab.cli.options import StoreOption
+from rflab.cli.options import StoreOption, store_root
+from rflab.cli.progress import err
 from rflab.config import ConfigError
 from rflab.paths import check_store
-from rflab.progress import err
 
 app = typer.Typer(help="Check a results store and repair its index.", no_args_is_help=True)
 
@@ -25,7 +25,7 @@ def check(
     from rflab.cli import out
     from rflab.store import Store
 
-    results = Store(store)
+    results = Store(store_root(store))
     check_store(results.root, write=False)
     report = results.check()
     if as_json:
@@ -56,7 +56,7 @@ def rebuild_index(store: StoreOption = None) -> None:
     from rflab.cli import out
     from rflab.store import Store
 
-    results = Store(store)
+    results = Store(store_root(store))
     check_store(results.root)
     if not (results.root / "runs").is_dir():
         raise ConfigError(f"--store {str(results.root)!r}: has no runs/ folder, so there is nothing to index")

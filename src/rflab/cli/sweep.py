@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from rflab.cli.options import MemoryOption, StoreOption, memory_bytes
+from rflab.cli.options import MemoryOption, StoreOption, memory_bytes, store_root
+from rflab.cli.progress import ConsoleWatch, err, progress_bar
 from rflab.config import parse_overrides
 from rflab.paths import check_file, check_store
-from rflab.progress import ConsoleProgress, err, progress_bar
 
 
 def sweep(
@@ -32,10 +32,9 @@ def sweep(
 ) -> None:
     """Run every point of a grid for the seeds given; stored runs are not recomputed."""
     from rflab import resources
-    from rflab import sweep as sw
     from rflab.cli import setup_jax
-    from rflab.experiments import get_experiment
-    from rflab.experiments.base import parse_seeds
+    from rflab.experiments import get_experiment, parse_seeds
+    from rflab.results import sweep as sw
     from rflab.store import Store
 
     experiment = get_experiment(name)
@@ -44,28 +43,20 @@ def sweep(
     base = parse_overrides(set_ or [])
     values = sw.parse_grid(grid)
     with resources.memory_limit(memory_bytes(memory_limit)):
-        sw.check_size(name, values, len(seed_list))
-        points = sw.grid_points(experiment, preset, base, values, seed_list)
-        share = sw.worker_share(executor, scheduler, workers)
-        sw.check_memory(experiment, preset, base, points, len(seed_list), share)
-        results = Store(store)
-        check_store(results.root)
-        tasks = sw.missing(points, results)
-        todo = sum(len(t.seeds) for t in tasks)
+        plan = sw.plan(experiment, preset, base, values, seed_list, Store(store_root(store)), executor, scheduler,
+                       workers)
+        points, results, todo = plan.points, plan.store, plan.todo
         total = len(points) * len(seed_list)
         err.print(f"{name}: {len(points)} points x {len(seed_list)} seeds = {total} runs, {total - todo} stored, "
                   f"{todo} to compute ({executor})", highlight=False)
         computed = 0
-        if tasks:
+        if plan.tasks:
             if executor == "local":
                 setup_jax()
-                outcomes = sw.run_local(name, preset, base, tasks, results.root,
-                                        lambda t: ConsoleProgress(f"  {_label(t.point.overrides)}"))
-            else:
-                outcomes = sw.run_dask(name, preset, base, tasks, results.root, scheduler, workers, share)
+            outcomes = sw.execute(plan, lambda t: ConsoleWatch(f"  {_label(t.point.overrides)}"))
             with progress_bar() as bar:
                 task = bar.add_task(f"sweep {name}", total=todo)
-                given = {id(t.point): len(t.seeds) for t in tasks}
+                given = {id(t.point): len(t.seeds) for t in plan.tasks}
                 for outcome in outcomes:
                     computed += len(outcome.computed)
                     bar.advance(task, given[id(outcome.point)])
@@ -120,10 +111,10 @@ def runs(
     as_json: Annotated[bool, typer.Option("--json", help="print the rows as one JSON list")] = False,
 ) -> None:
     """List stored runs with their configs and metrics; filter them; export them."""
-    from rflab import runs as q
     from rflab.cli import out
     from rflab.experiments import get_experiment
-    from rflab.store import Store, StoreError
+    from rflab.results import query as q
+    from rflab.store import Store
 
     if experiment is not None:
         get_experiment(experiment)
@@ -131,12 +122,9 @@ def runs(
     if export is not None:
         q.check_export(export)
         check_file(export, "--export")
-    results = Store(store)
+    results = Store(store_root(store))
     check_store(results.root, write=False)
-    if not results.index.exists() and any((results.root / "runs").glob("*")):
-        raise StoreError(f"the store {results.root} has run folders but no index; rebuild it with: "
-                         f"rflab store rebuild-index --store {results.root}")
-    rows = q.select([q.row(r) for r in results.runs(experiment)], conditions)
+    rows = q.stored_rows(results, experiment, conditions)
     if export is not None:
         q.export(rows, export)
         err.print(f"{len(rows)} runs -> {export}", highlight=False)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -15,9 +14,9 @@ from pydantic import Field
 from rich.console import Console
 from rich.table import Table
 
-from rflab.cli.options import MemoryOption, memory_bytes
+from rflab.cli.options import MemoryOption, StoreOption, memory_bytes, store_root
 from rflab.config import Config, ConfigError, build, digest, parse_overrides
-from rflab.paths import check_folder
+from rflab.paths import check_folder, check_store
 
 app = typer.Typer(help="Theory: the amplifier phi(a) and its Taylor form for any data model.", no_args_is_help=True)
 
@@ -27,35 +26,6 @@ class AmplifierRequest(Config):
 
     a: float | None = Field(None, ge=-1, le=1, allow_inf_nan=False, description="one value of a in [-1, 1]")
     points: int = Field(21, ge=2, le=10_001, description="grid points on [0, 1] when a is not given")
-
-
-def amplifier_values(marginal: Any, a: np.ndarray) -> dict[str, Any]:
-    """phi, the Taylor form (None where the kurtosis is infinite), the Gaussian line and phi'."""
-    from rflab.theory import amplifier as amp
-
-    finite = math.isfinite(marginal.kurtosis)
-    inner = np.abs(a) < 1
-    slope = np.full_like(a, np.nan)
-    slope[inner] = amp.phi_derivative(marginal, a[inner])
-    return {
-        "phi": amp.phi(marginal, a),
-        "phi_taylor": amp.phi_taylor(marginal.kurtosis, a) if finite else None,
-        "phi_gaussian": amp.SQRT_2_PI * a,
-        "phi_derivative": slope,
-    }
-
-
-def jsonable(value: Any) -> Any:
-    """NumPy arrays and floats to lists and floats; inf and nan to null."""
-    if value is None:
-        return None
-    if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    return value
 
 
 def _cell(value: float) -> str:
@@ -73,18 +43,18 @@ def amplifier(
 ) -> None:
     """phi(a) by quadrature, its third-order form and the excess kurtosis; a figure of phi against
     the Gaussian line and the Taylor curve."""
-    from rflab.data import models
+    from rflab.data import registry
+    from rflab.files import finite, write_json
+    from rflab.plots.theory import amplifier_figure
+    from rflab.theory.amplifier import values as amplifier_values
 
-    params = models.params(data, parse_overrides(set_ or []))
+    params = registry.params(data, parse_overrides(set_ or []))
     request = build(AmplifierRequest, {"a": a, "points": points})
     record = {"data": data, "params": params.model_dump(mode="json")}
-    folder = out if out is not None else Path(os.environ.get("RFLAB_STORE", "rflab-results")) / "theory" / (
-        f"amplifier-{data}-{digest(record)}")
+    folder = out if out is not None else store_root(None) / "theory" / f"amplifier-{data}-{digest(record)}"
     check_folder(folder, "--out")
-    model = models.spec(data).make(params)
+    model = registry.spec(data).make(params)
     marginal = model.marginal
-
-    from rflab.plots.theory import amplifier_figure
 
     grid = np.array([request.a]) if request.a is not None else np.linspace(0.0, 1.0, request.points)
     values = amplifier_values(marginal, grid)
@@ -104,8 +74,8 @@ def amplifier(
         "cubic_coefficient": -math.sqrt(2 / math.pi) * (kurt - 3) / 6,
         "figure": str(figure),
     }
-    result = {k: jsonable(v) for k, v in result.items()}
-    (folder / "amplifier.json").write_text(json.dumps(result, indent=2) + "\n")
+    result = finite(result)
+    write_json(folder / "amplifier.json", result, indent=2)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
         return
@@ -126,23 +96,31 @@ def claim32(
     scale: Annotated[str, typer.Option(help="quick or paper (settings of the sweep)")] = "paper",
     seeds: Annotated[int | None, typer.Option(
         help="seeds 0..N-1 at every point instead of the scale's (paper: 30 NLGP, 100 Kur)")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="folder for the figure files")] = Path("rflab-results/figures"),
+    store: StoreOption = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="folder for the figure files (default STORE/figures)")
+                       ] = None,
     memory_limit: MemoryOption = None,
 ) -> None:
     """The Claim 3.2 sweep (``rflab figure claim32``) with a chosen number of seeds."""
     from rflab import resources
     from rflab.cli import setup_jax
-    from rflab.experiments import theory_figures
+    from rflab.cli.progress import ConsoleWatch
     from rflab.experiments.base import SEED_MAX
-    from rflab.reproduce import check_scale
-    from rflab.store import staged
+    from rflab.figures import get_figure, lufkin_theory, render
+    from rflab.report.reproduce import check_scale
+    from rflab.store import Store
 
     check_scale(scale)
     if seeds is not None and not 1 <= seeds <= SEED_MAX:
         raise ConfigError(f"--seeds={seeds}: must be from 1 to {SEED_MAX}")
-    check_folder(out_dir, "--out")
+    root = store_root(store)
+    check_store(root)
+    target = out_dir if out_dir is not None else root / "figures"
+    check_folder(target, "--out")
+    sweep = lufkin_theory.CLAIM32_SWEEPS[scale]
     setup_jax()
-    with resources.memory_limit(memory_bytes(memory_limit)), staged(out_dir) as tmp:
-        files = theory_figures.claim32(tmp, scale, seeds)
+    with resources.memory_limit(memory_bytes(memory_limit)):
+        files = render(get_figure("claim32"), scale, target, Store(root), ConsoleWatch,
+                       lufkin_theory.claim32_scale(sweep if seeds is None else sweep.with_seeds(seeds)))
     for path in files:
-        Console().print(str(out_dir / Path(path).relative_to(tmp)))
+        Console().print(str(path))

@@ -24,23 +24,71 @@ from pydantic import Field
 from rflab import train
 from rflab.data import bars
 from rflab.experiments import population_code
-from rflab.experiments.base import Experiment, SeedResult
+from rflab.experiments.base import Experiment, SeedResult, per_seed, take
 from rflab.experiments.population_code import (
-    CODERS,
+    MDLBits,
     PopulationCodeConfig,
     coder_footprint,
     flat_params,
     mdl_bits,
     snapshot_epochs,
-    take,
 )
 from rflab.metrics import codes as metrics
 from rflab.metrics import topography
 from rflab.models import population as pop
 from rflab.models import som
+from rflab.models.coders import CODERS
 from rflab.plots import bars as plots
 from rflab.resources import DOUBLE, Footprint
+from rflab.schema import Schema
 from rflab.train import ProgressFn
+
+# The files every run writes into its folder (``write_figures``); the report shows some of them.
+EXAMPLES, RECONSTRUCTIONS, CODES, UNITS, TRAINING = ("examples.png", "reconstructions.png", "codes.png", "units.png",
+                                                     "training.png")
+
+
+class Topography(Schema):
+    """How a coder lays out its units by class preference (``metrics.topography.discontinuity``)."""
+
+    cross_neighbour_fraction: float
+    gap_ratio: float
+    active_units: int
+    units_horizontal: int
+    units_vertical: int
+
+
+class CoderScores(Schema):
+    """One coder on held-out bars: reconstruction, class and position decoded from the code, and the
+    layout of its units from graded and from winner-take-all responses."""
+
+    test_mse: float
+    naive_mse: float
+    variance_explained: float
+    class_accuracy: float
+    position_r2: dict[str, float]
+    topography: Topography
+    topography_winner: Topography
+    mixed_units: int
+
+
+class MDLScores(CoderScores):
+    """The MDL code's scores and its description length."""
+
+    mdl_bits: MDLBits
+
+
+class MapScores(CoderScores):
+    """The Kohonen map's scores and the held-out error of its starting weights."""
+
+    initial_mse: float
+
+
+class BarsMetrics(Schema):
+    """Both coders of a what/where run."""
+
+    mdl: MDLScores
+    som: MapScores
 
 
 class BarsConfig(PopulationCodeConfig):
@@ -160,13 +208,11 @@ def run(cfg: BarsConfig, seeds: Sequence[int], progress: ProgressFn | None = Non
     data = make_data(cfg, seeds)
     result = fit(cfg, seeds, data, progress)
     out = []
-    for i, seed in enumerate(seeds):
-        d = {k: v[i] for k, v in data.items()}
-        params = take(result.params, i)
+    for seed, d, params, snaps, losses in per_seed(seeds, data, result.params, result.snapshots, result.losses):
         mdl, mdl_arrays = measure_mdl(cfg, params, d)
         initial, weights = som.fit(d["x_train"], cfg.som_side, cfg.som_sigma, cfg.som_lr, cfg.som_epochs, seed)
         kohonen, som_arrays = measure_som(cfg, weights, d, initial)
-        arrays = ({"losses": result.losses[i]} | curves(cfg, take(result.snapshots, i), d) | mdl_arrays | som_arrays
+        arrays = ({"losses": losses} | curves(cfg, snaps, d) | mdl_arrays | som_arrays
                   | {"lat_test": d["lat_test"]})
         out.append(SeedResult(seed, {"mdl": mdl, "som": kohonen}, arrays, result.seconds / len(seeds),
                               partial(write_figures, cfg, d, arrays, {"mdl": mdl, "som": kohonen})))
@@ -177,12 +223,12 @@ def write_figures(cfg: BarsConfig, d: dict[str, np.ndarray], arrays: dict[str, n
                   folder: Path) -> None:
     """Every figure of one seed's run into ``folder``."""
     lat = d["lat_test"]
-    plots.examples(d["x_train"], d["lat_train"], folder / "examples.png")
+    plots.examples(d["x_train"], d["lat_train"], folder / EXAMPLES)
     plots.reconstructions(d["x_test"], {"MDL code": arrays["mdl_recons"], "Kohonen map": arrays["som_recons"]}, lat,
-                          folder / "reconstructions.png")
+                          folder / RECONSTRUCTIONS)
     winner = "Kohonen map: best-matching unit (jittered)"
     plots.codes({"MDL code: centre": arrays["mdl_code_test"], winner: arrays["som_code_test"]}, lat,
-                folder / "codes.png", jitter={winner: 0.3 / (cfg.som_side - 1)})
+                folder / CODES, jitter={winner: 0.3 / (cfg.som_side - 1)})
     layouts = {
         f"{coder}, {kind}": (positions, arrays[f"{key}_{prefix}preference"], arrays[f"{key}_{prefix}active"],
                              measured[key][f"topography{suffix}"])
@@ -190,10 +236,10 @@ def write_figures(cfg: BarsConfig, d: dict[str, np.ndarray], arrays: dict[str, n
         for coder, key, positions in (("MDL code: learned positions", "mdl", arrays["mdl_positions"]),
                                       ("Kohonen map: fixed grid", "som", som.grid(cfg.som_side)))
     }
-    plots.units(layouts, folder / "units.png")
+    plots.units(layouts, folder / UNITS)
     spe = train.Epochs(cfg.n_train, cfg.batch_size).steps_per_epoch
     plots.training(arrays["losses"], spe, snapshot_epochs(cfg), arrays, measured["mdl"]["naive_mse"],
-                   folder / "training.png")
+                   folder / TRAINING)
 
 
 def footprint(cfg: BarsConfig) -> Footprint:
@@ -214,4 +260,7 @@ BARS_WHAT_WHERE = Experiment(
     run=run,
     presets={"default": {}},
     footprint=footprint,
+    metrics=BarsMetrics,
+    dims={"losses": ("step",), "snap_test_mse": ("snapshot",), "mdl_positions": ("unit", "dim"),
+          "mdl_code_test": ("image", "dim"), "som_code_test": ("image", "dim"), "lat_test": ("image", "latent")},
 )

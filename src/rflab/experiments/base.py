@@ -1,20 +1,22 @@
-"""What every experiment provides, and how a validated run request is built from the command line."""
+"""What every experiment provides (a validated config, ``run(config, seeds, progress)`` returning one
+result per seed, its memory footprint and the schema of its metrics), the one helper that splits a
+result batched over seeds into seeds, and how seeds are read from the command line."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jax
 import numpy as np
 
-from rflab import resources
 from rflab.config import Config, ConfigError, build
 from rflab.resources import Footprint
-from rflab.store import Store, StoredRun, run_id
-from rflab.train import ProgressFn
+from rflab.schema import Schema
+from rflab.train import ProgressFn, PyTree
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,9 @@ class SeedResult:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A named experiment: a config model, named presets, ``run(config, seeds, progress)``, and the
-    memory one run of a config needs (``footprint(config)``, see ``rflab.resources``)."""
+    """A named experiment: a config model, named presets, ``run(config, seeds, progress)``, the memory
+    one run of a config needs (``footprint(config)``, see ``rflab.resources``), the schema of each
+    seed's metrics and the dimensions of the arrays a researcher plots (the seed axis comes first)."""
 
     name: str
     summary: str
@@ -39,6 +42,8 @@ class Experiment:
     run: Callable[[Config, Sequence[int], ProgressFn | None], list[SeedResult]]
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     footprint: Callable[[Any], Footprint] = lambda cfg: Footprint(0)
+    metrics: type[Schema] = Schema
+    dims: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def configure(self, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
         """Defaults, then the preset, then the user's overrides, validated as one config."""
@@ -79,38 +84,13 @@ def parse_seeds(seed: str | None, seeds: str | None) -> range:
     return range(value, value + 1)
 
 
-def at_scale(scales: Mapping[str, Any], scale: str) -> Any:
-    """The settings of a figure at ``scale``, or a one-line ConfigError naming the scales."""
-    if scale not in scales:
-        raise ConfigError(f"scale={scale!r}: expected one of {', '.join(scales)}")
-    return scales[scale]
+def take(tree: PyTree, i: int) -> PyTree:
+    """Entry i of every leaf (one seed of a batched result, or one snapshot)."""
+    return jax.tree.map(lambda a: a[i], tree)
 
 
-def ensure_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store | None = None,
-                progress: ProgressFn | None = None, force: bool = False) -> tuple[list[StoredRun], list[int]]:
-    """Each seed's stored run, training the missing seeds together in one call (in chunks when they do
-    not fit in memory together, see ``rflab.resources``) and storing each as soon as its call returns
-    (the keys of ``rflab run``); also the seeds that were computed."""
-    store = store or Store()
-    resources.check_records(f"{experiment.name} on {resources.seed_count(len(seeds))}", len(seeds))
-    config = cfg.model_dump()
-    ids = {s: run_id(experiment.name, config, s) for s in seeds}
-    found = {} if force else {s: r for s in seeds if (r := store.get(ids[s])) is not None}
-    missing = [s for s in seeds if s not in found]
-    if missing:
-        label = f"{experiment.name} on {resources.seed_count(len(missing))}"
-        per_call = resources.seeds_per_call(label, experiment.footprint(cfg), len(missing), len(seeds))
-        for chunk in resources.chunks(missing, per_call):
-            for r in experiment.run(cfg, chunk, progress):
-                found[r.seed] = store.put(ids[r.seed], experiment.name, r.seed, config, r.metrics, r.train_seconds,
-                                          r.arrays, r.write_figures)
-    return [found[s] for s in seeds], missing
-
-
-def stored_runs(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store | None = None,
-                progress: ProgressFn | None = None) -> list[dict[str, Any]]:
-    """Each seed's metrics, arrays, folder and training time, from the store when the run is there,
-    else run and stored."""
-    runs, _ = ensure_runs(experiment, cfg, seeds, store, progress)
-    return [{"metrics": r.metrics, "arrays": r.arrays(), "path": r.path, "train_seconds": r.train_seconds}
-            for r in runs]
+def per_seed(seeds: Sequence[int], *batched: PyTree) -> Iterator[tuple[Any, ...]]:
+    """Each seed with its entry of every tree batched over seeds (leading axis): the one place a
+    result trained for all seeds at once is split into seeds."""
+    for i, seed in enumerate(seeds):
+        yield (seed, *(take(tree, i) for tree in batched))

@@ -26,23 +26,57 @@ from pydantic import Field, ValidationInfo, field_validator
 from rflab import train
 from rflab.data import dipoles
 from rflab.experiments import population_code
-from rflab.experiments.base import Experiment, SeedResult
+from rflab.experiments.base import Experiment, SeedResult, per_seed, take
 from rflab.experiments.population_code import (
-    CODERS,
     SHOWN_IMAGES,
+    MDLBits,
     PopulationCodeConfig,
+    TwoPartBits,
     coder_footprint,
     flat_params,
     mdl_bits,
     snapshot_epochs,
-    take,
 )
 from rflab.metrics import codes as metrics
 from rflab.models import autoencoder, initial_codes
 from rflab.models import population as pop
+from rflab.models.coders import CODERS
 from rflab.plots import codes as plots
 from rflab.resources import DOUBLE, Footprint
+from rflab.schema import Schema
 from rflab.train import ProgressFn
+
+# The files every run writes into its folder (``write_figures``); the report shows some of them.
+EXAMPLES, RECONSTRUCTIONS, CODE_PROJECTIONS, CODE_3D = ("examples.png", "reconstructions.png",
+                                                        "code_projections.png", "code_3d.png")
+UNIT_POSITIONS, TRAINING, ANIMATION = "unit_positions.png", "training.png", "training.gif"
+
+
+class CodeStart(Schema):
+    """The MDL code before its first step: its description length and each latent's kNN R^2."""
+
+    mdl_bits: MDLBits
+    knn_r2: dict[str, float]
+
+
+class CodeMetrics(Schema):
+    """A trained population code measured on held-out images (``measure``): reconstruction, the
+    code's spectrum and dimension, the latents regressed from the code (per latent and their mean),
+    the two-part description length and, for the MDL code, its own description length and its start."""
+
+    test_mse: float
+    naive_mse: float
+    variance_explained: float
+    train_mse: float
+    singular_values: list[float]
+    effective_dim: float
+    intrinsic_dim: float
+    r2_linear: dict[str, float]
+    r2_cubic: dict[str, float]
+    knn_r2: dict[str, float]
+    dl_bits: TwoPartBits
+    mdl_bits: MDLBits
+    start: CodeStart
 
 
 class DipoleConfig(PopulationCodeConfig):
@@ -104,8 +138,8 @@ DENSE_PRESET = {"model": "dense", "code_decay": 0.0}
 def make_data(cfg: DipoleConfig, seeds: Sequence[int]) -> dict[str, np.ndarray]:
     """Training and held-out images and latents for each seed, from JAX or the seed's NumPy streams."""
     if cfg.rng == "numpy":
-        per_seed = [_numpy_data(cfg, s) for s in seeds]
-        return {k: np.stack([d[k] for d in per_seed]) for k in per_seed[0]}
+        drawn = [_numpy_data(cfg, s) for s in seeds]
+        return {k: np.stack([d[k] for d in drawn]) for k in drawn[0]}
 
     @jax.jit
     @jax.vmap
@@ -317,11 +351,8 @@ def run(cfg: DipoleConfig, seeds: Sequence[int], progress: ProgressFn | None = N
     data = make_data(cfg, seeds)
     result = fit(cfg, seeds, data, progress)
     out = []
-    for i, seed in enumerate(seeds):
-        d = {k: v[i] for k, v in data.items()}
-        params = take(result.params, i)
-        snaps = take(result.snapshots, i)
-        arrays = {"losses": result.losses[i]} | curves(cfg, snaps, d) | flat_params(params)
+    for seed, d, params, snaps, losses in per_seed(seeds, data, result.params, result.snapshots, result.losses):
+        arrays = {"losses": losses} | curves(cfg, snaps, d) | flat_params(params)
         arrays |= {"code_test": arrays["snap_codes"][-1], "lat_test": d["lat_test"]}
         if cfg.model != "dense":
             arrays["unit_positions"] = np.asarray(pop.positions(params) if cfg.model == "mdl" else params["mu"])
@@ -349,18 +380,18 @@ def write_figures(cfg: DipoleConfig, d: dict[str, np.ndarray], arrays: dict, nai
     spe = train.Epochs(cfg.n_train, cfg.batch_size).steps_per_epoch
     epochs = snapshot_epochs(cfg)
     _, names = targets(lat, cfg.theta_range)
-    plots.examples(d["x_train"], d["lat_train"], folder / "examples.png")
-    plots.reconstructions(d["x_test"], recons, lat, folder / "reconstructions.png")
-    plots.code_projections(code, lat, folder / "code_projections.png")
+    plots.examples(d["x_train"], d["lat_train"], folder / EXAMPLES)
+    plots.reconstructions(d["x_test"], recons, lat, folder / RECONSTRUCTIONS)
+    plots.code_projections(code, lat, folder / CODE_PROJECTIONS)
     if cfg.dim >= 3:
-        plots.code_3d(code, lat, folder / "code_3d.png")
+        plots.code_3d(code, lat, folder / CODE_3D)
     if "unit_positions" in arrays:
-        plots.unit_positions(_planar(arrays["unit_positions"]), code, folder / "unit_positions.png")
+        plots.unit_positions(_planar(arrays["unit_positions"]), code, folder / UNIT_POSITIONS)
     knn = {name: arrays["snap_knn_r2"][:, j] for j, name in enumerate(names)}
-    plots.training(arrays["losses"], spe, epochs, arrays["snap_test_mse"], naive, knn, folder / "training.png")
+    plots.training(arrays["losses"], spe, epochs, arrays["snap_test_mse"], naive, knn, folder / TRAINING)
     titles = [f"epoch {e}: held-out MSE {m:.4f}" for e, m in zip(epochs, arrays["snap_test_mse"], strict=True)]
     plots.animation([_planar(c) for c in arrays["snap_codes"]], list(arrays["snap_recons"]), lat, d["x_test"],
-                    titles, folder / "training.gif")
+                    titles, folder / ANIMATION)
 
 
 def _planar(points: np.ndarray) -> np.ndarray:
@@ -377,6 +408,9 @@ def footprint(cfg: DipoleConfig) -> Footprint:
     return replace(base, per_seed=base.per_seed + orders, once=base.once + isomap)
 
 
+CODE_DIMS = {"losses": ("step",), "snap_test_mse": ("snapshot",), "snap_knn_r2": ("snapshot", "target"),
+             "snap_codes": ("snapshot", "image", "dim"), "code_test": ("image", "dim"),
+             "unit_positions": ("unit", "dim"), "lat_test": ("image", "latent")}
 DIPOLE_3D = Experiment(
     name="dipole-3d",
     summary="RBF-bottleneck population code of 8x8 dipoles varying in x, y and orientation (Zemel & Hinton 1995)",
@@ -384,6 +418,8 @@ DIPOLE_3D = Experiment(
     run=run,
     presets={"seed": SEED_PRESET, "default": {}, "mdl": MDL_PRESET, "dense": DENSE_PRESET},
     footprint=footprint,
+    metrics=CodeMetrics,
+    dims=CODE_DIMS,
 )
 
 
@@ -412,4 +448,6 @@ DIPOLE_2D = Experiment(
     run=run,
     presets={"default": {}},
     footprint=footprint,
+    metrics=CodeMetrics,
+    dims=CODE_DIMS,
 )

@@ -1,5 +1,6 @@
-"""What every population-code experiment shares: the coder's settings, the coders themselves,
-their learner and optimiser, the MDL code's description length, and stored parameters.
+"""What every population-code experiment shares: the coder's settings, the coders' learner and
+optimiser (the coders themselves are ``models.coders``), the MDL code's description length and its
+schema, and stored parameters.
 
 Used by ``dipole`` (dipole-3d, dipole-2d), ``bars`` (bars-what-where) and the studies.
 """
@@ -7,9 +8,7 @@ Used by ``dipole`` (dipole-3d, dipole-2d), ``bars`` (bars-what-where) and the st
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from functools import partial
-from typing import Any, Literal, NamedTuple, Self
+from typing import Literal, Self
 
 import jax
 import numpy as np
@@ -18,12 +17,38 @@ from pydantic import Field, model_validator
 
 from rflab import train
 from rflab.config import Config
-from rflab.models import autoencoder
 from rflab.models import population as pop
+from rflab.models.coders import CODERS
 from rflab.resources import DOUBLE, FLOAT, Footprint, MiB
+from rflab.schema import Schema
 
 SHOWN_IMAGES = 8  # the examples and reconstructions figures show this many images
 GIF_FRAME = 2 * MiB  # one frame of a training animation, drawn and stacked
+
+
+class TwoPartBits(Schema):
+    """The two-part description length of held-out images, bits per image (``metrics.codes.description_length``):
+    the code at its resolution plus the residual, against the mean image (``baseline``)."""
+
+    total: float
+    code: float
+    residual: float
+    baseline: float
+    saving: float
+    constants: dict[str, float]
+
+
+class MDLBits(Schema):
+    """The MDL code's description length of held-out images, bits per image, term by term (``mdl_bits``)."""
+
+    reconstruction: float
+    deviation: float
+    centre: float
+    total: float
+    deviation_share: float
+    total_with_constants: float
+    mean_image: float
+    constants: dict[str, float]
 
 
 class PopulationCodeConfig(Config):
@@ -120,35 +145,6 @@ def snapshot_epochs(cfg: PopulationCodeConfig) -> list[int]:
     return sorted(set(range(0, cfg.epochs + 1, every)) | {cfg.epochs})
 
 
-class Coder(NamedTuple):
-    """One coder: ``init(cfg, n_in)`` and ``loss(cfg)`` for the engine, and jitted ``apply(params, x,
-    sigma)`` (an output with ``code`` and ``recon``) and ``decode(params, code, sigma)``."""
-
-    init: Callable[[Any, int], Callable]
-    loss: Callable[[Any], Callable]
-    apply: Callable
-    decode: Callable
-
-
-def _population_init(make: Callable) -> Callable[[PopulationCodeConfig, int], Callable]:
-    return lambda cfg, n_in: partial(make, n_in=n_in, n_enc_hidden=cfg.n_enc_hidden, n_units=cfg.n_units,
-                                     dim=cfg.dim, mu_init=cfg.mu_init, mu_jitter=cfg.mu_jitter,
-                                     init_gain=cfg.init_gain)
-
-
-CODERS = {
-    "rbf": Coder(_population_init(pop.init), lambda cfg: partial(pop.loss, sigma=cfg.sigma),
-                 jax.jit(pop.apply, static_argnums=2), jax.jit(pop.decode, static_argnums=2)),
-    "mdl": Coder(_population_init(pop.mdl_init),
-                 lambda cfg: partial(pop.mdl_loss, sigma=cfg.sigma, recon_var=cfg.recon_var,
-                                     deviation_var=cfg.deviation_var),
-                 jax.jit(pop.mdl_apply, static_argnums=2), jax.jit(pop.mdl_decode, static_argnums=2)),
-    "dense": Coder(lambda cfg, n_in: partial(autoencoder.init, n_in=n_in, n_enc_hidden=cfg.n_enc_hidden,
-                                             n_dec_hidden=cfg.n_dec_hidden, dim=cfg.dim, init_gain=cfg.init_gain),
-                   lambda cfg: autoencoder.loss, jax.jit(autoencoder.apply), jax.jit(autoencoder.decode)),
-}
-
-
 def learner(cfg: PopulationCodeConfig, model: str, n_in: int) -> train.Learner:
     """The engine's learner for coder ``model`` with these settings."""
     return train.Learner(init=CODERS[model].init(cfg, n_in), loss=CODERS[model].loss(cfg))
@@ -193,11 +189,6 @@ def mdl_bits(cfg: PopulationCodeConfig, params: pop.Params, x_test: np.ndarray, 
                                   "activity_resolution": cfg.activity_resolution,
                                   "centre_resolution": cfg.centre_resolution},
     }}
-
-
-def take(tree: pop.Params, i: int) -> pop.Params:
-    """Entry i of every leaf (one seed of a batched result, or one snapshot)."""
-    return jax.tree.map(lambda a: a[i], tree)
 
 
 def flat_params(params: pop.Params) -> dict[str, np.ndarray]:

@@ -24,55 +24,85 @@ from typing import Any, Literal
 import jax
 import jax.numpy as jnp
 import numpy as np
-from pydantic import Field
+from pydantic import Field, create_model
 
 from rflab import train
 from rflab.config import Config, ConfigError
-from rflab.data import models as data_models
+from rflab.data import registry
 from rflab.data.fields import DataModel
-from rflab.experiments.base import Experiment, SeedResult, stored_runs
+from rflab.experiments.base import Experiment, SeedResult, per_seed
 from rflab.metrics import receptive_fields as rf
 from rflab.models import neurons
 from rflab.plots import receptive_fields as plots
-from rflab.progress import ConsoleProgress
 from rflab.resources import DOUBLE, FLOAT, Footprint
+from rflab.schema import Schema
 from rflab.train import ProgressFn
 
-DATA_KEYS = ("N", "dims", "xi", "g", "k", "J", "radial", "nu")
+DATA_KEYS = tuple(registry.keys())  # declared once, by the data models' own parameters
 HIGH_GAIN: dict[str, dict[str, Any]] = {"nlgp": {"g": 100.0}, "nlgp-clone": {"g": 100.0}}
 TEST_SAMPLES = 10_000
 LOSS_WINDOW = 100
+GALLERY, TRAINING = "receptive_fields.png", "training.png"  # the files every run writes into its folder
 
 
-class DataChoice(Config):
-    """A data model by registry name and its parameters (None: the model's default)."""
+class DataSettings(Config):
+    """A data model by registry name; its parameters are the registry's keys (``DataChoice``)."""
 
     data: str = Field("nlgp", description="data model: gaussian, nlgp, kur, elliptical, ising or a -clone")
-    N: Any = Field(None, description="sites per side")
-    dims: Any = Field(None, description="1: ring, 2: torus")
-    xi: Any = Field(None, description="correlation lengths, class 0,1")
-    g: Any = Field(None, description="NLGP gain (default 100 here)")
-    k: Any = Field(None, description="Kur tail exponent")
-    J: Any = Field(None, description="Ising couplings, class 0,1")
-    radial: Any = Field(None, description="elliptical radial law: shell, custom, t")
-    nu: Any = Field(None, description="t degrees of freedom")
 
     def given(self) -> dict[str, Any]:
         """The data keys that are set."""
         return {key: getattr(self, key) for key in DATA_KEYS if getattr(self, key) is not None}
 
 
+# Each key any data model takes, None unless set (then the model's or the experiment's default); the
+# values are validated by the chosen model's own parameters (``resolve_data``), which know its ranges.
+DataChoice = create_model(
+    "DataChoice", __base__=DataSettings, __doc__="A data model by registry name and its parameters (None: the "
+    "model's default).", **{key: (Any, Field(None, description=text)) for key, text in registry.keys().items()})
+
+
+class FieldMetrics(Schema):
+    """Each seed's receptive fields measured (``metrics.receptive_fields.summarise_units``): the IPR and
+    the other measures over units, the verdict counts and every unit's verdict; a single unit's own
+    centre and sinusoid; held-out error and accuracy and the final training loss of a trained learner."""
+
+    ipr: float
+    ipr_min: float
+    ipr_max: float
+    ipr_times_D: float
+    ipr_random: float
+    ipr_sinusoid: float
+    r2: float
+    power_explained: float
+    mean_power: float
+    width: float
+    n_localized: int
+    n_oscillatory: int
+    n_unstructured: int
+    verdict: str
+    verdicts: list[str]
+    centre: list[float]
+    frequency: float
+    phase: float
+    amplitude: float
+    offset: float
+    test_mse: float
+    test_accuracy: float
+    train_loss: float
+
+
 def resolve_data(cfg: DataChoice, defaults: dict[str, dict[str, Any]]) -> DataChoice:
     """Validate the data keys against the chosen model and fill in ``defaults[model]``, then the
     registry's defaults (ConfigError if a key does not fit the model)."""
-    params = data_models.params(cfg.data, defaults.get(cfg.data, {}), cfg.given())
+    params = registry.params(cfg.data, defaults.get(cfg.data, {}), cfg.given())
     values = params.model_dump()
     return cfg.model_copy(update={key: values.get(key) for key in DATA_KEYS})
 
 
 def data_model(cfg: DataChoice) -> DataModel:
     """The data model a resolved config names."""
-    return data_models.create(cfg.data, cfg.given())
+    return registry.create(cfg.data, cfg.given())
 
 
 def describe(cfg: DataChoice) -> str:
@@ -232,11 +262,9 @@ def run_trained(cfg: NeuronConfig, seeds: Sequence[int], progress: ProgressFn | 
     shape = data_model(cfg).lattice.shape
     title = describe(cfg)
     out = []
-    for i, seed in enumerate(seeds):
-        params = jax.tree.map(lambda a, i=i: a[i], result.params)
-        snaps = result.snapshots["w"][i]
+    for seed, params, snapshots, losses in per_seed(seeds, result.params, result.snapshots, result.losses):
+        snaps = snapshots["w"]
         units = rf.measure_units(params["w"], shape)
-        losses = result.losses[i]
         metrics = seed_metrics(units, shape) | held_out(cfg, params, seed) | {
             "train_loss": float(np.mean(losses[-LOSS_WINDOW:]))}
         arrays = {"losses": losses, "snapshot_steps": np.array(result.snapshot_steps), "fields": snaps,
@@ -250,10 +278,10 @@ def run_trained(cfg: NeuronConfig, seeds: Sequence[int], progress: ProgressFn | 
 def write_gallery(shape: tuple[int, ...], arrays: dict[str, np.ndarray], title: str, folder: Path) -> None:
     """Every unit's final field and its evolution, with the measurements in the titles; training curves."""
     units = stored_units(arrays)
-    plots.gallery(arrays["fields"], arrays["snapshot_steps"], units, shape, title, folder / "receptive_fields.png")
+    plots.gallery(arrays["fields"], arrays["snapshot_steps"], units, shape, title, folder / GALLERY)
     if "losses" in arrays:
         plots.training(arrays["losses"], arrays["snapshot_steps"], arrays["ipr_curve"], shape, title,
-                       folder / "training.png")
+                       folder / TRAINING)
 
 
 def stored_units(arrays: dict[str, np.ndarray]) -> list[dict[str, Any]]:
@@ -353,23 +381,19 @@ ICA_PRESETS: dict[str, dict[str, Any]] = {
     "fig1": {"data": "nlgp", "g": 100.0, "N": 12, "dims": 2, "xi": (0.7, 0.1), "components": 64},
 }
 
+FIELD_DIMS = {"fields": ("step", "unit", "site"), "ipr_curve": ("step", "unit"), "losses": ("sgd_step",)}
 RF_NEURON = FieldExperiment(
     name="rf-neuron",
     summary="one ReLU neuron trained online on a localization data model (Lufkin et al. Figs. 3-4)",
-    config=NeuronConfig, run=run_trained, presets=NEURON_PRESETS, data_defaults=HIGH_GAIN, footprint=trained_footprint)
+    config=NeuronConfig, run=run_trained, presets=NEURON_PRESETS, data_defaults=HIGH_GAIN, footprint=trained_footprint,
+    metrics=FieldMetrics, dims=FIELD_DIMS)
 RF_COMMITTEE = FieldExperiment(
     name="rf-committee",
     summary="soft committee machine (or two-layer net) trained online (Lufkin et al. Figs. 1, 5)",
     config=CommitteeConfig, run=run_trained, presets=COMMITTEE_PRESETS,
-    data_defaults=HIGH_GAIN | {"kur": {"N": 100, "k": 10.0}}, footprint=trained_footprint)
+    data_defaults=HIGH_GAIN | {"kur": {"N": 100, "k": 10.0}}, footprint=trained_footprint, metrics=FieldMetrics,
+    dims=FIELD_DIMS)
 RF_ICA = FieldExperiment(
     name="rf-ica", summary="FastICA filters on pooled samples (Lufkin et al. Figs. 1, 5)",
     config=ICAConfig, run=run_ica, presets=ICA_PRESETS, data_defaults=HIGH_GAIN | {"kur": {"k": 3.0}},
-    footprint=ica_footprint)
-
-
-def figure_runs(experiment: FieldExperiment, preset: str, overrides: dict[str, Any], seeds: Sequence[int]
-                ) -> tuple[Config, list[dict[str, Any]]]:
-    """The resolved config of ``preset`` plus ``overrides`` and its stored (or freshly run) seeds."""
-    cfg = experiment.configure(preset, overrides)
-    return cfg, stored_runs(experiment, cfg, seeds, progress=ConsoleProgress(f"{experiment.name} {preset}"))
+    footprint=ica_footprint, metrics=FieldMetrics, dims=FIELD_DIMS)

@@ -5,59 +5,46 @@ It reads only; what is not in the store is shown as not run, with the command th
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
-import rflab
+from rflab.figures import FIGURES
+from rflab.files import replacing
+from rflab.report import reproduce
 from rflab.report.claims import CLAIMS, CROSS_CHECKS
-from rflab.report.evidence import Evidence, Missing
+from rflab.report.evidence import Evidence
 from rflab.report.page import Image, Section, render
-from rflab.store import replacing
-
-GALLERY: dict[str, tuple[str, ...]] = {
-    "dipole-3d/seed": ("reconstructions.png", "code_projections.png", "training.png"),
-    "dipole-3d/default": ("code_3d.png", "code_projections.png", "reconstructions.png", "training.png",
-                          "training.gif"),
-    "dipole-3d/mdl": ("code_3d.png", "unit_positions.png", "training.gif"),
-    "dipole-2d/default": ("unit_positions.png", "code_projections.png", "training.gif"),
-    "bars-what-where/default": ("units.png", "codes.png", "reconstructions.png"),
-    "rf-neuron/nlgp": ("receptive_fields.png", "training.png"),
-    "rf-neuron/nlgp-clone": ("receptive_fields.png",),
-    "rf-committee/kur10": ("receptive_fields.png",),
-    "rf-ica/kur3": ("receptive_fields.png",),
-}
+from rflab.schema import Missing
+from rflab.version import __version__
 
 
 def figure_sections(ev: Evidence) -> list[Section]:
     """Every registered figure at the report's scale, with its summary."""
-    from rflab.experiments import FIGURES
-
     return [Section(f"{name}: {fig.summary}", f"`rflab figure {name} --scale {ev.scale}`",
                     tuple(Image(p, p.name) for p in ev.figure_files(name))) for name, fig in FIGURES.items()]
 
 
 def run_sections(ev: Evidence) -> list[Section]:
-    """The first seed's images of every reproduce run step listed in GALLERY."""
-    from rflab.reproduce import run_steps
-
+    """The first seed's images of every reproduce run step that names a gallery."""
     out = []
-    for step in run_steps(ev.scale):
-        names = GALLERY.get(step.key)
-        if not names:
+    for step in reproduce.run_steps(ev.scale):
+        if not step.gallery:
             continue
+        seed = step.runs.seeds[0]
         try:
-            (run,) = ev.config_runs(step.experiment, step.preset, step.overrides, step.seeds[:1])
+            (run,) = ev.spec_runs(replace(step.runs, seeds=(seed,)))
         except Missing:
             out.append(Section(f"rflab run {step.label}", "", ()))
             continue
         out.append(Section(f"rflab run {step.label}", "", tuple(
-            Image(run.path / n, f"{n} (seed {step.seeds[0]}, run {run.run_id})") for n in names
+            Image(run.path / n, f"{n} (seed {seed}, run {run.run_id})") for n in step.gallery
             if (run.path / n).exists())))
     return out
 
 
 def meta_lines(ev: Evidence) -> list[str]:
     """Scale, store, version, and the last reproduce's wall time and peak memory."""
-    lines = [f"scale `{ev.scale}`, store `{ev.root}`, rflab {rflab.__version__}, written "
+    lines = [f"scale `{ev.scale}`, store `{ev.root}`, rflab {__version__}, written "
              f"{time.strftime('%Y-%m-%d %H:%M:%S')}"]
     history = ev.manifest.get("history", [])
     if history:
@@ -72,9 +59,8 @@ def build(root: Path, scale: str, out: Path | None = None, markdown: Path | None
     """Write the report of the store at ``root`` for ``scale`` to ``out`` (default ``root/report.html``),
     and its results pages into the folder ``markdown`` when one is given."""
     from rflab.report import markdown as md
-    from rflab.reproduce import check_scale
 
-    check_scale(scale)
+    reproduce.check_scale(scale)
     ev = Evidence(Path(root), scale)
     rows = [(c, c.finding(ev)) for c in CLAIMS]
     checks = [(c, c.finding(ev)) for c in CROSS_CHECKS]

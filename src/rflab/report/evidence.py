@@ -1,48 +1,47 @@
-"""What the report reads: stored runs (by reproduce step or by configuration), the JSON files the
-figures and checks write, the reproduce manifest and the benchmark table. Nothing here trains."""
+"""What the report reads: stored runs (the report's own, by reproduce step, or those a figure
+declares, by name), the JSON files the figures and checks write, the reproduce manifest and the
+benchmark table. Every run's metrics and every JSON file come as typed views (``rflab.schema``): a
+key that data made by an older rflab lacks raises ``Missing``, naming what remakes it. Nothing here
+trains."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from rflab.store import Store, StoredRun, run_id
+from rflab.experiments import get_experiment
+from rflab.figures import get_figure, output
+from rflab.figures.checks import Checks
+from rflab.results.cache import RunSpec
+from rflab.schema import Missing, view
+from rflab.store import Store, StoredRun
 
 
-class Missing(LookupError):
-    """Evidence the report needs is not there; the message says what produces it."""
-
-
-class Numbers(dict):
-    """A figure's JSON object: a key it lacks (a file made by an older rflab) raises Missing."""
-
-    def __init__(self, items: Mapping[str, Any], remake: str) -> None:
-        super().__init__(items)
-        self.remake = remake
-
-    def __missing__(self, key: str) -> Any:
-        raise Missing(f"{self.remake}: it has no '{key}' (made by an older rflab)")
-
-
-def numbers(value: Any, remake: str) -> Any:
-    """Nested dicts as Numbers (a missing key raises Missing with ``remake``), as the JSON loader makes them."""
-    if isinstance(value, dict):
-        return Numbers({k: numbers(v, remake) for k, v in value.items()}, remake)
-    if isinstance(value, list):
-        return [numbers(v, remake) for v in value]
-    return value
-
-
-def read_json(path: Path, remake: str, hook: Callable[[dict], Any] | None = None) -> Any:
+def read_json(path: Path, remake: str) -> Any:
     """A JSON file the report reads; a damaged one (cut short, say) is Missing, naming the command
     that writes it again."""
     try:
-        return json.loads(path.read_text(), object_hook=hook)
+        return json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise Missing(f"{path.name} is damaged ({e}): {remake}") from None
+
+
+def run_metrics(experiment: str, metrics: dict[str, Any]) -> Any:
+    """A run's metrics as a view of its experiment's schema."""
+    remake = f"a stored {experiment} run was made by an older rflab; remake it with rflab run ... --force"
+    return view(get_experiment(experiment).metrics, metrics, remake)
+
+
+def figure_numbers(name: str, data: Any, remake: str) -> Any:
+    """A figure's JSON as a view of the schema the figure declares."""
+    return view(get_figure(name).numbers, data, remake)
+
+
+def check_numbers(data: Any, remake: str) -> Checks:
+    """The direct checks' JSON as a view."""
+    return view(Checks, data, remake)
 
 
 @dataclass
@@ -55,7 +54,7 @@ class Evidence:
     manifest: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
-        from rflab.reproduce import load_manifest
+        from rflab.report.reproduce import load_manifest
 
         self.store = Store(self.root)
         self.manifest = load_manifest(self.root, self.scale)
@@ -64,43 +63,41 @@ class Evidence:
         return f"rflab reproduce --scale {self.scale}"
 
     def step_runs(self, key: str) -> list[StoredRun]:
-        """The stored runs of one reproduce step (see ``reproduce.run_steps``)."""
-        from rflab.reproduce import run_steps
+        """The stored runs of one of the report's own reproduce steps (``reproduce.run_steps``)."""
+        from rflab.report.reproduce import run_steps
 
         step = next((s for s in run_steps(self.scale) if s.key == key), None)
         if step is None:
             raise Missing(f"the {self.scale} plan has no step {key}")
-        return self.config_runs(step.experiment, step.preset, step.overrides, step.seeds)
+        return self.spec_runs(step.runs)
 
-    def config_runs(self, experiment: str, preset: str | None, overrides: Mapping[str, Any],
-                    seeds: Sequence[int]) -> list[StoredRun]:
-        """The stored runs of one configuration and seeds, or Missing."""
-        from rflab.experiments import get_experiment
+    def figure_runs(self, figure: str, key: str) -> list[StoredRun]:
+        """The stored runs figure ``figure`` declares under ``key`` at this scale."""
+        return self.spec_runs(get_figure(figure).scale(self.scale).runs[key])
 
-        exp = get_experiment(experiment)
-        config = exp.configure(preset, overrides).model_dump()
-        runs = [self.store.get(run_id(exp.name, config, s)) for s in seeds]
+    def spec_runs(self, spec: RunSpec) -> list[StoredRun]:
+        """The stored runs of a RunSpec, or Missing naming them."""
+        runs = [self.store.get(rid) for rid in spec.run_ids()]
         if any(r is None for r in runs):
-            label = f"{experiment} {preset or ''} {dict(overrides) or ''} seeds {list(seeds)}"
+            label = f"{spec.experiment} {spec.preset or ''} {dict(spec.overrides) or ''} seeds {list(spec.seeds)}"
             raise Missing(f"runs {label.strip()} are not stored: {self._need()}")
-        remake = f"a stored {experiment} run was made by an older rflab; remake it with rflab run ... --force"
-        return [replace(r, metrics=numbers(r.metrics, remake)) for r in runs if r is not None]
+        return [replace(r, metrics=run_metrics(r.experiment, r.metrics)) for r in runs if r is not None]
 
-    def figure_json(self, name: str) -> dict[str, Any]:
+    def figure_json(self, name: str) -> Any:
         """The numbers a figure wrote (``figures/NAME-SCALE.json``), or Missing."""
-        path = self.root / "figures" / f"{name}-{self.scale}.json"
+        path = output(self.root / "figures", name, self.scale, ".json")
         if not path.exists():
             raise Missing(f"{path.name} is not there: rflab figure {name} --scale {self.scale}")
         remake = f"remake {path.name} with rflab figure {name} --scale {self.scale}"
-        return read_json(path, remake, lambda d: Numbers(d, remake))
+        return figure_numbers(name, read_json(path, remake), remake)
 
-    def checks(self) -> dict[str, Any]:
+    def checks(self) -> Checks:
         """The direct checks (``figures/checks-SCALE.json``), or Missing."""
-        path = self.root / "figures" / f"checks-{self.scale}.json"
+        path = output(self.root / "figures", "checks", self.scale, ".json")
         if not path.exists():
             raise Missing(f"{path.name} is not there: {self._need()}")
         remake = f"remake {path.name} with rflab reproduce --scale {self.scale} --force"
-        return read_json(path, remake, lambda d: Numbers(d, remake))
+        return check_numbers(read_json(path, remake), remake)
 
     def bench(self) -> dict[str, Any]:
         """The last ``rflab bench`` table (``bench.json`` in the store), or Missing."""
@@ -110,10 +107,9 @@ class Evidence:
         return read_json(path, f"rflab bench --store {self.root}")
 
     def figure_files(self, name: str) -> list[Path]:
-        """A figure's image files: those the manifest recorded, else the usual names if present."""
+        """A figure's image files: those the manifest recorded, else its image at this scale if present."""
         record = self.manifest.get("steps", {}).get(f"figure:{name}")
         names = [self.root / f for f in record["files"]] if record else []
         if not names:
-            folder = self.root / "figures"
-            names = sorted(folder.glob(f"{name}-{self.scale}*.png")) + sorted(folder.glob(f"{name}.png"))
+            names = [output(self.root / "figures", name, self.scale, ".png")]
         return [p for p in names if p.suffix in (".png", ".gif") and p.exists()]

@@ -1,9 +1,10 @@
 """What a claim is and how it is judged: the verdicts and their rules, the finding a judge returns,
 and the small formatting and reading helpers every judge shares.
 
-A judge is a function ``Evidence -> Finding``. It reads every measured number from the evidence,
-applies the rule its reason states, and returns one of the verdicts below; a judge whose evidence
-is not stored raises ``Missing`` and the claim reads *not run*. Only *not checkable* may be
+A judge is a function ``Evidence -> Finding``. It reads every measured number from the evidence (by
+attribute, through the schemas of the runs' metrics and the figures' numbers), applies the rule its
+reason states, and returns one of the verdicts below; a judge whose evidence is not stored raises
+``Missing`` and the claim reads *not run*. Only *not checkable* may be
 returned without a measurement, and its reason says why.
 """
 
@@ -11,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from rflab.metrics.receptive_fields import LOCALIZED_IPR
-from rflab.report.evidence import Evidence, Missing
+from rflab.report.evidence import Evidence
+from rflab.schema import Missing
 from rflab.store import StoredRun
 
 REPRODUCED, NOT_REPRODUCED, DIFFERS, NOT_RUN, NOT_CHECKABLE = (
@@ -91,20 +92,9 @@ def off_by(measured: float, claimed: float) -> str:
     return f"{100 * abs(measured - claimed) / abs(claimed):.1f}% away"
 
 
-def metric(runs: Sequence[StoredRun], *path: str) -> list[Any]:
-    """One metric of every run, by its path in the nested metrics."""
-    out = []
-    for r in runs:
-        value: Any = r.metrics
-        for p in path:
-            value = value[p]
-        out.append(value)
-    return out
-
-
 def lowest_knn(runs: Sequence[StoredRun], latents: Sequence[str]) -> float:
     """The lowest held-out kNN R^2 of any of ``latents`` over the runs."""
-    return min(r.metrics["knn_r2"][n] for r in runs for n in latents)
+    return min(r.metrics.knn_r2[n] for r in runs for n in latents)
 
 
 def threshold(n: int) -> float:
@@ -114,7 +104,7 @@ def threshold(n: int) -> float:
 
 def localized_share(runs: Sequence[StoredRun]) -> float:
     """Share of all units over all runs whose verdict is localized."""
-    verdicts = [v for r in runs for v in r.metrics["verdicts"]]
+    verdicts = [v for r in runs for v in r.metrics.verdicts]
     return float(np.mean([v == "localized" for v in verdicts]))
 
 

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rflab.report.evidence import Evidence, Missing
+from rflab.figures import output
+from rflab.files import replacing
+from rflab.report.evidence import Evidence
 from rflab.report.judging import VERDICTS, Claim, Finding
-from rflab.store import replacing
+from rflab.schema import Missing
 
 
 def cell(text: str) -> str:
@@ -58,20 +60,20 @@ def claim32_page(ev: Evidence) -> str:
     theirs = {p["label"]: np.array([v for v in p["ipr"] if v is not None]) for p in lufkin_claim32()["points"]}
     lines = [f"# Claim 3.2 point by point ({ev.scale} scale)", "",
              f"Written by `rflab report --scale {ev.scale} --markdown docs/results` from "
-             f"`figures/claim32-{ev.scale}.json` ({data['note']}). IPR: final IPR of one ReLU neuron, N = 40; "
+             f"`figures/claim32-{ev.scale}.json` ({data.note}). IPR: final IPR of one ReLU neuron, N = 40; "
              "localized: IPR >= 4/N. The authors' columns are their own per-seed results "
              "(`rflab.sources.lufkin_claim32`), shown at every scale but comparable only at the paper scale.", "",
              f"![claim32 at the {ev.scale} scale](claim32-{ev.scale}.png)", "",
              "| point | excess kurtosis, exact | estimated (10^4 samples) | seeds | IPR, mean +- std | localized | "
              "ODE IPR | authors: seeds | authors: IPR | authors: localized |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    for p in data["points"]:
-        t = theirs[p["label"]]
-        lines.append(f"| {p['label']} | {p['excess_kurtosis']:+.3g} | {p['excess_kurtosis_estimated']:+.3g} | "
-                     f"{p['seeds']} | {p['sgd_mean']:.3f} +- {p['sgd_std']:.3f} | {p['localized_share']:.0%} | "
-                     f"{float(np.mean(p['ode_full'])):.3f} | {len(t)} | {t.mean():.3f} +- {t.std(ddof=1):.3f} | "
-                     f"{np.mean(t >= data['threshold']):.0%} |")
-    lines += ["", f"SGD time of the sweep (the stored runs' training, summed): {data['sgd_seconds']:.0f} s.", ""]
+    for p in data.points:
+        t = theirs[p.label]
+        lines.append(f"| {p.label} | {p.excess_kurtosis:+.3g} | {p.excess_kurtosis_estimated:+.3g} | "
+                     f"{p.seeds} | {p.sgd_mean:.3f} +- {p.sgd_std:.3f} | {p.localized_share:.0%} | "
+                     f"{float(np.mean(p.ode_full)):.3f} | {len(t)} | {t.mean():.3f} +- {t.std(ddof=1):.3f} | "
+                     f"{np.mean(t >= data.threshold):.0%} |")
+    lines += ["", f"SGD time of the sweep (the stored runs' training, summed): {data.sgd_seconds:.0f} s.", ""]
     return "\n".join(lines)
 
 
@@ -81,7 +83,7 @@ def write(ev: Evidence, rows: Sequence[tuple[Claim, Finding]], checks: Sequence[
     pages = {f"claims-{ev.scale}.md": claims_page(ev.scale, rows, checks)}
     try:
         pages[f"claim32-{ev.scale}.md"] = claim32_page(ev)
-        figure = ev.root / "figures" / f"claim32-{ev.scale}.png"
+        figure = output(ev.root / "figures", "claim32", ev.scale, ".png")
         if figure.exists():
             out_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(figure, out_dir / figure.name)

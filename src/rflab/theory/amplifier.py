@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -238,3 +239,17 @@ def evaluate(coef: jax.Array, a: jax.Array) -> jax.Array:
     coef = jnp.asarray(coef, a.dtype)[1::2]
     orders = jnp.arange(1, 2 * coef.shape[-1], 2, dtype=a.dtype)
     return jnp.cos(jnp.arccos(a)[..., None] * orders) @ coef
+
+
+def values(marginal: Marginal, a: Array) -> dict[str, Any]:
+    """phi, its third-order form (None where the kurtosis is infinite), the Gaussian line and phi'
+    (nan at |a| = 1) at every a, for ``rflab theory amplifier``."""
+    inner = np.abs(a) < 1
+    slope = np.full_like(a, np.nan)
+    slope[inner] = phi_derivative(marginal, a[inner])
+    return {
+        "phi": phi(marginal, a),
+        "phi_taylor": phi_taylor(marginal.kurtosis, a) if math.isfinite(marginal.kurtosis) else None,
+        "phi_gaussian": SQRT_2_PI * a,
+        "phi_derivative": slope,
+    }

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rflab.report.evidence import Evidence, Missing
+from rflab.figures.checks import AuthorsCode
+from rflab.report.evidence import Evidence
 from rflab.report.judging import (
     DIFFERS,
     NOT_CHECKABLE,
@@ -19,12 +20,12 @@ from rflab.report.judging import (
     g,
     graded,
     lowest_knn,
-    metric,
     ms,
     names,
     off_by,
     seeds,
 )
+from rflab.schema import Missing
 
 OURS = "rflab's own check"
 AUTHORS_CODE = "leonlufkin/Localization (our reading of their code)"
@@ -34,14 +35,14 @@ SEED, EXACT, CODE = ("The seed's algorithm replayed", "Exact values (our derivat
 
 def notes_mse(ev: Evidence) -> Finding:
     runs = ev.step_runs("dipole-3d/seed")
-    t0, tr0, t1 = runs[0].metrics["test_mse"], runs[0].metrics["train_mse"], runs[1].metrics["test_mse"]
+    t0, tr0, t1 = runs[0].metrics.test_mse, runs[0].metrics.train_mse, runs[1].metrics.test_mse
     ok = [close(t0, 0.0113, 0.015), close(tr0, 0.0102, 0.015), close(t1, 0.0100, 0.015)]
     return Finding(f"seed 0: test {g(t0)}, train {g(tr0)}; seed 1: test {g(t1)}", graded(sum(ok), 3),
                    "rule: each within 1.5% of our earlier replay")
 
 
 def epochs_600(ev: Evidence) -> Finding:
-    m = ev.step_runs("dipole-3d/seed-600")[0].metrics["test_mse"]
+    m = ev.step_runs("dipole-3d/seed-600")[0].metrics.test_mse
     ok = close(m, 0.0072, 0.03)
     return Finding(f"test MSE {g(m)} after 600 epochs (seed 0)", REPRODUCED if ok else NOT_REPRODUCED,
                    f"rule: within 3%; {off_by(m, 0.0072)}")
@@ -50,29 +51,29 @@ def epochs_600(ev: Evidence) -> Finding:
 def default_targets(ev: Evidence) -> Finding:
     runs = ev.step_runs("dipole-3d/default")
     lowest = lowest_knn(runs, ("x", "y", "cos_theta", "sin_theta"))
-    mse = metric(runs, "test_mse")
+    mse = [r.metrics.test_mse for r in runs]
     return Finding(f"held-out MSE {ms(mse, 2)}, lowest kNN R^2 of any latent and seed {lowest:.2f} "
                    f"(default recipe, {seeds(runs)})", graded((lowest >= 0.9) + (max(mse) <= 0.006), 2),
                    "rule: every latent's kNN R^2 at least 0.9 and MSE at most 0.006 on every seed")
 
 
 def random_ipr(ev: Evidence) -> Finding:
-    c = ev.checks()["random_ipr"]
-    ok = close(c["mean"], c["three_over_n_plus_2"], 0.01)
-    return Finding(f"mean IPR of {c['draws']} Gaussian random vectors, N = {c['N']}: {g(c['mean'], 4)}; 3/(N+2) = "
-                   f"{g(c['three_over_n_plus_2'], 4)}, 3/N = {g(c['three_over_n'], 4)}",
+    c = ev.checks().random_ipr
+    ok = close(c.mean, c.three_over_n_plus_2, 0.01)
+    return Finding(f"mean IPR of {c.draws} Gaussian random vectors, N = {c.N}: {g(c.mean, 4)}; 3/(N+2) = "
+                   f"{g(c.three_over_n_plus_2, 4)}, 3/N = {g(c.three_over_n, 4)}",
                    REPRODUCED if ok else NOT_REPRODUCED, "rule: within 1% of 3/(N+2), its exact expectation")
 
 
 def nlgp_kurtosis(ev: Evidence) -> Finding:
-    k = ev.checks()["marginals"]["nlgp"]
+    k = ev.checks().marginals.nlgp
     ok = [close(k["0.01"], 3.0, 1e-3), close(k["100"], 1.0, 0.01)]
     return Finding(f"NLGP kurtosis by quadrature at g = 0.01: {g(k['0.01'], 5)}; at g = 100: {g(k['100'], 5)}",
                    graded(sum(ok), 2), "rule: within 0.1% of 3 at g = 0.01 and within 1% of 1 at g = 100")
 
 
 def kur_kurtosis(ev: Evidence) -> Finding:
-    k = ev.checks()["marginals"]["kur"]
+    k = ev.checks().marginals.kur
     claimed = {"5": 4.285, "6": 2.922, "8": 2.270, "10": 2.070, "30": 1.826}
     off = [n for n, v in claimed.items() if not close(k[n], v, 5e-4)]
     flips = k["5"] > 3 > k["6"]
@@ -83,11 +84,11 @@ def kur_kurtosis(ev: Evidence) -> Finding:
 
 
 def ising_correlation(ev: Evidence) -> Finding:
-    c = ev.checks()["fig2"]["ising J=0.3"]
-    ok = c["covariance_max_gap"] < 0.01
+    c = ev.checks().fig2["ising J=0.3"]
+    ok = c.covariance_max_gap < 0.01
     measured = ("exact sampler, 10^4 rings of N = 100, J = 0.3: correlation at d = 0-5 sampled "
-                + ", ".join(g(v, 3) for v in c["covariance_sampled"]) + " against exact "
-                + ", ".join(g(v, 3) for v in c["covariance_exact"]))
+                + ", ".join(g(v, 3) for v in c.covariance_sampled) + " against exact "
+                + ", ".join(g(v, 3) for v in c.covariance_exact))
     try:
         row = next(r for r in ev.bench()["rows"] if "Ising" in r["case"])
         measured += f"; {g(row['ratio'], 2)}x faster than a {row['baseline']}"
@@ -97,69 +98,69 @@ def ising_correlation(ev: Evidence) -> Finding:
 
 
 def taylor_constant(ev: Evidence) -> Finding:
-    cubic = ev.checks()["amplifier"]["cubic"]
-    ok = all(close(v["numerical"], v["formula"], 0.02) for v in cubic.values())
-    worst = max(abs(v["without_sqrt_2_pi"] - v["numerical"]) / abs(v["numerical"]) for v in cubic.values())
+    cubic = ev.checks().amplifier.cubic
+    ok = all(close(v.numerical, v.formula, 0.02) for v in cubic.values())
+    worst = max(abs(v.without_sqrt_2_pi - v.numerical) / abs(v.numerical) for v in cubic.values())
     return Finding("a^3 coefficient of phi from quadrature / formula with sqrt(2/pi) / without: "
-                   + ", ".join(f"{k} {g(v['numerical'], 4)} / {g(v['formula'], 4)} / {g(v['without_sqrt_2_pi'], 4)}"
+                   + ", ".join(f"{k} {g(v.numerical, 4)} / {g(v.formula, 4)} / {g(v.without_sqrt_2_pi, 4)}"
                                for k, v in cubic.items()), REPRODUCED if ok else NOT_REPRODUCED,
                    f"rule: the formula with sqrt(2/pi) within 2% of quadrature for every law; without it the "
                    f"coefficient is up to {100 * worst:.0f}% off, so the script that drops it is in error")
 
 
 def covariance_factor(ev: Evidence) -> Finding:
-    g_ = ev.figure_json("fig3-theory")["models"]["gaussian"]
-    ratio = np.asarray(g_["norm_ode_full"]) / np.asarray(g_["norm_sgd"])
+    gaussian = ev.figure_json("fig3-theory").models["gaussian"]
+    ratio = np.asarray(gaussian.norm_ode_full) / np.asarray(gaussian.norm_sgd)
     ok = bool(np.all(np.abs(ratio - 1) <= 0.05))
     return Finding("Gaussian data, where Eq. 5 is the exact flow: final weight norm ODE / SGD "
                    + ", ".join(f"{r:.3f}" for r in ratio) + " (seeds); direction cosine "
-                   f"{float(np.mean(g_['final_cos_full'])):.2f}", REPRODUCED if ok else NOT_REPRODUCED,
+                   f"{float(np.mean(gaussian.final_cos_full)):.2f}", REPRODUCED if ok else NOT_REPRODUCED,
                    "rule: with 1/2 on both terms the ODE's final weight norm within 5% of SGD's on every seed (the "
                    "direction of a nearly flat Gaussian field is set by SGD noise, so the cosine is not the test)")
 
 
 def dense_sampling(ev: Evidence) -> Finding:
-    c = ev.checks()["sampling_speed"]
-    measured = (f"two-class batch of {c['batch']} on the 30 x 30 torus: FFT {g(c['fft_seconds'], 2)} s, the authors' "
+    c = ev.checks().sampling_speed
+    measured = (f"two-class batch of {c.batch} on the 30 x 30 torus: FFT {g(c.fft_seconds, 2)} s, the authors' "
                 f"procedure (a dense product per sample, twice the samples drawn; jitted JAX) "
-                f"{g(c['dense_seconds'], 2)} s, {g(c['ratio'], 2)}x")
+                f"{g(c.dense_seconds, 2)} s, {g(c.ratio, 2)}x")
     try:
         row = next(r for r in ev.bench()["rows"] if "NLGP 30x30" in r["case"] and "authors" in r["baseline"])
         measured += (f"; `rflab bench data`, batch 10^4: {g(row['seconds'], 2)} s against "
                      f"{g(row['baseline_seconds'], 2)} s ({g(row['ratio'], 2)}x)")
     except (Missing, StopIteration):
         pass
-    return Finding(measured, DIFFERS if c["ratio"] > 1 else NOT_REPRODUCED,
+    return Finding(measured, DIFFERS if c.ratio > 1 else NOT_REPRODUCED,
                    "rule: the FFT sampler is faster than the dense procedure (reproduced only if their own code's "
                    "1.3 s were measured too; at its last commit it does not import, so only the procedure is timed)")
 
 
-def authors_checks(ev: Evidence) -> dict:
+def authors_checks(ev: Evidence) -> AuthorsCode:
     """The checks run on the reconstructed authors' procedure, or Missing where it was not found."""
-    found = ev.checks()["authors_code"]
+    found = ev.checks().authors_code
     if found is None:
         raise Missing("benchmarks/authors_procedure.py was not found: run rflab reproduce from the repository's root")
     return found
 
 
 def label_order(ev: Evidence) -> Finding:
-    c = authors_checks(ev)["label_order"]
-    same = c["differ"] == 0.0
-    return Finding(f"two consecutive batches of {c['batch']} from their indexed dataset: labels differ at "
-                   f"{c['differ']:.0%} of positions; class 1 is {c['class1']:.0%} of a batch",
+    c = authors_checks(ev).label_order
+    same = c.differ == 0.0
+    return Finding(f"two consecutive batches of {c.batch} from their indexed dataset: labels differ at "
+                   f"{c.differ:.0%} of positions; class 1 is {c.class1:.0%} of a batch",
                    REPRODUCED if same else NOT_REPRODUCED, "rule: identical label sequences")
 
 
 def nan_guard(ev: Evidence) -> Finding:
-    c = authors_checks(ev)["kur_float32"]
-    checks = {"a run meets an infinite input": c["expected_infinite"] >= 1, "one such input makes the weights NaN":
-              c["step_nan"], "rflab's transform stays finite": c["rflab_finite"]}
+    c = authors_checks(ev).kur_float32
+    checks = {"a run meets an infinite input": c.expected_infinite >= 1, "one such input makes the weights NaN":
+              c.step_nan, "rflab's transform stays finite": c.rflab_finite}
     failed = [k for k, ok in checks.items() if not ok]
-    return Finding(f"their Kur({c['k']:g}) quantile in float32 is infinite from |z| = {g(c['z_infinite'], 4)}, "
-                   f"P(|Z| >= z) = {c['tail']:.2g}; their Fig. 3 run draws {c['draws']:.3g} normals, so about "
-                   f"{g(c['expected_infinite'], 3)} infinite inputs; one SGD step on a batch holding one gives "
-                   f"{'NaN' if c['step_nan'] else 'finite'} weights; rflab's transform at the same z: "
-                   f"{'finite' if c['rflab_finite'] else 'not finite'}", graded(len(checks) - len(failed), len(checks)),
+    return Finding(f"their Kur({c.k:g}) quantile in float32 is infinite from |z| = {g(c.z_infinite, 4)}, "
+                   f"P(|Z| >= z) = {c.tail:.2g}; their Fig. 3 run draws {c.draws:.3g} normals, so about "
+                   f"{g(c.expected_infinite, 3)} infinite inputs; one SGD step on a batch holding one gives "
+                   f"{'NaN' if c.step_nan else 'finite'} weights; rflab's transform at the same z: "
+                   f"{'finite' if c.rflab_finite else 'not finite'}", graded(len(checks) - len(failed), len(checks)),
                    "rule: a run of their length almost surely draws an input their float32 transform maps to "
                    "infinity, and one such input makes the weights NaN" + (f"; failed: {names(failed)}" if failed
                                                                             else ""))

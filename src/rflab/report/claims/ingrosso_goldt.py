@@ -4,7 +4,7 @@ networks", the work the localization paper builds on."""
 from __future__ import annotations
 
 from rflab.report.evidence import Evidence
-from rflab.report.judging import NOT_CHECKABLE, Claim, Finding, g, graded, metric, ms, seeds, threshold
+from rflab.report.judging import NOT_CHECKABLE, Claim, Finding, g, graded, ms, seeds, threshold
 
 PAPER = "Ingrosso & Goldt 2022"
 TOPIC = "Localized receptive fields (Ingrosso & Goldt 2022)"
@@ -12,7 +12,7 @@ TOPIC = "Localized receptive fields (Ingrosso & Goldt 2022)"
 
 def clone(ev: Evidence) -> Finding:
     nlgp, twin = ev.step_runs("rf-neuron/nlgp"), ev.step_runs("rf-neuron/nlgp-clone")
-    a, b = metric(nlgp, "ipr"), metric(twin, "ipr")
+    a, b = [r.metrics.ipr for r in nlgp], [r.metrics.ipr for r in twin]
     n = nlgp[0].config["N"]
     return Finding(f"final IPR, one ReLU neuron: NLGP g = 100 {ms(a, 2)}, its Gaussian clone {ms(b, 2)} "
                    f"({seeds(nlgp)}; localized above {g(threshold(n), 2)})",

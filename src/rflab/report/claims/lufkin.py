@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from rflab.report.evidence import Evidence, Missing
+from rflab.report.evidence import Evidence
 from rflab.report.judging import (
     DIFFERS,
     NOT_REPRODUCED,
@@ -24,39 +24,36 @@ from rflab.report.judging import (
     spearman,
     threshold,
 )
+from rflab.schema import Missing
 from rflab.sources import lufkin_claim32
 
 PAPER = "Lufkin, Saxe & Grant 2024"
 LOC = "Localized receptive fields (Lufkin, Saxe & Grant 2024)"
 THEORY = "Theory: amplifier and effective dynamics (Lufkin, Saxe & Grant 2024)"
-AUTHORS_SETTINGS = {"xi": [0.3, 0.7], "steps": 1000, "batch_size": {"nlgp": 5000, "kur": 50_000}}
+AUTHORS_XI, AUTHORS_STEPS, AUTHORS_BATCH = [0.3, 0.7], 1000, {"nlgp": 5000, "kur": 50_000}
 
 
 def fig1(ev: Evidence) -> Finding:
-    from rflab.experiments import fig1 as f1
-
-    trained, ica, _ = f1.SCALES[ev.scale]
-    committee = ev.config_runs("rf-committee", "fig1", trained, [0])
-    comps = ev.config_runs("rf-ica", "fig1", ica, [0])
+    committee, comps = ev.figure_runs("fig1", "committee"), ev.figure_runs("fig1", "ica")
     a, b = localized_share(committee), localized_share(comps)
-    return Finding(f"localized units: committee {a:.0%} of {len(committee[0].metrics['verdicts'])}, ICA {b:.0%} "
-                   f"of {len(comps[0].metrics['verdicts'])} (seed 0, {ev.scale} scale)",
+    return Finding(f"localized units: committee {a:.0%} of {len(committee[0].metrics.verdicts)}, ICA {b:.0%} "
+                   f"of {len(comps[0].metrics.verdicts)} (seed 0, {ev.scale} scale)",
                    graded((a >= 0.5) + (b >= 0.5), 2),
                    "rule: at least half of the units localized (IPR >= 4/D and narrow) in both")
 
 
 def fig2(ev: Evidence) -> Finding:
-    c = ev.checks()["fig2"]
-    ising, gauss, kur = (c[k] for k in c)
-    checks = {"Ising binary": abs(ising["kurtosis_sampled"] - 1) < 1e-6,
-              "Gaussian kurtosis 3": abs(gauss["kurtosis_sampled"] - 3) < 0.1,
-              "Kur(5) heavy-tailed": kur["kurtosis_exact"] > 3 and kur["kurtosis_sampled"] > 3,
-              "covariances": max(v["covariance_max_gap"] for v in c.values()) < 0.01}
+    c = ev.checks().fig2
+    ising, gauss, kur = c.values()
+    checks = {"Ising binary": abs(ising.kurtosis_sampled - 1) < 1e-6,
+              "Gaussian kurtosis 3": abs(gauss.kurtosis_sampled - 3) < 0.1,
+              "Kur(5) heavy-tailed": kur.kurtosis_exact > 3 and kur.kurtosis_sampled > 3,
+              "covariances": max(v.covariance_max_gap for v in c.values()) < 0.01}
     failed = [k for k, ok in checks.items() if not ok]
-    return Finding("sampled kurtosis " + ", ".join(f"{k} {g(v['kurtosis_sampled'], 4)} (exact "
-                                                   f"{g(v['kurtosis_exact'], 4)})" for k, v in c.items())
+    return Finding("sampled kurtosis " + ", ".join(f"{k} {g(v.kurtosis_sampled, 4)} (exact "
+                                                   f"{g(v.kurtosis_exact, 4)})" for k, v in c.items())
                    + "; largest gap between exact and sampled covariance "
-                   + g(max(v["covariance_max_gap"] for v in c.values()), 2) + " (10^4 samples, N = 100)",
+                   + g(max(v.covariance_max_gap for v in c.values()), 2) + " (10^4 samples, N = 100)",
                    graded(len(checks) - len(failed), len(checks)),
                    "rule: Ising marginal binary (kurtosis 1), Gaussian kurtosis within 0.1 of 3, Kur(5) above 3, "
                    "every sampled covariance within 0.01 of the exact one" + (f"; failed: {names(failed)}" if failed
@@ -64,9 +61,9 @@ def fig2(ev: Evidence) -> Finding:
 
 
 def fig3_localization(ev: Evidence) -> Finding:
-    models = ev.figure_json("fig3-theory")["models"]
-    n = models["nlgp"]["config"]["N"]
-    ipr = {k: float(np.mean(v["ipr_sgd"])) for k, v in models.items()}
+    models = ev.figure_json("fig3-theory").models
+    n = models["nlgp"].config["N"]
+    ipr = {k: float(np.mean(v.ipr_sgd)) for k, v in models.items()}
     expected = {"ising": True, "nlgp": True, "kur5": False, "gaussian": False}
     wrong = [k for k, loc in expected.items() if (ipr[k] > threshold(n)) != loc]
     return Finding("final IPR (mean over seeds): " + ", ".join(f"{k} {g(v, 2)}" for k, v in ipr.items())
@@ -76,17 +73,17 @@ def fig3_localization(ev: Evidence) -> Finding:
 
 
 def fig4(ev: Evidence) -> Finding:
-    models = ev.figure_json("prop33")["models"]
-    n = next(iter(models.values()))["config"]["N"]
+    models = ev.figure_json("prop33").models
+    n = next(iter(models.values())).config["N"]
     parts, failed, localized = [], [], []
     for k, v in models.items():
-        share = float(np.mean(v["share_k0_sgd"]))
-        oscillatory = all(x == "oscillatory" for x in v["verdict_sgd"])
-        fitted = min(v["r2_sgd"]) >= 0.8
-        parts.append(f"{k}: IPR {g(float(np.mean(v['ipr_sgd'])), 2)}, verdicts {', '.join(v['verdict_sgd'])}, "
-                     f"sinusoid R^2 {ms(v['r2_sgd'], 2)}, fitted frequency {ms(v['freq_sgd'], 2)}, power in k = 0 "
+        share = float(np.mean(v.share_k0_sgd))
+        oscillatory = all(x == "oscillatory" for x in v.verdict_sgd)
+        fitted = min(v.r2_sgd) >= 0.8
+        parts.append(f"{k}: IPR {g(float(np.mean(v.ipr_sgd)), 2)}, verdicts {', '.join(v.verdict_sgd)}, "
+                     f"sinusoid R^2 {ms(v.r2_sgd, 2)}, fitted frequency {ms(v.freq_sgd, 2)}, power in k = 0 "
                      f"{share:.0%}")
-        if float(np.mean(v["ipr_sgd"])) >= threshold(n):
+        if float(np.mean(v.ipr_sgd)) >= threshold(n):
             localized.append(k)
         problems = ([] if oscillatory else ["not every field is oscillatory"]) + (
             [] if fitted else ["the sinusoid fit misses (R^2 < 0.8)"]) + (
@@ -101,18 +98,13 @@ def fig4(ev: Evidence) -> Finding:
 
 
 def fig5(ev: Evidence) -> Finding:
-    from rflab.experiments import fig5 as f5
-
-    trained, ica, seed_range, _ = f5.SCALES[ev.scale]
-    shares = {}
-    for _title, experiment, preset in f5.PANELS:
-        runs = ev.config_runs(experiment.name, preset, ica if experiment.name == "rf-ica" else trained,
-                              list(seed_range))
-        shares[preset] = localized_share(runs)
     expected = {"kur10": True, "kur30": True, "kur4": False, "kur3": True}
+    runs = {k: ev.figure_runs("fig5", k) for k in expected}
+    shares = {k: localized_share(v) for k, v in runs.items()}
     wrong = [k for k, loc in expected.items() if (shares[k] >= 0.5) != loc]
+    first = runs["kur10"]
     return Finding("localized units: " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items())
-                   + f" (seeds {seed_range.start}-{seed_range.stop - 1}, {ev.scale} scale)",
+                   + f" (seeds {first[0].seed}-{first[-1].seed}, {ev.scale} scale)",
                    graded(len(expected) - len(wrong), len(expected)),
                    "rule: at least half of the units localized on Kur(10), Kur(30) and for ICA on Kur(3), fewer "
                    "than half on Kur(4)" + (f"; wrong for {names(wrong)}" if wrong else ""))
@@ -120,16 +112,15 @@ def fig5(ev: Evidence) -> Finding:
 
 def phase_spots(ev: Evidence) -> list[dict[str, Any]]:
     """The phase diagram's SGD spot checks (xi_1 / xi_0 other than Claim 3.2's), as claim32 points."""
-    families = ev.figure_json("phase-diagram")["families"]
-    return [{"label": f"{s['family']} {'k' if s['family'] == 'kur' else 'g'}={s['param']:g}, xi ratio {s['ratio']:g}",
-             "excess_kurtosis": s["kurtosis"],
-             "localized_share": float(np.mean(np.asarray(s["ipr_sgd"]) >= threshold(40)))}
-            for fam in families.values() for s in fam["spots"]]
+    families = ev.figure_json("phase-diagram").families
+    return [{"label": f"{s.family} {'k' if s.family == 'kur' else 'g'}={s.param:g}, xi ratio {s.ratio:g}",
+             "excess_kurtosis": s.kurtosis, "localized_share": float(np.mean(np.asarray(s.ipr_sgd) >= threshold(40)))}
+            for fam in families.values() for s in fam.spots]
 
 
 def claim32(ev: Evidence) -> Finding:
-    data = ev.figure_json("claim32")
-    points = list(data["points"])
+    points = [{"label": p.label, "excess_kurtosis": p.excess_kurtosis, "localized_share": p.localized_share,
+               "sgd_mean": p.sgd_mean, "seeds": p.seeds} for p in ev.figure_json("claim32").points]
     try:
         spots = phase_spots(ev)
     except Missing:
@@ -150,22 +141,22 @@ def claim32(ev: Evidence) -> Finding:
 
 def claim32_authors(ev: Evidence) -> Finding:
     data = ev.figure_json("claim32")
-    settings = data["settings"]
-    if any(settings[k] != v for k, v in AUTHORS_SETTINGS.items()):
+    settings = data.settings
+    if settings.xi != AUTHORS_XI or settings.steps != AUTHORS_STEPS or settings.batch_size != AUTHORS_BATCH:
         raise Missing(f"claim32-{ev.scale}.json is not at the authors' settings: rflab figure claim32 --scale paper")
     theirs = {p["label"]: p for p in lufkin_claim32()["points"]}
     rows, disagree = [], []
-    for p in data["points"]:
-        t = theirs[p["label"]]
+    for p in data.points:
+        t = theirs[p.label]
         ipr = np.asarray([v for v in t["ipr"] if v is not None], float)
-        se = np.hypot(p["sgd_std"] / np.sqrt(p["seeds"]), ipr.std(ddof=1) / np.sqrt(len(ipr)))
-        gap = abs(p["sgd_mean"] - ipr.mean())
+        se = np.hypot(p.sgd_std / np.sqrt(p.seeds), ipr.std(ddof=1) / np.sqrt(len(ipr)))
+        gap = abs(p.sgd_mean - ipr.mean())
         if gap > max(3 * se, 0.02):
-            disagree.append(p["label"])
-        rows.append(f"{p['label']}: ours {g(p['sgd_mean'], 2)} +- {g(p['sgd_std'], 1)} ({p['seeds']} seeds, "
-                    f"{p['localized_share']:.0%} localized), theirs {g(ipr.mean(), 2)} +- {g(ipr.std(ddof=1), 1)} "
+            disagree.append(p.label)
+        rows.append(f"{p.label}: ours {g(p.sgd_mean, 2)} +- {g(p.sgd_std, 1)} ({p.seeds} seeds, "
+                    f"{p.localized_share:.0%} localized), theirs {g(ipr.mean(), 2)} +- {g(ipr.std(ddof=1), 1)} "
                     f"({len(ipr)} seeds, {np.mean(ipr >= threshold(40)):.0%})")
-    n = len(data["points"])
+    n = len(data.points)
     verdict = REPRODUCED if not disagree else DIFFERS if 2 * len(disagree) < n else NOT_REPRODUCED
     return Finding("final IPR, mean +- std over seeds: " + "; ".join(rows), verdict,
                    "rule: each point's mean within 3 standard errors of the difference (at least 0.02) of theirs"
@@ -173,17 +164,17 @@ def claim32_authors(ev: Evidence) -> Finding:
 
 
 def amplifier_gaussian(ev: Evidence) -> Finding:
-    c = ev.checks()["amplifier"]["gaussian"]
-    line = np.asarray(c["line"])
-    quad_gap = float(np.max(np.abs(np.asarray(c["quadrature"]) - line)))
-    mc_z = float(np.max(np.abs(np.asarray(c["monte_carlo"]) - line) / np.asarray(c["se"])))
-    models = ev.figure_json("fig3-theory")["models"]
-    n = models["gaussian"]["config"]["N"]
-    ipr = [float(v) for v in models["gaussian"]["ipr_sgd"]]
+    c = ev.checks().amplifier.gaussian
+    line = np.asarray(c.line)
+    quad_gap = float(np.max(np.abs(np.asarray(c.quadrature) - line)))
+    mc_z = float(np.max(np.abs(np.asarray(c.monte_carlo) - line) / np.asarray(c.se)))
+    gaussian = ev.figure_json("fig3-theory").models["gaussian"]
+    n = gaussian.config["N"]
+    ipr = [float(v) for v in gaussian.ipr_sgd]
     linear = quad_gap < 1e-8 and mc_z < 4
     none_localize = max(ipr) < threshold(n)
-    return Finding(f"Gaussian phi(a) at a = {', '.join(g(a, 2) for a in c['a'])}: quadrature within {quad_gap:.1e} of "
-                   f"sqrt(2/pi) a, Monte Carlo ({c['samples']} samples) within {mc_z:.1f} standard errors; one ReLU "
+    return Finding(f"Gaussian phi(a) at a = {', '.join(g(a, 2) for a in c.a)}: quadrature within {quad_gap:.1e} of "
+                   f"sqrt(2/pi) a, Monte Carlo ({c.samples} samples) within {mc_z:.1f} standard errors; one ReLU "
                    f"neuron on Gaussian data: final IPR {ms(ipr, 2)} (localized above {g(threshold(n), 2)})",
                    graded(linear + none_localize, 2),
                    "rule: quadrature within 1e-8 and Monte Carlo within 4 standard errors of the line, and no seed "
@@ -191,21 +182,21 @@ def amplifier_gaussian(ev: Evidence) -> Finding:
 
 
 def amplifier_shape(ev: Evidence) -> Finding:
-    c = ev.checks()["amplifier"]
-    line = c["gaussian_line"]
-    phi = c["phi"]
-    binary = c["binary"]
-    binary_gap = float(np.max(np.abs(np.asarray(binary["quadrature"]) - np.asarray(binary["closed_form"]))))
-    mc = c["monte_carlo"]
-    agree = all(abs(v["phi"] - v["quadrature"]) <= 4 * max(v["se"], 1e-12) for v in mc.values())
-    checks = {"super-linear for Ising and NLGP": all(phi[k]["phi"] > line for k in ("ising", "nlgp g=100")),
+    c = ev.checks().amplifier
+    line = c.gaussian_line
+    phi = c.phi
+    binary = c.binary
+    binary_gap = float(np.max(np.abs(np.asarray(binary.quadrature) - np.asarray(binary.closed_form))))
+    mc = c.monte_carlo
+    agree = all(abs(v.phi - v.quadrature) <= 4 * max(v.se, 1e-12) for v in mc.values())
+    checks = {"super-linear for Ising and NLGP": all(phi[k].phi > line for k in ("ising", "nlgp g=100")),
               "binary closed form": binary_gap < 1e-8, "quadrature agrees with Monte Carlo": agree,
-              "Kur(5) below the line": phi["kur(5)"]["phi"] < line}
+              "Kur(5) below the line": phi["kur(5)"].phi < line}
     failed = [k for k, ok in checks.items() if not ok]
-    return Finding(f"phi(0.8): Ising {g(phi['ising']['phi'], 4)}, NLGP g = 100 {g(phi['nlgp g=100']['phi'], 4)}, "
-                   f"Kur(5) {g(phi['kur(5)']['phi'], 4)}, Gaussian line {g(line, 4)}; binary quadrature against "
+    return Finding(f"phi(0.8): Ising {g(phi['ising'].phi, 4)}, NLGP g = 100 {g(phi['nlgp g=100'].phi, 4)}, "
+                   f"Kur(5) {g(phi['kur(5)'].phi, 4)}, Gaussian line {g(line, 4)}; binary quadrature against "
                    f"erf(a / sqrt(2(1 - a^2))): largest gap {binary_gap:.1e}; quadrature against Monte Carlo: "
-                   + ", ".join(f"{k} {g(v['quadrature'], 4)} vs {g(v['phi'], 4)} +- {v['se']:.1g}"
+                   + ", ".join(f"{k} {g(v.quadrature, 4)} vs {g(v.phi, 4)} +- {v.se:.1g}"
                                for k, v in mc.items()), graded(len(checks) - len(failed), len(checks)),
                    "rule: phi above the Gaussian line at a = 0.8 for negative excess kurtosis, below it for Kur(5), "
                    "the binary closed form within 1e-8, quadrature within 4 Monte Carlo errors" + (
@@ -213,12 +204,12 @@ def amplifier_shape(ev: Evidence) -> Finding:
 
 
 def fig3_ode(ev: Evidence) -> Finding:
-    models = ev.figure_json("fig3-theory")["models"]
-    cos = {k: float(np.mean(v["final_cos_full"])) for k, v in models.items()}
-    ipr = {k: (float(np.mean(v["ipr_sgd"])), float(np.mean(v["ipr_ode_full"]))) for k, v in models.items()}
-    pair = {k: (float(np.mean(v["final_cos_pair"])), float(np.mean(v["ipr_ode_pair"]))) for k, v in models.items()}
-    twin = {k: (float(np.mean(v["replicate_mean_cos_full"])), float(np.mean(v["replicate_mean_cos_pair"])),
-                float(np.mean(v["replicate_best_cos"]))) for k, v in models.items()}
+    models = ev.figure_json("fig3-theory").models
+    cos = {k: float(np.mean(v.final_cos_full)) for k, v in models.items()}
+    ipr = {k: (float(np.mean(v.ipr_sgd)), float(np.mean(v.ipr_ode_full))) for k, v in models.items()}
+    pair = {k: (float(np.mean(v.final_cos_pair)), float(np.mean(v.ipr_ode_pair))) for k, v in models.items()}
+    twin = {k: (float(np.mean(v.replicate_mean_cos_full)), float(np.mean(v.replicate_mean_cos_pair)),
+                float(np.mean(v.replicate_best_cos))) for k, v in models.items()}
     ok = [k for k, v in cos.items() if v >= 0.9]
     noisy = [k for k in cos if k not in ok and twin[k][2] < 0.9]
     return Finding("cosine of the ODE's and SGD's final fields (mean over seeds): "
@@ -237,9 +228,9 @@ def fig3_ode(ev: Evidence) -> Finding:
 
 
 def fig3_taylor(ev: Evidence) -> Finding:
-    models = ev.figure_json("fig3-theory")["models"]
-    full = {k: float(np.mean(v["final_cos_full"])) for k, v in models.items()}
-    taylor = {k: float(np.mean(v["final_cos_taylor"])) for k, v in models.items()}
+    models = ev.figure_json("fig3-theory").models
+    full = {k: float(np.mean(v.final_cos_full)) for k, v in models.items()}
+    taylor = {k: float(np.mean(v.final_cos_taylor)) for k, v in models.items()}
     worse = [k for k in full if taylor[k] < full[k] - 0.02]
     return Finding("cosine with SGD, Taylor / full amplifier: "
                    + ", ".join(f"{k} {taylor[k]:.2f} / {full[k]:.2f}" for k in full),
@@ -249,10 +240,10 @@ def fig3_taylor(ev: Evidence) -> Finding:
 
 
 def claim32_ode(ev: Evidence) -> Finding:
-    pts = ev.figure_json("claim32")["points"]
-    kurt = [p["excess_kurtosis"] for p in pts]
-    ode = [float(np.mean(p["ode_full"])) for p in pts]
-    sgd = [p["sgd_mean"] for p in pts]
+    pts = ev.figure_json("claim32").points
+    kurt = [p.excess_kurtosis for p in pts]
+    ode = [float(np.mean(p.ode_full)) for p in pts]
+    sgd = [p.sgd_mean for p in pts]
     rho = spearman(kurt, ode)
     i = int(np.argmin(kurt))
     trend, level = rho <= -0.7, ode[i] >= 0.75 * sgd[i]
@@ -264,14 +255,14 @@ def claim32_ode(ev: Evidence) -> Finding:
 
 
 def prop33(ev: Evidence) -> Finding:
-    models = ev.figure_json("prop33")["models"]
+    models = ev.figure_json("prop33").models
     parts, flat = [], []
     for k, v in models.items():
-        if v["survivor_t_inf"] == 0:
+        if v.survivor_t_inf == 0:
             flat.append(k)
-        parts.append(f"{k}: t -> inf survivor k = {v['survivor_t_inf']} (ratios "
-                     + ", ".join(g(r, 3) for r in v["ratio_top3"]) + "), |cos(exact flow, SGD)| "
-                     f"{float(np.mean(np.abs(v['cos_exact_vs_sgd']))):.2f}")
+        parts.append(f"{k}: t -> inf survivor k = {v.survivor_t_inf} (ratios "
+                     + ", ".join(g(r, 3) for r in v.ratio_top3) + "), |cos(exact flow, SGD)| "
+                     f"{float(np.mean(np.abs(v.cos_exact_vs_sgd))):.2f}")
     return Finding("; ".join(parts), graded(len(models) - len(flat), len(models)),
                    "rule: the mode that survives t -> inf is a sinusoid (k >= 1)" + (
                        f"; for {names(flat)} the survivor is the flat field k = 0, and the sinusoid (k = 1) is a "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rflab.experiments.population_code import MDLBits
 from rflab.report.evidence import Evidence
 from rflab.report.judging import (
     DIFFERS,
@@ -14,7 +15,6 @@ from rflab.report.judging import (
     Claim,
     Finding,
     g,
-    metric,
     ms,
     names,
     seeds,
@@ -26,22 +26,24 @@ LATENTS = ("x", "y", "cos_theta", "sin_theta")
 BUMP_SHARE = 0.5  # the deviation from the bump is at most half of the description length: a bump code
 
 
-def code_state(knn: dict[str, float], bits: dict[str, float]) -> tuple[bool, bool]:
+def code_state(knn: dict[str, float], bits: MDLBits) -> tuple[bool, bool]:
     """(the centre carries every latent: kNN R^2 >= 0.9; the activity is a bump: deviation share <= 1/2)."""
-    return min(knn[n] for n in LATENTS) >= 0.9, bits["deviation_share"] <= BUMP_SHARE
+    return min(knn[n] for n in LATENTS) >= 0.9, bits.deviation_share <= BUMP_SHARE
 
 
 def mdl_code(ev: Evidence) -> Finding:
     runs = ev.step_runs("dipole-3d/mdl")
     rbf = ev.step_runs("dipole-3d/default")
-    start = [code_state(r.metrics["start"]["knn_r2"], r.metrics["start"]["mdl_bits"]) for r in runs]
-    end = [code_state(r.metrics["knn_r2"], r.metrics["mdl_bits"]) for r in runs]
-    knn0 = [min(r.metrics["start"]["knn_r2"][n] for n in LATENTS) for r in runs]
-    knn1 = [min(r.metrics["knn_r2"][n] for n in LATENTS) for r in runs]
-    share0, share1 = metric(runs, "start", "mdl_bits", "deviation_share"), metric(runs, "mdl_bits", "deviation_share")
-    total, mean_image = metric(runs, "mdl_bits", "total_with_constants"), metric(runs, "mdl_bits", "mean_image")
-    two_part, baseline = metric(runs, "dl_bits", "total"), metric(runs, "dl_bits", "baseline")
-    rbf_two_part = metric(rbf, "dl_bits", "total")
+    start = [code_state(r.metrics.start.knn_r2, r.metrics.start.mdl_bits) for r in runs]
+    end = [code_state(r.metrics.knn_r2, r.metrics.mdl_bits) for r in runs]
+    knn0 = [min(r.metrics.start.knn_r2[n] for n in LATENTS) for r in runs]
+    knn1 = [min(r.metrics.knn_r2[n] for n in LATENTS) for r in runs]
+    share0 = [r.metrics.start.mdl_bits.deviation_share for r in runs]
+    share1 = [r.metrics.mdl_bits.deviation_share for r in runs]
+    total = [r.metrics.mdl_bits.total_with_constants for r in runs]
+    mean_image = [r.metrics.mdl_bits.mean_image for r in runs]
+    two_part, baseline = [r.metrics.dl_bits.total for r in runs], [r.metrics.dl_bits.baseline for r in runs]
+    rbf_two_part = [r.metrics.dl_bits.total for r in rbf]
     shorter = float(np.mean(total)) < float(np.mean(mean_image))
     measured = (f"lowest kNN R^2 of a latent from the centre: start {ms(knn0, 2)}, end {ms(knn1, 2)}; deviation share "
                 f"of the description length: start {ms(share0, 2)}, end {ms(share1, 2)} ({seeds(runs)}). "
@@ -68,11 +70,11 @@ def mdl_code(ev: Evidence) -> Finding:
 
 def bars(ev: Evidence) -> Finding:
     runs = ev.step_runs("bars-what-where/default")
-    mdl_gap = metric(runs, "mdl", "topography", "gap_ratio")
-    som_gap = metric(runs, "som", "topography", "gap_ratio")
-    som_win = metric(runs, "som", "topography_winner", "gap_ratio")
-    mdl_x = metric(runs, "mdl", "topography", "cross_neighbour_fraction")
-    som_x = metric(runs, "som", "topography", "cross_neighbour_fraction")
+    mdl_gap = [r.metrics.mdl.topography.gap_ratio for r in runs]
+    som_gap = [r.metrics.som.topography.gap_ratio for r in runs]
+    som_win = [r.metrics.som.topography_winner.gap_ratio for r in runs]
+    mdl_x = [r.metrics.mdl.topography.cross_neighbour_fraction for r in runs]
+    som_x = [r.metrics.som.topography.cross_neighbour_fraction for r in runs]
     separated = float(np.mean(mdl_gap)) > 1.2
     touching = float(np.mean(som_gap)) <= 1.05
     winners_apart = float(np.mean(som_win)) > 1.2

@@ -1,7 +1,7 @@
 """Theory beside simulation: ``fig3-theory``, ``claim32``, ``prop33`` and ``phase-diagram``.
 
-Every SGD run goes through the ``rf-neuron`` experiment and the results store (so a figure reuses
-``rflab run rf-neuron ...`` runs with the same config and seed, and a second call trains nothing);
+Every SGD run is an ``rf-neuron`` run the figure declares (so a figure reuses ``rflab run rf-neuron ...``
+runs with the same config and seed from the store, and a second call trains nothing);
 every prediction comes from ``rflab.theory`` (the effective ODE of ``theory/dynamics.py``, Eq. 5),
 started from the SGD run's own initial weights and read on the SGD clock t = lr x steps. Each
 figure writes ``NAME-SCALE.png`` and ``NAME-SCALE.json`` (every number in the figure, the settings
@@ -40,9 +40,8 @@ and the wall time).
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,15 +50,177 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from rflab.config import ConfigError
 from rflab.data.fields import DataModel
-from rflab.experiments.base import at_scale, stored_runs
-from rflab.experiments.receptive_fields import RF_NEURON, data_model, figure_runs
+from rflab.experiments.receptive_fields import data_model
+from rflab.figures.base import Figure, Inputs, Scale
+from rflab.figures.lufkin_fig4 import elliptical_runs
+from rflab.files import write_json
 from rflab.metrics import receptive_fields as rf
 from rflab.models import neurons
 from rflab.plots import theory as plots
-from rflab.progress import ConsoleProgress
+from rflab.results.cache import RunSpec
+from rflab.schema import Schema
+from rflab.store import StoredRun
 from rflab.theory import dynamics as dyn
+
+
+class Fig3Model(Schema):
+    """``fig3-theory`` for one data model: per seed, the ODE's (full, Taylor, pair) agreement with SGD, the
+    final IPRs and norms, and the agreement of SGD with its own replicates."""
+
+    config: dict[str, Any]
+    excess_kurtosis: float
+    t_final: float
+    final_cos_full: list[float]
+    final_cos_taylor: list[float]
+    final_cos_pair: list[float]
+    aligned_cos_full: list[float]
+    aligned_cos_taylor: list[float]
+    aligned_cos_pair: list[float]
+    ipr_sgd: list[float]
+    ipr_ode_full: list[float]
+    ipr_ode_taylor: list[float]
+    ipr_ode_pair: list[float]
+    exact_flow_norm_seed0: dict[str, float]
+    peak_site: dict[str, list[int]]
+    norm_sgd: list[float]
+    norm_ode_full: list[float]
+    replicates: int
+    replicate_cos: list[float]
+    replicate_best_cos: list[float]
+    replicate_peak_site: list[list[int]]
+    replicate_mean_cos_full: list[float]
+    replicate_mean_cos_taylor: list[float]
+    replicate_mean_cos_pair: list[float]
+
+
+class Fig3Numbers(Schema):
+    """``fig3-theory-SCALE.json``."""
+
+    scale: str
+    note: str
+    seeds: list[int]
+    wall_seconds: float
+    models: dict[str, Fig3Model]
+
+
+class Claim32Point(Schema):
+    """One point of the Claim 3.2 sweep: its kurtosis (exact and as the authors estimate it), SGD's final
+    IPR over seeds and the share localized, and the ODE's from the same starts."""
+
+    family: str
+    label: str
+    param: float
+    config: dict[str, Any]
+    seeds: int
+    excess_kurtosis: float
+    excess_kurtosis_estimated: float
+    ipr_sgd: list[float]
+    sgd_mean: float
+    sgd_std: float
+    localized_share: float
+    sgd_seconds: float
+    ode_full: list[float]
+    ode_taylor: list[float]
+    ode_localized_share: float
+
+
+class Claim32Settings(Schema):
+    """The settings of a Claim 3.2 sweep, per family where they differ."""
+
+    xi: list[float]
+    steps: int
+    batch_size: dict[str, int]
+    seeds: dict[str, int]
+    lr: float
+    init_scale: float
+    N: int
+
+
+class Claim32Numbers(Schema):
+    """``claim32-SCALE.json``."""
+
+    scale: str
+    note: str
+    settings: Claim32Settings
+    threshold: float
+    sgd_seconds: float
+    wall_seconds: float
+    points: list[Claim32Point]
+
+
+class Prop33Model(Schema):
+    """``prop33`` for one elliptical model: the frequencies and Fourier modes of SGD's and the exact flow's
+    final fields, their fits and IPRs, and the survivor of Prop. 3.3."""
+
+    config: dict[str, Any]
+    t_final: float
+    survivor_t_inf: int
+    ratio_top3: list[float]
+    freq_sgd: list[float]
+    freq_ode: list[float]
+    mode_sgd: list[int]
+    mode_ode: list[int]
+    oscillation_sgd: list[int]
+    oscillation_ode: list[int]
+    r2_sgd: list[float]
+    r2_ode: list[float]
+    verdict_sgd: list[str]
+    cos_exact_vs_sgd: list[float]
+    cos_closure_vs_sgd: list[float]
+    ipr_sgd: list[float]
+    ipr_exact: list[float]
+    ipr_closure: list[float]
+    power_sgd_k0123: list[float]
+    power_exact_k0123: list[float]
+    share_k0_sgd: list[float]
+    share_k0_exact: list[float]
+    share_k01_sgd: list[float]
+    share_k01_exact: list[float]
+
+
+class Prop33Numbers(Schema):
+    """``prop33-SCALE.json``."""
+
+    scale: str
+    note: str
+    seeds: list[int]
+    wall_seconds: float
+    models: dict[str, Prop33Model]
+
+
+class PhaseSpot(Schema):
+    """An SGD spot check of the phase diagram."""
+
+    family: str
+    param: float
+    ratio: float
+    kurtosis: float
+    ipr: float
+    ipr_sgd: list[float]
+    ipr_ode_same_starts: list[float]
+
+
+class PhaseFamily(Schema):
+    """The phase diagram of one family: the ODE's final IPR over (parameter, xi ratio) and the spot checks."""
+
+    params: list[float]
+    excess_kurtosis: list[float]
+    ratios: list[float]
+    ipr: list[list[float]]
+    spots: list[PhaseSpot]
+
+
+class PhaseNumbers(Schema):
+    """``phase-diagram-SCALE.json``."""
+
+    scale: str
+    note: str
+    t_final: float
+    threshold: float
+    wall_seconds: float
+    families: dict[str, PhaseFamily]
+
 
 NLGP_GAINS = tuple(float(g) for g in np.logspace(-2, 2, 10))
 KUR_TAILS = (4.1, 4.3, 4.5, 4.74, 5.0, 5.4, 6.1, 7.7, 10.0, 50.0)
@@ -82,37 +243,24 @@ def aligned_cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(max(cosine(a, np.roll(b, k)) for k in range(b.shape[-1])))
 
 
-def write_json(path: Path, payload: dict[str, Any]) -> Path:
-    """Numbers of a figure as JSON (NumPy values converted)."""
-    path.write_text(json.dumps(payload, indent=1, default=lambda v: np.asarray(v).tolist()) + "\n")
-    return path
-
-
-def finish(out_dir: Path, name: str, draw: Callable[[Path], Path], start: float, meta: dict[str, Any],
+def finish(inputs: Inputs[Any], draw: Callable[[Path], Path], start: float, meta: dict[str, Any],
            numbers: dict[str, Any]) -> list[Path]:
-    """Draw ``name.png`` and write ``name.json`` (meta, wall time since ``start``, numbers) in out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    png = draw(out_dir / f"{name}.png")
-    return [png, write_json(out_dir / f"{name}.json", meta | {"wall_seconds": time.perf_counter() - start} | numbers)]
+    """Draw ``NAME-SCALE.png`` and write ``NAME-SCALE.json`` (meta, wall time since ``start``, numbers)."""
+    png = draw(inputs.file(".png"))
+    return [png, write_json(inputs.file(".json"), meta | {"wall_seconds": time.perf_counter() - start} | numbers)]
 
 
-def ode_from_runs(model: DataModel, runs: Sequence[dict[str, Any]], lr: float, form: str) -> np.ndarray:
+def ode_from_runs(model: DataModel, runs: Sequence[StoredRun], lr: float, form: str) -> np.ndarray:
     """The ODE (``dyn.system`` form) from each run's initial weights, at its snapshot steps x lr: (S, T, D)."""
-    w0 = jnp.asarray(np.stack([r["arrays"]["fields"][0, 0] for r in runs]), jnp.float32)
-    times = jnp.asarray(runs[0]["arrays"]["snapshot_steps"] * lr, jnp.float32)
+    w0 = jnp.asarray(np.stack([r.arrays()["fields"][0, 0] for r in runs]), jnp.float32)
+    times = jnp.asarray(runs[0].arrays()["snapshot_steps"] * lr, jnp.float32)
     args, field = dyn.system(model, form)
     return np.asarray(dyn.solve_many(w0, times, args, field=field))
 
 
-def neuron_runs(overrides: dict[str, Any], seeds: Sequence[int], label: str) -> tuple[Any, list[dict[str, Any]]]:
-    """rf-neuron with ``overrides`` on its defaults (no preset): resolved config and stored runs."""
-    cfg = RF_NEURON.configure(None, overrides)
-    return cfg, stored_runs(RF_NEURON, cfg, seeds, progress=ConsoleProgress(f"rf-neuron {label}"))
-
-
-def sgd_fields(runs: Sequence[dict[str, Any]]) -> np.ndarray:
+def sgd_fields(runs: Sequence[StoredRun]) -> np.ndarray:
     """The single unit's snapshots of each run: (S, T, D)."""
-    return np.stack([r["arrays"]["fields"][:, 0] for r in runs])
+    return np.stack([r.arrays()["fields"][:, 0] for r in runs])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -124,11 +272,22 @@ FIG3_ROWS = (  # title, key, preset, overrides that win over the scale's
     ("NLGP, g = 100", "nlgp", "nlgp", {}), ("Kur(5)", "kur5", "kur5", {}),
     ("Gaussian (control: the ODE is exact)", "gaussian", "gaussian", {}),
 )
-FIG3_SCALES = {  # overrides, seeds, SGD replicates (same start, independent data), note
-    "paper": ({}, range(5), 3, "paper scale: lr 0.05, 2000 steps, batch 10^4 (Ising 500), seeds 0-4"),
-    "quick": ({"steps": 1000, "batch_size": 2000}, range(3), 1,
-              "quick scale: lr 0.05, 1000 steps, batch 2000 (Ising 500), seeds 0-2"),
-}
+
+
+def replica(key: str, r: int) -> str:
+    """The name of a row's SGD replicate ``r`` (same initial weights, an independent data stream)."""
+    return f"{key}/replicate-{r}"
+
+
+def fig3_scale(overrides: Mapping[str, Any], seeds: Sequence[int], replicates: int, note: str) -> Scale[int]:
+    """Each row's preset with ``overrides`` (the row's own win) on ``seeds``, and ``replicates`` replicates
+    of it; the settings are the number of replicates."""
+    runs = {}
+    for _, key, preset, fixed in FIG3_ROWS:
+        runs[key] = RunSpec("rf-neuron", preset, {**overrides, **fixed}, tuple(seeds))
+        runs |= {replica(key, r): RunSpec("rf-neuron", preset, {**overrides, **fixed, "replicate": r}, tuple(seeds))
+                 for r in range(1, replicates + 1)}
+    return Scale(runs, note, replicates)
 
 
 def replicate_agreement(final: np.ndarray, ode: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -162,21 +321,21 @@ def exact_flow_norms(model: DataModel, fields: dict[str, np.ndarray]) -> dict[st
     return norms | {"noise_level": float(np.linalg.norm(se))}
 
 
-def fig3_theory(out_dir: Path, scale: str = "paper") -> list[Path]:
+def fig3_theory(inputs: Inputs[int]) -> list[Path]:
     """ODE against SGD from the same initial weights for Ising, NLGP g = 100 and Kur(5): the paper's
     closure with the full and the Taylor amplifier, and the pair closure (``theory.pair_closure``)."""
     start = time.perf_counter()
-    overrides, seeds, replicates, note = at_scale(FIG3_SCALES, scale)
+    replicates, note = inputs.scale.settings, inputs.scale.note
+    seeds = list(inputs.scale.runs[FIG3_ROWS[0][1]].seeds)
     rows, numbers = [], {}
-    for title, key, preset, fixed in FIG3_ROWS:
-        cfg, runs = figure_runs(RF_NEURON, preset, overrides | fixed, list(seeds))
-        twins = [sgd_fields(figure_runs(RF_NEURON, preset, overrides | fixed | {"replicate": r}, list(seeds))[1])
-                 for r in range(1, replicates + 1)]
+    for title, key, _, _ in FIG3_ROWS:
+        cfg, runs = inputs.config(key), inputs.runs[key]
+        twins = [sgd_fields(inputs.runs[replica(key, r)]) for r in range(1, replicates + 1)]
         model = data_model(cfg)
         sgd = sgd_fields(runs)
         ode = {form: ode_from_runs(model, runs, cfg.lr, form) for form in ("full", "taylor", "pair")}
         cos = {form: cosine(w, sgd) for form, w in ode.items()}
-        times = runs[0]["arrays"]["snapshot_steps"] * cfg.lr
+        times = runs[0].arrays()["snapshot_steps"] * cfg.lr
         agreement = replicate_agreement(np.stack([sgd[:, -1]] + [w[:, -1] for w in twins]), ode)
         rows.append({"title": title, "times": times, "sgd": sgd, "ode": ode["full"], "cos": cos, "seeds": list(seeds),
                      "ipr_sgd": rf.ipr(sgd), "ipr_ode": rf.ipr(ode["full"]), "pair": ode["pair"],
@@ -196,8 +355,8 @@ def fig3_theory(out_dir: Path, scale: str = "paper") -> list[Path]:
             "norm_ode_full": np.linalg.norm(ode["full"][:, -1], axis=-1),
             **agreement,
         }
-    return finish(out_dir, f"fig3-theory-{scale}", lambda path: plots.ode_vs_sgd_figure(rows, path, note), start,
-                  {"scale": scale, "note": note, "seeds": list(seeds)}, {"models": numbers})
+    return finish(inputs, lambda path: plots.ode_vs_sgd_figure(rows, path, note), start,
+                  {"scale": inputs.scale_name, "note": note, "seeds": seeds}, {"models": numbers})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -225,7 +384,7 @@ class SweepScale:
 AUTHORS_SWEEP = SweepScale((0.3, 0.7), 1000, {"nlgp": 5000, "kur": 50_000}, {"nlgp": 30, "kur": 100},
                            "the authors' settings: xi = (0.3, 0.7), lr 0.1, 1000 steps, batch 5000 (NLGP) and "
                            "50,000 (Kur)")
-CLAIM32_SCALES = {
+CLAIM32_SWEEPS = {
     "paper": AUTHORS_SWEEP,
     # Fig. 3's correlation lengths, run longer: a variant, not the paper's Claim 3.2.
     "fig3-xi": SweepScale((1.0, 3.0), 10_000, {"nlgp": 5000, "kur": 5000}, {"nlgp": 30, "kur": 30},
@@ -243,11 +402,12 @@ def sweep_points() -> list[tuple[str, str, dict[str, Any]]]:
             + [("kur", f"k={k:g}", {"data": "kur", "k": k}) for k in KUR_TAILS])
 
 
-def claim32_runs(s: SweepScale) -> list[tuple[str, str, dict[str, Any], range]]:
-    """(family, label, rf-neuron overrides, seeds) of every point of a Claim 3.2 sweep."""
+def claim32_scale(s: SweepScale) -> Scale[SweepScale]:
+    """Every point of a Claim 3.2 sweep, by label: rf-neuron on its defaults with the point's overrides."""
     base = {"N": CLAIM32_N, "xi": s.xi, "lr": 0.1, "steps": s.steps, "init_scale": 1e-3, "snapshots": 10}
-    return [(family, label, base | data | {"batch_size": s.batch[family]}, range(s.seeds[family]))
-            for family, label, data in sweep_points()]
+    return Scale({label: RunSpec("rf-neuron", None, base | data | {"batch_size": s.batch[family]},
+                                 tuple(range(s.seeds[family])))
+                  for family, label, data in sweep_points()}, s.note, s)
 
 
 def estimated_kurtosis(model: DataModel, n: int = KURTOSIS_SAMPLES) -> float:
@@ -269,35 +429,31 @@ def authors_points(family: str) -> dict[str, Any]:
             "seeds": "/".join(sorted({str(len(v)) for v in ipr}))}
 
 
-def ode_final_ipr(model: DataModel, runs: Sequence[dict[str, Any]], t_final: float, form: str) -> np.ndarray:
+def ode_final_ipr(model: DataModel, runs: Sequence[StoredRun], t_final: float, form: str) -> np.ndarray:
     """Final IPR of the ODE (``dyn.system`` form) from each run's initial weights at t_final: (S,)."""
-    w0 = jnp.asarray(np.stack([r["arrays"]["fields"][0, 0] for r in runs]), jnp.float32)
+    w0 = jnp.asarray(np.stack([r.arrays()["fields"][0, 0] for r in runs]), jnp.float32)
     args, field = dyn.system(model, form)
     ws = dyn.solve_many(w0, jnp.asarray([0.0, t_final], jnp.float32), args, field=field)
     return rf.ipr(np.asarray(ws)[:, -1])
 
 
-def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> list[Path]:
+def claim32(inputs: Inputs[SweepScale]) -> list[Path]:
     """Final IPR against excess kurtosis: SGD over seeds and the ODE's prediction (Claim 3.2).
 
     Per point: the exact excess kurtosis and the authors' estimate of it, the final IPR of every
     seed, its mean and standard deviation, the share of seeds localized (IPR >= 4/N), and the ODE
     from the same initial weights. ``wall_seconds`` is this call's time; ``sgd_seconds`` sums the
     stored runs' training times, so it is the sweep's SGD cost however many calls (resumed after a
-    kill) it took. ``seeds`` sets the seeds of every point (the JSON gives each point's count)."""
+    kill) it took. The JSON gives each point's count of seeds."""
     start = time.perf_counter()
-    s = at_scale(CLAIM32_SCALES, scale)
-    if seeds is not None:
-        if seeds < 1:
-            raise ConfigError(f"seeds={seeds}: must be at least 1")
-        s = s.with_seeds(seeds)
+    s = inputs.scale.settings
     threshold = rf.LOCALIZED_IPR / CLAIM32_N
     points = []
-    for family, label, overrides, seed_range in claim32_runs(s):
-        cfg, runs = neuron_runs(overrides, seed_range, label)
+    for family, label, _ in sweep_points():
+        cfg, runs, overrides = inputs.config(label), inputs.runs[label], inputs.scale.runs[label].overrides
         model = data_model(cfg)
         t_final = cfg.lr * cfg.steps
-        sgd = np.array([r["metrics"]["ipr"] for r in runs])
+        sgd = np.array([r.metrics["ipr"] for r in runs])
         ode = {form: ode_final_ipr(model, runs, t_final, form) for form in ("full", "taylor")}
         points.append({"family": family, "label": label, "param": overrides.get("g", overrides.get("k")),
                        "config": cfg.model_dump(), "seeds": len(runs),
@@ -305,7 +461,7 @@ def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> li
                        "excess_kurtosis_estimated": estimated_kurtosis(model) - 3.0, "ipr_sgd": sgd,
                        "sgd_mean": float(sgd.mean()), "sgd_std": float(sgd.std(ddof=1)) if len(sgd) > 1 else 0.0,
                        "localized_share": float(np.mean(sgd >= threshold)),
-                       "sgd_seconds": sum(r["train_seconds"] for r in runs),
+                       "sgd_seconds": sum(r.train_seconds for r in runs),
                        "ode_full": ode["full"], "ode_taylor": ode["taylor"],
                        "ode_localized_share": float(np.mean(ode["full"] >= threshold))})
     at_authors = (s.xi, s.steps, s.batch) == (AUTHORS_SWEEP.xi, AUTHORS_SWEEP.steps, AUTHORS_SWEEP.batch)
@@ -322,9 +478,8 @@ def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> li
                          "authors": authors_points(family) if at_authors else None})
     settings = {"xi": s.xi, "steps": s.steps, "batch_size": s.batch, "seeds": s.seeds, "lr": 0.1,
                 "init_scale": 1e-3, "N": CLAIM32_N}
-    return finish(out_dir, f"claim32-{scale}", lambda path: plots.claim32_figure(families, CLAIM32_N, path, s.note),
-                  start,
-                  {"scale": scale, "note": s.note, "settings": settings, "threshold": threshold,
+    return finish(inputs, lambda path: plots.claim32_figure(families, CLAIM32_N, path, s.note), start,
+                  {"scale": inputs.scale_name, "note": s.note, "settings": settings, "threshold": threshold,
                    "sgd_seconds": sum(p["sgd_seconds"] for p in points)}, {"points": points})
 
 
@@ -332,8 +487,6 @@ def claim32(out_dir: Path, scale: str = "paper", seeds: int | None = None) -> li
 # prop33
 
 PROP33_ROWS = (("custom r = 2 + artanh U", "custom"), ("shell r = 1", "shell"), ("multivariate t, nu = 3", "t3"))
-PROP33_SCALES = {"paper": (1, range(5), "paper scale: the presets' settings, seeds 0-4"),
-                 "quick": (5, range(3), "quick scale: 1/5 of the steps, batch <= 2000, seeds 0-2")}
 
 
 def power_share(w: np.ndarray) -> np.ndarray:
@@ -342,15 +495,14 @@ def power_share(w: np.ndarray) -> np.ndarray:
     return p / p.sum(-1, keepdims=True)
 
 
-def prop33(out_dir: Path, scale: str = "paper") -> list[Path]:
+def prop33(inputs: Inputs[None]) -> list[Path]:
     """Per elliptical model: the frequency the exact theory keeps against the one fitted to SGD."""
     start = time.perf_counter()
-    shrink, seeds, note = at_scale(PROP33_SCALES, scale)
+    note = inputs.scale.note
+    seeds = list(inputs.scale.runs[PROP33_ROWS[0][1]].seeds)
     rows, numbers = [], {}
     for title, preset in PROP33_ROWS:
-        base = RF_NEURON.configure(preset)
-        layer = {} if shrink == 1 else {"steps": base.steps // shrink, "batch_size": min(base.batch_size, 2000)}
-        cfg, runs = figure_runs(RF_NEURON, preset, layer, list(seeds))
+        cfg, runs = inputs.config(preset), inputs.runs[preset]
         model = data_model(cfg)
         sgd = sgd_fields(runs)[:, -1]
         exact = ode_from_runs(model, runs, cfg.lr, "elliptical-exact")[:, -1]
@@ -372,15 +524,15 @@ def prop33(out_dir: Path, scale: str = "paper") -> list[Path]:
             **{k: row[k] for k in ("freq_sgd", "freq_ode", "mode_sgd", "mode_ode", "oscillation_sgd",
                                    "oscillation_ode")},
             "r2_sgd": [f["r2"] for f in fit_sgd], "r2_ode": [f["r2"] for f in fit_ode],
-            "verdict_sgd": [r["metrics"]["verdicts"][0] for r in runs],
+            "verdict_sgd": [r.metrics["verdicts"][0] for r in runs],
             "cos_exact_vs_sgd": cosine(exact, sgd), "cos_closure_vs_sgd": cosine(closure, sgd),
             "ipr_sgd": rf.ipr(sgd), "ipr_exact": rf.ipr(exact), "ipr_closure": rf.ipr(closure),
             "power_sgd_k0123": row["power_sgd"][:4], "power_exact_k0123": row["power_ode"][:4],
             "share_k0_sgd": power_share(sgd)[:, 0], "share_k0_exact": power_share(exact)[:, 0],
             "share_k01_sgd": power_share(sgd)[:, :2].sum(-1), "share_k01_exact": power_share(exact)[:, :2].sum(-1),
         }
-    return finish(out_dir, f"prop33-{scale}", lambda path: plots.prop33_figure(rows, path, note), start,
-                  {"scale": scale, "note": note, "seeds": list(seeds)}, {"models": numbers})
+    return finish(inputs, lambda path: plots.prop33_figure(rows, path, note), start,
+                  {"scale": inputs.scale_name, "note": note, "seeds": seeds}, {"models": numbers})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -429,10 +581,26 @@ PHASE_BATCH = 1000
 
 def phase_model(family: str, param: float, ratio: float) -> DataModel:
     """The data model at one grid point: xi = (1, ratio), N = 40."""
-    from rflab.data import models
+    from rflab.data import registry
 
     key = "k" if family == "kur" else "g"
-    return models.create(family, {"N": PHASE_N, "xi": (1.0, float(ratio)), key: float(param)})
+    return registry.create(family, {"N": PHASE_N, "xi": (1.0, float(ratio)), key: float(param)})
+
+
+def spot_label(family: str, param: float, ratio: float) -> str:
+    """The name of an SGD spot check of the phase diagram."""
+    return f"{family} {'k' if family == 'kur' else 'g'}={param:g} xi=1,{ratio:g}"
+
+
+def phase_scale(s: PhaseScale) -> Scale[PhaseScale]:
+    """The SGD spot checks of a phase diagram (rf-neuron on its defaults, at the grid's clock t_final)."""
+    runs = {}
+    for family, param, ratio in s.spots:
+        data = {"data": family, "k" if family == "kur" else "g": param, "xi": (1.0, ratio), "N": PHASE_N}
+        runs[spot_label(family, param, ratio)] = RunSpec(
+            "rf-neuron", None, data | {"lr": PHASE_LR, "batch_size": PHASE_BATCH, "steps": round(s.t_final / PHASE_LR),
+                                       "init_scale": 1e-3, "snapshots": 10}, tuple(range(s.spot_seeds)))
+    return Scale(runs, s.note, s)
 
 
 def phase_grid(family: str, params: Sequence[float], ratios: Sequence[float], t_final: float, w0: jax.Array,
@@ -455,35 +623,47 @@ def phase_grid(family: str, params: Sequence[float], ratios: Sequence[float], t_
     return np.array(kurt), np.array(ipr)
 
 
-def phase_diagram(out_dir: Path, scale: str = "paper") -> list[Path]:
+def phase_diagram(inputs: Inputs[PhaseScale]) -> list[Path]:
     """Final ODE IPR over (excess kurtosis, xi_1 / xi_0), the criterion's boundary, SGD spot checks."""
     start = time.perf_counter()
-    s = at_scale(PHASE_SCALES, scale)
+    s = inputs.scale.settings
     w0 = neurons.init(jax.random.split(jax.random.PRNGKey(0))[0], PHASE_N, scale=1e-3)["w"][0]
     panels, numbers = [], {}
     tails = tuple(round(kur_tail_for(e), 4) for e in s.kur_excess)
     for family, params in (("kur", tails), ("nlgp", s.gains)):
-        kurt, ipr = phase_grid(family, params, s.ratios, s.t_final, w0, ConsoleProgress(f"phase diagram, {family}"))
+        kurt, ipr = phase_grid(family, params, s.ratios, s.t_final, w0,
+                               inputs.progress(f"phase diagram, {family}"))
         spots = []
         for fam, param, ratio in s.spots:
             if fam != family:
                 continue
-            steps = round(s.t_final / PHASE_LR)
-            key = "k" if fam == "kur" else "g"
-            data = {"data": fam, key: param, "xi": (1.0, ratio), "N": PHASE_N}
-            cfg, runs = neuron_runs(data | {"lr": PHASE_LR, "batch_size": PHASE_BATCH, "steps": steps,
-                                            "init_scale": 1e-3, "snapshots": 10}, range(s.spot_seeds),
-                                    f"{fam} {key}={param:g} xi=1,{ratio:g}")
+            label = spot_label(fam, param, ratio)
+            cfg, runs = inputs.config(label), inputs.runs[label]
             model = data_model(cfg)
-            sgd = np.array([r["metrics"]["ipr"] for r in runs])
+            sgd = np.array([r.metrics["ipr"] for r in runs])
             ode = ode_final_ipr(model, runs, s.t_final, "full")
             spots.append({"family": fam, "param": param, "ratio": ratio, "kurtosis": model.excess_kurtosis,
                           "ipr": float(sgd.mean()), "ipr_sgd": sgd, "ipr_ode_same_starts": ode})
         panels.append({"family": family, "kurtosis": kurt, "params": np.array(params), "ipr": ipr, "spots": spots})
         numbers[family] = {"params": params, "excess_kurtosis": kurt, "ratios": s.ratios, "ipr": ipr, "spots": spots}
     threshold = rf.LOCALIZED_IPR / PHASE_N
-    return finish(out_dir, f"phase-diagram-{scale}",
-                  lambda path: plots.phase_figure(panels, np.array(s.ratios), threshold, path, s.note), start,
-                  {"scale": scale, "note": s.note, "t_final": s.t_final, "threshold": threshold},
+    return finish(inputs, lambda path: plots.phase_figure(panels, np.array(s.ratios), threshold, path, s.note), start,
+                  {"scale": inputs.scale_name, "note": s.note, "t_final": s.t_final, "threshold": threshold},
                   {"families": numbers})
 
+
+FIGURES = (
+    Figure("fig3-theory", "Effective ODE against SGD from the same start: Ising, NLGP g = 100, Kur(5)",
+           {"paper": fig3_scale({}, range(5), 3, "paper scale: lr 0.05, 2000 steps, batch 10^4 (Ising 500), seeds 0-4"),
+            "quick": fig3_scale({"steps": 1000, "batch_size": 2000}, range(3), 1,
+                                "quick scale: lr 0.05, 1000 steps, batch 2000 (Ising 500), seeds 0-2")},
+           fig3_theory, Fig3Numbers),
+    Figure("claim32", "Claim 3.2: final IPR against excess kurtosis (NLGP and Kur sweeps), SGD and ODE",
+           {name: claim32_scale(sweep) for name, sweep in CLAIM32_SWEEPS.items()}, claim32, Claim32Numbers),
+    Figure("prop33", "Prop. 3.3: elliptical data, the frequency the theory keeps against SGD's",
+           {"paper": Scale(elliptical_runs(1, range(5)), "paper scale: the presets' settings, seeds 0-4"),
+            "quick": Scale(elliptical_runs(5, range(3)), "quick scale: 1/5 of the steps, batch <= 2000, seeds 0-2")},
+           prop33, Prop33Numbers),
+    Figure("phase-diagram", "ODE localization phase diagram over (excess kurtosis, xi_1/xi_0), SGD spot checks",
+           {name: phase_scale(s) for name, s in PHASE_SCALES.items()}, phase_diagram, PhaseNumbers),
+)

@@ -1,5 +1,5 @@
 """Query and export stored runs: ``--where`` filters on config, metrics and run fields; one flat row
-per run (``config.*``, ``metrics.*``) for a table, CSV or Parquet file."""
+per run (``config.*``, ``metrics.*``) for a table, a pandas DataFrame, a CSV or Parquet file."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from rflab.config import ConfigError
-from rflab.store import StoredRun, replacing
+from rflab.files import replacing
+from rflab.store import Store, StoredRun, StoreError
 
 FIELDS = ("run_id", "experiment", "seed", "train_seconds", "created", "path")
 EXPORTS = (".csv", ".parquet")
@@ -109,6 +110,29 @@ def select(rows: Sequence[dict[str, Any]], conditions: Sequence[Condition]) -> l
     return out
 
 
+def stored_rows(store: Store, experiment: str | None = None, conditions: Sequence[Condition] = ()
+                ) -> list[dict[str, Any]]:
+    """The flat rows of the store's runs (of one experiment if given) that meet every condition; a
+    store with run folders but no index is a one-line StoreError naming the repair."""
+    if not store.index.exists() and any((store.root / "runs").glob("*")):
+        raise StoreError(f"the store {store.root} has run folders but no index; rebuild it with: "
+                         f"rflab store rebuild-index --store {store.root}")
+    return select([row(r) for r in store.runs(experiment)], conditions)
+
+
+def frame(rows: Sequence[dict[str, Any]]) -> Any:
+    """The rows as a pandas DataFrame: the run's fields first, then ``config.*``, then ``metrics.*``."""
+    import pandas as pd
+
+    return pd.DataFrame(list(rows), columns=column_order(rows))
+
+
+def column_order(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Every column of the rows: the run's fields, then the ``config.*`` and the other columns sorted."""
+    return list(FIELDS) + sorted({c for r in rows for c in r} - set(FIELDS),
+                                 key=lambda c: (not c.startswith("config."), c))
+
+
 def varying(rows: Sequence[dict[str, Any]], prefix: str = "config.") -> list[str]:
     """The ``prefix`` columns whose value is not the same in every row."""
     columns = list(dict.fromkeys(c for r in rows for c in r if c.startswith(prefix)))
@@ -124,19 +148,18 @@ def check_export(path: Path) -> None:
 def export(rows: Sequence[dict[str, Any]], path: Path) -> Path:
     """Write the rows to ``path`` (CSV or Parquet by its suffix), atomically; columns are the union."""
     check_export(path)
-    columns = list(FIELDS) + sorted({c for r in rows for c in r} - set(FIELDS),
-                                    key=lambda c: (not c.startswith("config."), c))
+    names = column_order(rows)
     with replacing(path) as tmp:
         if path.suffix.lower() == ".csv":
             with open(tmp, "w", newline="") as f:
-                writer = csv.DictWriter(f, columns)
+                writer = csv.DictWriter(f, names)
                 writer.writeheader()
                 writer.writerows(rows)
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            pq.write_table(pa.table(parquet_columns(rows, columns)), tmp)
+            pq.write_table(pa.table(parquet_columns(rows, names)), tmp)
     return path
 
 

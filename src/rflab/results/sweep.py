@@ -1,7 +1,7 @@
 """Grids of runs: the product of ``--grid key=v1,v2,...`` values, each point's missing seeds trained
 together in one vmapped call, in-process or on Dask workers.
 
-Every grid point goes through ``experiments.base.ensure_runs``, the same "load from the store or
+Every grid point goes through ``results.cache.ensure``, the same "load from the store or
 run and store" as ``rflab run`` and the figures, so each point is in the store as soon as its call
 returns, and a sweep started again (after any kind of interruption, ``kill -9`` included) computes
 only the runs that are missing. Points are not merged into one call even when their shapes would
@@ -24,10 +24,10 @@ from typing import Any
 
 from rflab import resources
 from rflab.config import ConfigError, digest
-from rflab.experiments import get_experiment
-from rflab.experiments.base import Experiment, ensure_runs
+from rflab.experiments import Experiment, get_experiment
+from rflab.paths import check_store
+from rflab.results.cache import Watch, ensure
 from rflab.store import Store, run_id
-from rflab.train import ProgressFn
 
 EXECUTORS = ("local", "dask")
 
@@ -141,7 +141,7 @@ def missing(points: Sequence[Point], store: Store) -> list[Task]:
 
 
 def run_point(name: str, preset: str | None, overrides: dict[str, Any], seeds: list[int], root: str,
-              progress: ProgressFn | None = None, memory: int | None = None) -> tuple[list[int], float]:
+              watch: Watch | None = None, memory: int | None = None) -> tuple[list[int], float]:
     """Train and store one point's seeds (skipping any stored meanwhile); the seeds computed and the
     wall time. ``memory`` is a Dask worker's share of the limit (None: the limit in force here).
     Top-level and picklable: this is what a Dask worker runs."""
@@ -149,19 +149,19 @@ def run_point(name: str, preset: str | None, overrides: dict[str, Any], seeds: l
     experiment = get_experiment(name)
     cfg = experiment.configure(preset, overrides)
     if memory is None:
-        _, computed = ensure_runs(experiment, cfg, seeds, Store(root), progress)
+        _, computed = ensure(experiment, cfg, seeds, Store(root), watch)
     else:
         with resources.memory_limit(memory, "one Dask worker's share of the limit"):
-            _, computed = ensure_runs(experiment, cfg, seeds, Store(root), progress)
+            _, computed = ensure(experiment, cfg, seeds, Store(root), watch)
     return computed, time.perf_counter() - start
 
 
 def run_local(name: str, preset: str | None, base: Mapping[str, Any], tasks: Sequence[Task], root: Path,
-              progress: Callable[[Task], ProgressFn | None] | None = None) -> Iterator[Outcome]:
+              watch: Callable[[Task], Watch] | None = None) -> Iterator[Outcome]:
     """Run the tasks one after the other in this process, yielding each as it is stored."""
     for task in tasks:
         computed, seconds = run_point(name, preset, {**base, **task.point.overrides}, task.seeds, str(root),
-                                      progress(task) if progress else None)
+                                      watch(task) if watch else None)
         yield Outcome(task.point, computed, seconds)
 
 
@@ -201,3 +201,47 @@ def check_executor(executor: str, scheduler: str | None, workers: int | None) ->
         raise ConfigError(f"--workers {workers}: must be at least 1")
     if scheduler is not None and workers is not None:
         raise ConfigError("--workers sizes a LocalCluster; with --scheduler the cluster decides")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked sweep: its points, the tasks the store still lacks, where it runs and each of our
+    Dask workers' share of the memory limit (None in this process)."""
+
+    experiment: Experiment
+    preset: str | None
+    base: Mapping[str, Any]
+    points: list[Point]
+    tasks: list[Task]
+    store: Store
+    executor: str = "local"
+    scheduler: str | None = None
+    workers: int | None = None
+    share: int | None = None
+
+    @property
+    def todo(self) -> int:
+        """The runs to compute."""
+        return sum(len(t.seeds) for t in self.tasks)
+
+
+def plan(experiment: Experiment, preset: str | None, base: Mapping[str, Any], grid: Mapping[str, list[Any]],
+         seeds: Sequence[int], store: Store, executor: str = "local", scheduler: str | None = None,
+         workers: int | None = None) -> Plan:
+    """Check a sweep before anything runs (executor, size, every point's config and memory, the store)
+    and find the tasks left: a one-line ConfigError for the first problem."""
+    check_executor(executor, scheduler, workers)
+    check_size(experiment.name, grid, len(seeds))
+    points = grid_points(experiment, preset, base, grid, seeds)
+    share = worker_share(executor, scheduler, workers)
+    check_memory(experiment, preset, base, points, len(seeds), share)
+    check_store(store.root)
+    return Plan(experiment, preset, base, points, missing(points, store), store, executor, scheduler, workers, share)
+
+
+def execute(sweep: Plan, watch: Callable[[Task], Watch] | None = None) -> Iterator[Outcome]:
+    """Run a plan's tasks in this process or on Dask, yielding each as it is stored."""
+    name, root = sweep.experiment.name, sweep.store.root
+    if sweep.executor == "local":
+        return run_local(name, sweep.preset, sweep.base, sweep.tasks, root, watch)
+    return run_dask(name, sweep.preset, sweep.base, sweep.tasks, root, sweep.scheduler, sweep.workers, sweep.share)

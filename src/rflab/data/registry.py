@@ -6,7 +6,8 @@ takes exactly the parameters of its original, so ``rflab data describe kur-clone
 the control for ``rflab data describe kur --set k=5`` and swapping one for the other in a sweep
 changes nothing else. Pairs are written ``--set xi=1,3`` (class 0, class 1).
 
-``create(name, overrides)`` validates (raising a one-line ``ConfigError``) and builds the model.
+``create(name, overrides)`` validates (raising a one-line ``ConfigError``) and builds the model;
+``keys()`` names every parameter any model takes (experiments that choose a data model take these).
 """
 
 from __future__ import annotations
@@ -143,3 +144,12 @@ def params(name: str, *layers: Mapping[str, Any]) -> Config:
 def create(name: str, *layers: Mapping[str, Any]) -> DataModel:
     """Validate ``layers`` against model ``name`` and build it; errors are one-line ConfigErrors."""
     return spec(name).make(params(name, *layers))
+
+
+def keys() -> dict[str, str]:
+    """Every parameter any registered model takes, with its description, in the registry's order."""
+    found: dict[str, str] = {}
+    for entry in MODELS.values():
+        for key, info in entry.params.model_fields.items():
+            found.setdefault(key, info.description or "")
+    return found

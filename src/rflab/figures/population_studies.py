@@ -7,13 +7,13 @@
 - ``code-cost``: what does reading the population cost, against a dense 3-D autoencoder of
   similar accuracy, and what does it buy in robustness?
 
-Every run behind a study goes through the results store, so a study run twice trains nothing.
+Every run behind a study is one it declares, so a study made twice trains nothing.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,73 +21,131 @@ import jax
 import numpy as np
 
 from rflab.data import dipoles
-from rflab.experiments.base import Experiment, at_scale, stored_runs
-from rflab.experiments.dipole import DIPOLE_2D, DIPOLE_3D, make_data, torus_code
-from rflab.experiments.population_code import CODERS, stored_params
+from rflab.experiments.dipole import make_data, torus_code
+from rflab.experiments.population_code import stored_params
+from rflab.figures.base import Figure, Inputs, Scale
+from rflab.files import write_json
 from rflab.metrics import codes as metrics
 from rflab.metrics import data_movement as movement
 from rflab.models import autoencoder
 from rflab.models import population as pop
+from rflab.models.coders import CODERS
 from rflab.plots import codes as plots
-from rflab.progress import ConsoleProgress
-
-DIMENSION_SCALES = {
-    "paper": {"dims": (1, 2, 3, 4, 6, 10), "seeds": range(5), "overrides": {}},
-    "quick": {"dims": (2, 3, 10), "seeds": range(2), "overrides": {"epochs": 150, "snapshots": 5}},
-}
+from rflab.results.cache import RunSpec
+from rflab.schema import Schema
+from rflab.store import StoredRun
 
 
-def _runs(experiment: Experiment, preset: str | None, overrides: dict[str, Any], seeds: Sequence[int]) -> list[dict]:
-    """The stored (or freshly trained) seeds of one configuration."""
-    cfg = experiment.configure(preset, overrides)
-    label = f"{experiment.name} " + " ".join(f"{k}={v}" for k, v in overrides.items())
-    return stored_runs(experiment, cfg, list(seeds), progress=ConsoleProgress(label))
+class MeanStd(Schema):
+    """A measure's mean and standard deviation over seeds."""
+
+    mean: float
+    std: float
 
 
-def dimension_rows(scale: str) -> list[dict[str, Any]]:
+class DimensionSummary(Schema):
+    """One row of ``mdl-dimension-SCALE.json``: a data set at one K, each measure over seeds."""
+
+    problem: str
+    latents: int
+    dim: int
+    participation: MeanStd
+    twonn: MeanStd
+    knn_r2: MeanStd
+    test_mse: MeanStd
+    spectrum: list[float]
+
+
+class TopologySummary(Schema):
+    """One model of ``code-topology-SCALE.json``: on how many seeds the whole code has one dominant loop,
+    the lifetimes, and the share of fixed-(x, y) fibres with one loop."""
+
+    one_loop_seeds: int
+    seeds: int
+    longest_over_second: list[float]
+    longest: list[float]
+    fibres_with_one_loop: float
+
+
+class CostSummary(Schema):
+    """One coder of ``code-cost-SCALE.json``: accuracy, data movement of full and sparse reads, and the
+    error with units silenced or the code perturbed (keyed by the share or the noise)."""
+
+    test_mse: float
+    full: dict[str, float]
+    sparse: dict[str, float] | None
+    silenced: dict[str, float]
+    code_noise: dict[str, float]
+
+
+PROBLEMS = (("dipoles: x, y, orientation (3 latents)", "dipole-3d", "mdl", 3),
+            ("dipoles: x, y only (2 latents)", "dipole-2d", None, 2))
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    """One row of the dimension study: the data set, its number of latents and the code's dimension K."""
+
+    problem: str
+    latents: int
+    dim: int
+
+
+def dimension_scale(dims: Sequence[int], seeds: Sequence[int], overrides: Mapping[str, Any]
+                    ) -> Scale[dict[str, DimensionRow]]:
+    """MDL codes from random weights with units starting uniform (no grid exists for every K), at each
+    K of ``dims`` for both data sets; the settings name each row's data set, latents and K."""
+    runs, rows = {}, {}
+    for title, experiment, preset, latents in PROBLEMS:
+        for k in dims:
+            key = f"{title}, K = {k}"
+            runs[key] = RunSpec(experiment, preset, {"dim": k, "encoder_init": "random", "mu_init": "uniform"}
+                                | dict(overrides), tuple(seeds))
+            rows[key] = DimensionRow(title, latents, k)
+    return Scale(runs, "", rows)
+
+
+def dimension_rows(inputs: Inputs[dict[str, DimensionRow]]) -> list[dict[str, Any]]:
     """Per data set and K: participation ratio, TwoNN dimension and the code's normalised spectrum,
-    one entry per seed. MDL codes from random weights; units start uniform (no grid exists for
-    every K)."""
-    s = at_scale(DIMENSION_SCALES, scale)
-    problems = (("dipoles: x, y, orientation (3 latents)", DIPOLE_3D, "mdl", 3),
-                ("dipoles: x, y only (2 latents)", DIPOLE_2D, None, 2))
+    one entry per seed."""
     rows = []
-    for title, experiment, preset, latents in problems:
-        for k in s["dims"]:
-            overrides = {"dim": k, "encoder_init": "random", "mu_init": "uniform"} | s["overrides"]
-            runs = _runs(experiment, preset, overrides, s["seeds"])
-            sv = [np.asarray(r["metrics"]["singular_values"]) for r in runs]
-            rows.append({
-                "problem": title, "latents": latents, "dim": k,
-                "participation": [r["metrics"]["effective_dim"] for r in runs],
-                "twonn": [r["metrics"]["intrinsic_dim"] for r in runs],
-                "knn_r2": [r["metrics"]["knn_r2"]["mean"] for r in runs],
-                "test_mse": [r["metrics"]["test_mse"] for r in runs],
-                "spectrum": [v**2 / np.sum(v**2) for v in sv],
-            })
+    for key, row in inputs.scale.settings.items():
+        runs = inputs.runs[key]
+        sv = [np.asarray(r.metrics["singular_values"]) for r in runs]
+        rows.append({
+            "problem": row.problem, "latents": row.latents, "dim": row.dim,
+            "participation": [r.metrics["effective_dim"] for r in runs],
+            "twonn": [r.metrics["intrinsic_dim"] for r in runs],
+            "knn_r2": [r.metrics["knn_r2"]["mean"] for r in runs],
+            "test_mse": [r.metrics["test_mse"] for r in runs],
+            "spectrum": [v**2 / np.sum(v**2) for v in sv],
+        })
     return rows
 
 
-def make_dimension(out_dir: Path, scale: str = "paper") -> list[Path]:
+def make_dimension(inputs: Inputs[dict[str, DimensionRow]]) -> list[Path]:
     """``mdl-dimension``: effective dimensionality of the MDL code's centre against K."""
-    rows = dimension_rows(scale)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = dimension_rows(inputs)
     summary = [{"problem": r["problem"], "latents": r["latents"], "dim": r["dim"]}
                | {key: {"mean": float(np.mean(r[key])), "std": float(np.std(r[key]))}
                   for key in ("participation", "twonn", "knn_r2", "test_mse")}
                | {"spectrum": np.mean(r["spectrum"], axis=0).tolist()} for r in rows]
-    table = out_dir / f"mdl-dimension-{scale}.json"
-    table.write_text(json.dumps(summary, indent=1))
-    return [plots.dimension_study(rows, out_dir / f"mdl-dimension-{scale}.png", f"{scale} scale"), table]
+    table = write_json(inputs.file(".json"), summary)
+    return [plots.dimension_study(rows, inputs.file(".png"), f"{inputs.scale_name} scale"), table]
 
 
 TOPOLOGY_MODELS = (
-    ("RBF, Isomap start (default)", DIPOLE_3D, None, {}),
-    ("MDL code, Isomap start", DIPOLE_3D, "mdl", {}),
-    ("RBF, random start", DIPOLE_3D, None, {"encoder_init": "random"}),
-    ("seed's recipe, theta in [0, pi)", DIPOLE_3D, "seed", {}),
+    ("RBF, Isomap start (default)", None, {}),
+    ("MDL code, Isomap start", "mdl", {}),
+    ("RBF, random start", None, {"encoder_init": "random"}),
+    ("seed's recipe, theta in [0, pi)", "seed", {}),
 )
-TOPOLOGY_SCALES = {"paper": range(5), "quick": range(2)}
+
+
+def topology_scale(seeds: Sequence[int]) -> Scale[None]:
+    """The 3-D dipole codes of the topology study, by title, on ``seeds``."""
+    return Scale({title: RunSpec("dipole-3d", preset, overrides, tuple(seeds))
+                  for title, preset, overrides in TOPOLOGY_MODELS})
 CLOUD, FIBRE, FIBRE_SITES = 3000, 150, (2.5, 3.5, 4.5)
 
 
@@ -111,29 +169,27 @@ def _topology_row(model: str, seed: int, code: np.ndarray, fibre_codes: list[np.
             "fibre_code": fibre_codes[4], "fibre_theta": fibre_theta}
 
 
-def topology_rows(scale: str) -> list[dict[str, Any]]:
+def topology_rows(inputs: Inputs[None]) -> list[dict[str, Any]]:
     """Per model and seed: the loop lifetimes of the whole code and of each orientation fibre. The
     first row is the reference: the solid-torus code of the true latents, where the loop is known
     to be there, so a missing loop elsewhere is the code's and not the method's."""
-    seeds = at_scale(TOPOLOGY_SCALES, scale)
     cloud, fibres = _probe_latents(2 * np.pi)
     rows = [_topology_row("reference: torus of the true latents", 0, torus_code(cloud),
                           [torus_code(f) for f in fibres], fibres[4][:, 2])]
-    for title, experiment, preset, overrides in TOPOLOGY_MODELS:
-        cfg = experiment.configure(preset, overrides)
+    for title, _, _ in TOPOLOGY_MODELS:
+        cfg = inputs.config(title)
         cloud, fibres = _probe_latents(float(dipoles.THETA_RANGES[cfg.theta_range]))
         apply = CODERS[cfg.model].apply
-        for seed, run in zip(seeds, _runs(experiment, preset, overrides, seeds), strict=True):
-            params = stored_params(run["arrays"])
+        for run in inputs.runs[title]:
+            params = stored_params(run.arrays())
             codes = [np.asarray(apply(params, dipoles.render(lat), cfg.sigma).code) for lat in (cloud, *fibres)]
-            rows.append(_topology_row(title, seed, codes[0], codes[1:], fibres[4][:, 2]))
+            rows.append(_topology_row(title, run.seed, codes[0], codes[1:], fibres[4][:, 2]))
     return rows
 
 
-def make_topology(out_dir: Path, scale: str = "paper") -> list[Path]:
+def make_topology(inputs: Inputs[None]) -> list[Path]:
     """``code-topology``: persistent homology of the 3-D dipole codes, whole and fibre by fibre."""
-    rows = topology_rows(scale)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = topology_rows(inputs)
     summary = {
         model: {
             "one_loop_seeds": sum(r["one_loop"] for r in mine), "seeds": len(mine),
@@ -144,15 +200,16 @@ def make_topology(out_dir: Path, scale: str = "paper") -> list[Path]:
         for model in dict.fromkeys(r["model"] for r in rows)
         if (mine := [r for r in rows if r["model"] == model])
     }
-    table = out_dir / f"code-topology-{scale}.json"
-    table.write_text(json.dumps(summary, indent=1))
-    return [plots.topology_study(rows, out_dir / f"code-topology-{scale}.png", f"{scale} scale"), table]
+    table = write_json(inputs.file(".json"), summary)
+    return [plots.topology_study(rows, inputs.file(".png"), f"{inputs.scale_name} scale"), table]
 
 
-COST_SCALES = {
-    "paper": {"seeds": range(5), "widths": (16, 32, 64, 128, 256)},
-    "quick": {"seeds": range(1), "widths": (32, 64, 256)},
-}
+def cost_scale(seeds: Sequence[int], widths: Sequence[int]) -> Scale[None]:
+    """Every coder of the cost study by title: RBF and MDL population codes, and dense autoencoders of
+    the decoder ``widths`` (all from the same label-free Isomap start), on ``seeds``."""
+    models = [("RBF population (default)", None, {}), ("MDL population", "mdl", {})] + [
+        (f"dense, 2 x {w} ReLU", "dense", {"n_dec_hidden": w}) for w in widths]
+    return Scale({title: RunSpec("dipole-3d", preset, overrides, tuple(seeds)) for title, preset, overrides in models})
 ACTIVE_FRACTION = 0.01  # a unit is active when its activity exceeds 1% of the image's largest
 SILENCED = (0.0, 0.1, 0.2, 0.3, 0.5)
 CODE_NOISE = (0.0, 0.01, 0.02, 0.05, 0.1)
@@ -181,9 +238,9 @@ def _readout(model: str, params: dict, sigma: float):
     return jax.jit(units), lambda u: u @ last["w"] + last["b"], jax.jit(code)
 
 
-def cost_row(title: str, cfg: Any, run: dict, x_test: np.ndarray) -> dict[str, Any]:
+def cost_row(title: str, cfg: Any, run: StoredRun, x_test: np.ndarray) -> dict[str, Any]:
     """One trained coder's accuracy, data movement (full and sparse reads) and robustness."""
-    params = stored_params(run["arrays"])
+    params = stored_params(run.arrays())
     units, readout, code = _readout(cfg.model, params, cfg.sigma)
     u = np.asarray(units(x_test))
     mse = lambda recon: float(np.mean((np.asarray(recon) - x_test) ** 2))  # noqa: E731
@@ -206,21 +263,17 @@ def cost_row(title: str, cfg: Any, run: dict, x_test: np.ndarray) -> dict[str, A
     decode = CODERS[cfg.model].decode
     noisy = [float(np.mean([mse(decode(params, (c + s * rng.normal(size=c.shape)).astype(np.float32), cfg.sigma))
                             for _ in range(MASKS)])) for s in CODE_NOISE]
-    return {"model": title, "test_mse": run["metrics"]["test_mse"],
+    return {"model": title, "test_mse": run.metrics["test_mse"],
             "full": full, "sparse": sparse, "silenced": silenced, "code_noise": noisy}
 
 
-def cost_rows(scale: str) -> list[dict[str, Any]]:
-    """Every coder of the cost study over the scale's seeds: RBF and MDL population codes, and
-    dense autoencoders of several decoder widths (all from the same label-free Isomap start)."""
-    s = at_scale(COST_SCALES, scale)
-    models = [("RBF population (default)", None, {}), ("MDL population", "mdl", {})] + [
-        (f"dense, 2 x {w} ReLU", "dense", {"n_dec_hidden": w}) for w in s["widths"]]
+def cost_rows(inputs: Inputs[None]) -> list[dict[str, Any]]:
+    """Every coder of the cost study over the scale's seeds."""
     rows = []
-    for title, preset, overrides in models:
-        cfg = DIPOLE_3D.configure(preset, overrides)
-        data = make_data(cfg, list(s["seeds"]))
-        for i, run in enumerate(_runs(DIPOLE_3D, preset, overrides, s["seeds"])):  # data index i = seed's
+    for title, spec in inputs.scale.runs.items():
+        cfg = inputs.config(title)
+        data = make_data(cfg, list(spec.seeds))
+        for i, run in enumerate(inputs.runs[title]):  # data index i = seed's
             rows.append(cost_row(title, cfg, run, data["x_test"][i]))
     return rows
 
@@ -231,10 +284,9 @@ def _mean_of(dicts: Any) -> dict[str, float]:
     return {k: float(np.mean([d[k] for d in dicts])) for k in dicts[0]}
 
 
-def make_cost(out_dir: Path, scale: str = "paper") -> list[Path]:
+def make_cost(inputs: Inputs[None]) -> list[Path]:
     """``code-cost``: data movement per reconstruction against accuracy and robustness."""
-    rows = cost_rows(scale)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = cost_rows(inputs)
     summary = {}
     for model in dict.fromkeys(r["model"] for r in rows):
         mine = [r for r in rows if r["model"] == model]
@@ -246,7 +298,20 @@ def make_cost(out_dir: Path, scale: str = "paper") -> list[Path]:
             "code_noise": dict(zip(map(str, CODE_NOISE), np.mean([r["code_noise"] for r in mine], 0).tolist(),
                                    strict=True)),
         }
-    table = out_dir / f"code-cost-{scale}.json"
-    table.write_text(json.dumps(summary, indent=1))
-    figure = plots.cost_study(summary, SILENCED, CODE_NOISE, out_dir / f"code-cost-{scale}.png", f"{scale} scale")
+    table = write_json(inputs.file(".json"), summary)
+    figure = plots.cost_study(summary, SILENCED, CODE_NOISE, inputs.file(".png"), f"{inputs.scale_name} scale")
     return [figure, table]
+
+
+FIGURES = (
+    Figure("mdl-dimension", "Open question 1: effective dimensionality of the MDL code against K",
+           {"paper": dimension_scale((1, 2, 3, 4, 6, 10), range(5), {}),
+            "quick": dimension_scale((2, 3, 10), range(2), {"epochs": 150, "snapshots": 5})}, make_dimension,
+           list[DimensionSummary]),
+    Figure("code-topology", "Open question 2: persistent homology of the 3-D dipole codes, whole and per fibre",
+           {"paper": topology_scale(range(5)), "quick": topology_scale(range(2))}, make_topology,
+           dict[str, TopologySummary]),
+    Figure("code-cost", "Open question 3: data movement per reconstruction against accuracy and robustness",
+           {"paper": cost_scale(range(5), (16, 32, 64, 128, 256)), "quick": cost_scale(range(1), (32, 64, 256))},
+           make_cost, dict[str, CostSummary]),
+)

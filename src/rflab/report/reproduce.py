@@ -1,11 +1,12 @@
 """``rflab reproduce``: every experiment and paper figure of the project at one scale, then the report.
 
-The plan is a list of steps: experiment runs (the configurations the README's tables and the
-report's claims rest on) and every figure of the registry. Runs go through the results store
-(``experiments.base.ensure_runs``), so a run already stored is not recomputed; a figure is made
-again only when its files are missing or were made by another rflab version. After every step the
-manifest ``reproduce-SCALE.json`` in the store records what the step did, its wall time and the
-process's peak memory so far, so an interrupted reproduce starts again where it stopped.
+The plan is a list of steps: the experiment runs the report's claims rest on (``run_steps``: its own,
+and those of figures it reads, taken from the figures' declarations), the direct checks, and every
+figure of the registry (each loading or running the runs it declares). Runs go through the one
+load-or-run (``results.cache``), so a run already stored is not recomputed; a figure is made again
+only when its files are missing or were made by another rflab version. After every step the manifest
+``reproduce-SCALE.json`` in the store records what the step did, its wall time and the process's peak
+memory so far, so an interrupted reproduce starts again where it stopped.
 
 ``quick`` runs each experiment on fewer seeds and the figures at their quick settings (the
 figure says which); ``paper`` uses the papers' settings and seeds 0-4 (claim32: 30 seeds).
@@ -22,29 +23,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import rflab
 from rflab.config import ConfigError, digest
-from rflab.store import StoreError, replacing
+from rflab.experiments import bars, dipole, get_experiment
+from rflab.experiments import receptive_fields as fields
+from rflab.figures import get_figure, output, render
+from rflab.files import write_json
+from rflab.results.cache import RunSpec, Watcher, ensure, quiet
+from rflab.store import Store, StoreError
+from rflab.version import __version__
 
 SCALES = ("quick", "paper")
 
 
 @dataclass(frozen=True)
 class RunStep:
-    """Runs of one experiment configuration: preset, overrides, seeds; ``key`` names it for the report."""
+    """Runs the report reads: ``key`` names them for the claims, ``gallery`` the images of their first
+    seed the report shows (names the experiment's module declares)."""
 
     key: str
-    experiment: str
-    preset: str | None
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    seeds: tuple[int, ...] = (0,)
+    runs: RunSpec
+    gallery: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
-        parts = [self.experiment] + ([f"--preset {self.preset}"] if self.preset else [])
-        parts += [f"--set {k}={_text(v)}" for k, v in self.overrides.items()]
-        seeds = f"--seed {self.seeds[0]}" if len(self.seeds) == 1 else f"--seeds {self.seeds[0]}-{self.seeds[-1]}"
-        return " ".join([*parts, seeds])
+        return self.runs.label
 
 
 @dataclass(frozen=True)
@@ -73,39 +75,38 @@ class ChecksStep:
 Step = RunStep | FigureStep | ChecksStep
 
 
-def _text(value: Any) -> str:
-    return ",".join(f"{v:g}" for v in value) if isinstance(value, (tuple, list)) else str(value)
-
-
 def run_steps(scale: str) -> list[RunStep]:
-    """The experiment runs of a scale. Quick runs the rf-* experiments at their figures' quick settings
-    (so the figures find them stored) and every dipole and bars experiment on seeds 0-1 (the seeds
-    the figures' quick scales use too); paper on seeds 0-4."""
-    from rflab.experiments import fig5, theory_figures
-
+    """The runs the report reads at a scale: every dipole and bars experiment on seeds 0-1 (the seeds
+    the studies' quick scales use too; paper: 0-4), and the rf-* runs of the figures the claims read
+    beside them (``fig3-theory``'s NLGP row and its Gaussian clone, ``fig5``'s Kur(10) committee and
+    Kur(3) ICA), so those figures find them stored."""
     check_scale(scale)
-    quick = scale == "quick"
-    few = (0, 1) if quick else tuple(range(5))
-    neuron, rf_range, _, _ = theory_figures.FIG3_SCALES[scale]
-    rf_seeds = tuple(rf_range)
-    committee, ica, fig5_seeds, _ = fig5.SCALES[scale]
+    few = (0, 1) if scale == "quick" else tuple(range(5))
+    nlgp = get_figure("fig3-theory").scale(scale).runs["nlgp"]
+    fig5 = get_figure("fig5").scale(scale).runs
     return [
-        RunStep("dipole-3d/seed", "dipole-3d", "seed", {}, few),
-        RunStep("dipole-3d/seed-600", "dipole-3d", "seed", {"epochs": 600}, (0,)),
-        RunStep("dipole-3d/default", "dipole-3d", None, {}, few),
-        RunStep("dipole-3d/mdl", "dipole-3d", "mdl", {}, few),
-        RunStep("dipole-2d/default", "dipole-2d", None, {}, few),
-        RunStep("bars-what-where/default", "bars-what-where", None, {}, few),
-        RunStep("rf-neuron/nlgp", "rf-neuron", "nlgp", dict(neuron), rf_seeds),
-        RunStep("rf-neuron/nlgp-clone", "rf-neuron", None, {"data": "nlgp-clone"} | dict(neuron), rf_seeds),
-        RunStep("rf-committee/kur10", "rf-committee", "kur10", dict(committee), tuple(fig5_seeds)),
-        RunStep("rf-ica/kur3", "rf-ica", "kur3", dict(ica), tuple(fig5_seeds)),
+        RunStep("dipole-3d/seed", RunSpec("dipole-3d", "seed", {}, few),
+                (dipole.RECONSTRUCTIONS, dipole.CODE_PROJECTIONS, dipole.TRAINING)),
+        RunStep("dipole-3d/seed-600", RunSpec("dipole-3d", "seed", {"epochs": 600}, (0,))),
+        RunStep("dipole-3d/default", RunSpec("dipole-3d", None, {}, few),
+                (dipole.CODE_3D, dipole.CODE_PROJECTIONS, dipole.RECONSTRUCTIONS, dipole.TRAINING, dipole.ANIMATION)),
+        RunStep("dipole-3d/mdl", RunSpec("dipole-3d", "mdl", {}, few),
+                (dipole.CODE_3D, dipole.UNIT_POSITIONS, dipole.ANIMATION)),
+        RunStep("dipole-2d/default", RunSpec("dipole-2d", None, {}, few),
+                (dipole.UNIT_POSITIONS, dipole.CODE_PROJECTIONS, dipole.ANIMATION)),
+        RunStep("bars-what-where/default", RunSpec("bars-what-where", None, {}, few),
+                (bars.UNITS, bars.CODES, bars.RECONSTRUCTIONS)),
+        RunStep("rf-neuron/nlgp", nlgp, (fields.GALLERY, fields.TRAINING)),
+        RunStep("rf-neuron/nlgp-clone", RunSpec("rf-neuron", None, {"data": "nlgp-clone", **nlgp.overrides},
+                                                nlgp.seeds), (fields.GALLERY,)),
+        RunStep("rf-committee/kur10", fig5["kur10"], (fields.GALLERY,)),
+        RunStep("rf-ica/kur3", fig5["kur3"], (fields.GALLERY,)),
     ]
 
 
 def plan(scale: str) -> list[Step]:
     """Every step of ``rflab reproduce --scale SCALE``, in order: runs, checks, then every figure."""
-    from rflab.experiments import FIGURES
+    from rflab.figures import FIGURES
 
     return [*run_steps(scale), ChecksStep(), *(FigureStep(name) for name in FIGURES)]
 
@@ -136,13 +137,6 @@ def load_manifest(root: Path, scale: str) -> dict[str, Any]:
     return manifest
 
 
-def write_json(path: Path, payload: Mapping[str, Any]) -> Path:
-    """Write JSON atomically (a temporary file renamed into place)."""
-    with replacing(path) as tmp:
-        tmp.write_text(json.dumps(payload, indent=1, default=str) + "\n")
-    return path
-
-
 def peak_rss_mib() -> float:
     """This process's peak resident memory so far, in MiB (Linux reports KiB, macOS bytes)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -160,9 +154,7 @@ def source_digest(fn: Callable[..., Any]) -> str:
 def figure_key(name: str, scale: str) -> str:
     """What a figure's files depend on besides the stored runs: its name, the scale, the rflab version
     and the source of the module that makes it."""
-    from rflab.experiments import get_figure
-
-    return digest({"figure": name, "scale": scale, "rflab": rflab.__version__,
+    return digest({"figure": name, "scale": scale, "rflab": __version__,
                    "source": source_digest(get_figure(name).make)})
 
 
@@ -185,15 +177,15 @@ class Reproduction:
         check_scale(self.scale)
         self.manifest = load_manifest(self.root, self.scale)
 
-    def do(self, step: Step, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    def do(self, step: Step, watch: Watcher = quiet) -> dict[str, Any]:
         """Do one step (or find it done), record it in the manifest and return the record; a step that
-        fails is recorded with its error and the others go on."""
+        fails is recorded with its error and the others go on. ``watch`` hears about the runs."""
         start = time.perf_counter()
         try:
             if isinstance(step, RunStep):
-                record = self._runs(step, progress)
+                record = self._runs(step, watch)
             elif isinstance(step, FigureStep):
-                record = self._figure(step)
+                record = self._figure(step, watch)
             else:
                 record = self._checks()
         except Exception as e:  # one failing figure must not stop the others or the report
@@ -204,39 +196,31 @@ class Reproduction:
                 if record.get("computed") and "error" not in record else previous.get("made"))
         record |= {"made": made} if made else {}
         self.manifest["steps"][step.key] = record
-        self.manifest |= {"rflab": rflab.__version__, "updated": time.time()}
+        self.manifest |= {"rflab": __version__, "updated": time.time()}
         write_json(manifest_path(self.root, self.scale), self.manifest)
         return record
 
-    def _runs(self, step: RunStep, progress: Callable[[int, int], None] | None) -> dict[str, Any]:
-        from rflab.experiments import get_experiment
-        from rflab.experiments.base import ensure_runs
-        from rflab.store import Store
-
-        experiment = get_experiment(step.experiment)
-        cfg = experiment.configure(step.preset, step.overrides)
-        runs, computed = ensure_runs(experiment, cfg, list(step.seeds), Store(self.root), progress, self.force)
+    def _runs(self, step: RunStep, watch: Watcher) -> dict[str, Any]:
+        spec = step.runs
+        runs, computed = ensure(get_experiment(spec.experiment), spec.config(), spec.seeds, Store(self.root),
+                                watch(step.label), self.force)
         return {"kind": "runs", "run_ids": [r.run_id for r in runs], "computed": len(computed),
                 "stored": len(runs) - len(computed)}
 
-    def _figure(self, step: FigureStep) -> dict[str, Any]:
-        from rflab.experiments import make_figure
-        from rflab.store import using_store
-
+    def _figure(self, step: FigureStep, watch: Watcher) -> dict[str, Any]:
         old = self.manifest["steps"].get(step.key)
         if not self.force and figure_done(old, step.figure, self.scale, self.root):
             return dict(old) | {"computed": 0, "stored": 1}
-        with using_store(self.root):
-            files = make_figure(step.figure, self.root / "figures", self.scale)
+        files = render(get_figure(step.figure), self.scale, self.root / "figures", Store(self.root), watch)
         return {"kind": "figure", "key": figure_key(step.figure, self.scale), "computed": 1, "stored": 0,
                 "files": [str(Path(f).resolve().relative_to(self.root.resolve())) for f in files]}
 
     def _checks(self) -> dict[str, Any]:
-        from rflab.report import checks
+        from rflab.figures import checks
 
-        path = self.root / "figures" / f"checks-{self.scale}.json"
+        path = output(self.root / "figures", "checks", self.scale, ".json")
         old = self.manifest["steps"].get("checks")
-        key = digest({"checks": self.scale, "rflab": rflab.__version__, "source": source_digest(checks.measure)})
+        key = digest({"checks": self.scale, "rflab": __version__, "source": source_digest(checks.measure)})
         if not self.force and old is not None and old.get("key") == key and path.exists():
             return dict(old) | {"computed": 0, "stored": 1}
         write_json(path, checks.measure())

@@ -15,11 +15,153 @@ import jax
 import numpy as np
 from scipy import special
 
+from rflab.schema import Schema
+
 FIG2_SAMPLES = 10_000
 KUR_TAILS = (5.0, 6.0, 8.0, 10.0, 30.0)
 AMPLIFIER_AT = 0.8
 AMPLIFIER_GRID = (0.1, 0.3, 0.5, 0.7, 0.9)
 SMALL_A = (0.05, 0.1)
+
+
+class SampledField(Schema):
+    """One of Fig. 2's models: exact against sampled kurtosis and covariance at distances 0-5."""
+
+    kurtosis_exact: float
+    kurtosis_sampled: float
+    covariance_exact: list[float]
+    covariance_sampled: list[float]
+    covariance_max_gap: float
+
+
+class Kurtosis(Schema):
+    """Exact kurtosis of Kur(k) and NLGP(g), keyed by k and g."""
+
+    kur: dict[str, float]
+    nlgp: dict[str, float]
+
+
+class PhiAt(Schema):
+    """phi(a) at the check's a, its Taylor form and the law's excess kurtosis."""
+
+    phi: float
+    taylor: float
+    excess_kurtosis: float
+
+
+class Cubic(Schema):
+    """The a^3 coefficient of phi from quadrature, the formula with sqrt(2/pi), and without it."""
+
+    numerical: float
+    formula: float
+    without_sqrt_2_pi: float
+    slope: float
+
+
+class MonteCarlo(Schema):
+    """phi(a) by Monte Carlo with its standard error, and by quadrature."""
+
+    phi: float
+    se: float
+    quadrature: float
+
+
+class GaussianPhi(Schema):
+    """The Gaussian amplifier on a grid: the line sqrt(2/pi) a, quadrature and Monte Carlo."""
+
+    a: list[float]
+    line: list[float]
+    quadrature: list[float]
+    monte_carlo: list[float]
+    se: list[float]
+    samples: int
+
+
+class BinaryPhi(Schema):
+    """The binary (Ising) amplifier on a grid: quadrature against its closed form."""
+
+    a: list[float]
+    quadrature: list[float]
+    closed_form: list[float]
+
+
+class Amplifier(Schema):
+    """The amplifier's checks (``amplifier``)."""
+
+    a: float
+    gaussian_line: float
+    phi: dict[str, PhiAt]
+    cubic: dict[str, Cubic]
+    monte_carlo: dict[str, MonteCarlo]
+    gaussian: GaussianPhi
+    binary: BinaryPhi
+
+
+class HalfTurn(Schema):
+    """A dipole against itself turned by pi: the largest |sum| and |difference| of the images."""
+
+    max_sum: float
+    max_difference: float
+
+
+class RandomIPR(Schema):
+    """The mean IPR of Gaussian random vectors against 3 / (N + 2) and 3 / N."""
+
+    N: int
+    draws: int
+    mean: float
+    three_over_n_plus_2: float
+    three_over_n: float
+
+
+class SamplingSpeed(Schema):
+    """rflab's FFT sampler against the authors' dense procedure."""
+
+    batch: int
+    sites: int
+    fft_seconds: float
+    dense_seconds: float
+    ratio: float
+
+
+class LabelOrder(Schema):
+    """Labels of two consecutive batches of the authors' indexed dataset."""
+
+    batch: int
+    differ: float
+    class1: float
+
+
+class KurFloat32(Schema):
+    """The authors' float32 Kur quantile: where it is infinite, how often a run meets that, and what one
+    SGD step on such an input does."""
+
+    k: float
+    z_infinite: float
+    tail: float
+    draws: float
+    expected_infinite: float
+    step_nan: bool
+    rflab_finite: bool
+
+
+class AuthorsCode(Schema):
+    """The authors' procedure as reconstructed in ``benchmarks/authors_procedure.py``."""
+
+    label_order: LabelOrder
+    kur_float32: KurFloat32
+
+
+class Checks(Schema):
+    """Every direct check (``measure``), as ``checks-SCALE.json`` holds them."""
+
+    fig2: dict[str, SampledField]
+    marginals: Kurtosis
+    amplifier: Amplifier
+    dipole_half_turn: HalfTurn
+    random_ipr: RandomIPR
+    sampling_speed: SamplingSpeed
+    authors_code: AuthorsCode | None
 
 
 def moments(x: np.ndarray) -> dict[str, float]:
@@ -30,12 +172,12 @@ def moments(x: np.ndarray) -> dict[str, float]:
 
 
 def fig2_statistics() -> dict[str, Any]:
-    """Fig. 2's models (N = 100, J = 0.3, xi = 1, 10^4 samples, seed 0; ``experiments.fig2``): exact
+    """Fig. 2's models (N = 100, J = 0.3, xi = 1, 10^4 samples, seed 0; ``figures.lufkin_fig2``): exact
     against sampled kurtosis and the largest gap between the exact and the sampled covariance at
     distances 0-5 (averaged over sites)."""
     from rflab.data.fields import Gaussian, Kur, Lattice
     from rflab.data.ising import Ising
-    from rflab.experiments.fig2 import XI
+    from rflab.figures.lufkin_fig2 import XI
 
     lattice = Lattice(100)
     models = {"ising J=0.3": (Ising(lattice, (0.3, 0.7)), 0), f"gaussian xi={XI:g}": (Gaussian(lattice, (XI, 3.0)), 0),
@@ -64,12 +206,12 @@ def amplifier() -> dict[str, Any]:
     """phi(0.8) for four laws against the Gaussian line and the Taylor form; the a^3 coefficient of
     phi read off quadrature at small a against -sqrt(2/pi) (kappa - 3) / 6 (with and without the
     sqrt(2/pi)); quadrature against Monte Carlo for Kur(5) and NLGP g = 100."""
-    from rflab.data import models
+    from rflab.data.registry import create
     from rflab.theory import amplifier as amp
 
-    laws = {"gaussian": models.create("gaussian", {}), "ising": models.create("ising", {}),
-            "nlgp g=100": models.create("nlgp", {"g": 100.0}), "kur(5)": models.create("kur", {"k": 5.0}),
-            "kur(10)": models.create("kur", {"k": 10.0}), "nlgp g=1": models.create("nlgp", {"g": 1.0})}
+    laws = {"gaussian": create("gaussian", {}), "ising": create("ising", {}),
+            "nlgp g=100": create("nlgp", {"g": 100.0}), "kur(5)": create("kur", {"k": 5.0}),
+            "kur(10)": create("kur", {"k": 10.0}), "nlgp g=1": create("nlgp", {"g": 1.0})}
     at = {name: {"phi": float(amp.phi(m.marginal, AMPLIFIER_AT)), "taylor": float(amp.phi_taylor(m.kurtosis,
                  AMPLIFIER_AT)), "excess_kurtosis": float(m.excess_kurtosis)} for name, m in laws.items()}
     cubic = {}

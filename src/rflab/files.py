@@ -1,0 +1,99 @@
+"""Writing files so that a reader never sees half of one: a file replaced whole, a folder of files moved
+in whole, Ctrl-C held over renames that belong together, and the one JSON writer every part of rflab uses."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import signal
+import threading
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` that replaces it when the block ends without an error, so a
+    reader never sees a half-written file; on an error it is removed and ``path`` is left as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block ends, so a few renames that belong together happen whole;
+    outside the main thread, where no handler can be set, the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
+
+
+@contextmanager
+def staged(folder: Path) -> Iterator[Path]:
+    """A fresh hidden folder inside ``folder`` to write files into; when the block ends without an error
+    they move into ``folder`` (one rename each, Ctrl-C held meanwhile), else they are removed (and the
+    folders made for them). A reader never sees a half-written file and an interrupted writer leaves
+    none behind."""
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".staged-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        with deferred_interrupt():
+            for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
+                target = folder / path.relative_to(tmp)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+        made = []
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for empty in made:  # the block failed: the folders made for it go too, if nothing else filled them
+            with contextlib.suppress(OSError):
+                empty.rmdir()
+
+
+def _plain(value: Any) -> Any:
+    """What JSON cannot hold as it is: a path as text, anything array-like (NumPy, JAX) as lists."""
+    return str(value) if isinstance(value, os.PathLike) else np.asarray(value).tolist()
+
+
+def write_json(path: Path, payload: Mapping[str, Any] | list[Any], indent: int = 1) -> Path:
+    """Write ``payload`` as JSON, replacing ``path`` whole (NumPy values as numbers and lists)."""
+    with replacing(path) as tmp:
+        tmp.write_text(json.dumps(payload, indent=indent, default=_plain) + "\n")
+    return path
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every non-finite float (and NumPy array entry) as None: JSON has no inf or nan."""
+    if isinstance(value, np.ndarray):
+        return finite(value.tolist())
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,103 @@
+"""The one load-or-run: the stored runs of a configuration, training only the seeds the store lacks.
+
+``rflab run``, sweeps (in this process or on Dask workers), figures, ``reproduce`` and the Python API
+all call ``ensure``; the store is always passed in. What happens meanwhile is told to a ``Watch``
+(the command line's draws progress bars on stderr; the default tells nobody), so nothing here or
+below draws anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rflab import resources
+from rflab.config import Config
+from rflab.experiments import Experiment, get_experiment
+from rflab.store import Store, StoredRun, run_id
+
+
+class Watch:
+    """What a load-or-run tells as it works; this one tells nobody (the command line's draws bars)."""
+
+    def planned(self, missing: Sequence[int]) -> None:
+        """The seeds that will be computed (none when the store holds every run)."""
+
+    def training(self, seeds: Sequence[int]) -> None:
+        """One call of the experiment starts, training these seeds together."""
+
+    def step(self, done: int, total: int) -> None:
+        """Training steps done, of the total of the current call."""
+
+    def stored(self, run: StoredRun) -> None:
+        """A run has been stored."""
+
+
+Watcher = Callable[[str], Watch]  # a Watch for the work a label names (a figure's runs, a sweep point)
+
+
+def quiet(label: str) -> Watch:
+    """A Watch that tells nobody, whatever the label."""
+    return Watch()
+
+
+def _text(value: Any) -> str:
+    return ",".join(f"{v:g}" for v in value) if isinstance(value, (tuple, list)) else str(value)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Runs of one experiment configuration: the experiment's name, a preset, overrides on it and the
+    seeds. Figures declare their runs as RunSpecs, and so does the report."""
+
+    experiment: str
+    preset: str | None = None
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    seeds: tuple[int, ...] = (0,)
+
+    def config(self) -> Config:
+        """The validated config (defaults, then the preset, then the overrides)."""
+        return get_experiment(self.experiment).configure(self.preset, self.overrides)
+
+    def run_ids(self) -> list[str]:
+        """The run id of every seed."""
+        config = self.config().model_dump()
+        return [run_id(self.experiment, config, s) for s in self.seeds]
+
+    @property
+    def label(self) -> str:
+        """The ``rflab run`` arguments that make these runs."""
+        parts = [self.experiment] + ([f"--preset {self.preset}"] if self.preset else [])
+        parts += [f"--set {k}={_text(v)}" for k, v in self.overrides.items()]
+        seeds = f"--seed {self.seeds[0]}" if len(self.seeds) == 1 else f"--seeds {self.seeds[0]}-{self.seeds[-1]}"
+        return " ".join([*parts, seeds])
+
+
+def ensure(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store, watch: Watch | None = None,
+           force: bool = False) -> tuple[list[StoredRun], list[int]]:
+    """Each seed's stored run, training the missing seeds together in one call (in chunks when they do
+    not fit in memory together, see ``rflab.resources``) and storing each as soon as its call returns;
+    also the seeds that were computed. ``force`` computes every seed again."""
+    watch = watch or Watch()
+    resources.check_records(f"{experiment.name} on {resources.seed_count(len(seeds))}", len(seeds))
+    config = cfg.model_dump()
+    ids = {s: run_id(experiment.name, config, s) for s in seeds}
+    found = {} if force else {s: r for s in seeds if (r := store.get(ids[s])) is not None}
+    missing = [s for s in seeds if s not in found]
+    watch.planned(missing)
+    if missing:
+        label = f"{experiment.name} on {resources.seed_count(len(missing))}"
+        per_call = resources.seeds_per_call(label, experiment.footprint(cfg), len(missing), len(seeds))
+        for chunk in resources.chunks(missing, per_call):
+            watch.training(chunk)
+            for r in experiment.run(cfg, chunk, watch.step):
+                found[r.seed] = store.put(ids[r.seed], experiment.name, r.seed, config, r.metrics, r.train_seconds,
+                                          r.arrays, r.write_figures)
+                watch.stored(found[r.seed])
+    return [found[s] for s in seeds], missing
+
+
+def load(spec: RunSpec, store: Store, watch: Watch | None = None, force: bool = False) -> list[StoredRun]:
+    """The stored runs of a RunSpec, each seed from the store when it is there, else trained and stored."""
+    return ensure(get_experiment(spec.experiment), spec.config(), spec.seeds, store, watch, force)[0]

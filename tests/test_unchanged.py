@@ -1,0 +1,94 @@
+"""Nothing changes numerically when the code around the science moves: the run ids of every run that
+``rflab reproduce`` and every figure ask for, at both scales, and the metrics and figure numbers of a
+small quick-style store are those the code gave at commit 0818c4c, before figures declared their runs
+(``tests/data/unchanged-0818c4c.json``; the figure run ids were then checked against a complete quick
+store written by ``rflab reproduce`` at that commit). Every seed is trained in a call of its own, as
+there, so the program each device runs does not depend on how many CPU devices JAX has."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import rflab
+from rflab.config import digest
+from rflab.figures import FIGURES, get_figure, render
+from rflab.figures import lufkin_theory as tf
+from rflab.metrics.codes import flatten
+from rflab.report import reproduce as rp
+
+PINNED = json.loads((Path(__file__).parent / "data" / "unchanged-0818c4c.json").read_text())
+TINY_NEURON = {"steps": 40, "batch_size": 256, "snapshots": 4}
+
+
+def ids_of(specs: list[Any]) -> dict[str, Any]:
+    ids = [rid for spec in specs for rid in spec.run_ids()]
+    return {"n": len(ids), "digest": digest({"ids": sorted(ids)})}
+
+
+@pytest.mark.parametrize("scale", rp.SCALES)
+def test_the_run_ids_of_every_planned_and_declared_run_are_unchanged(scale: str) -> None:
+    pinned = PINNED["ids"][scale]
+    assert {s.key: ids_of([s.runs]) for s in rp.run_steps(scale)} == pinned["plan"]
+    assert {name: ids_of(list(f.scale(scale).runs.values())) for name, f in FIGURES.items()} == pinned["figures"]
+
+
+def same(got: Any, want: Any, where: str = "") -> None:
+    """Equal structure and keys; numbers equal to rounding (another CPU may round differently), everything
+    else exactly."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and sorted(got) == sorted(want), where
+        for k in want:
+            same(got[k], want[k], f"{where}.{k}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), where
+        for i, (a, b) in enumerate(zip(got, want, strict=True)):
+            same(a, b, f"{where}[{i}]")
+    elif isinstance(want, float) and not isinstance(got, bool):
+        assert isinstance(got, (int, float)), where
+        assert np.isclose(got, want, rtol=1e-4, atol=1e-7, equal_nan=True), f"{where}: {got} != {want}"
+    else:
+        assert got == want, f"{where}: {got!r} != {want!r}"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> rflab.Store:
+    return rflab.Store(tmp_path_factory.mktemp("unchanged") / "store")
+
+
+@pytest.mark.parametrize("pinned", PINNED["runs"], ids=[f"{r['experiment']}-{r['preset']}" for r in PINNED["runs"]])
+def test_tiny_runs_give_the_same_ids_and_metrics(pinned: dict[str, Any], store: rflab.Store) -> None:
+    runs = [rflab.run(pinned["experiment"], seed, preset=pinned["preset"], overrides=pinned["overrides"],
+                      store=store).runs[0] for seed in pinned["seeds"]]
+    assert [r.run_id for r in runs] == pinned["run_ids"]
+    same([r.metrics for r in runs], pinned["metrics"], pinned["experiment"])
+    for got, want in zip(runs, pinned["metrics"], strict=True):  # tables and exports list them in this order
+        assert list(flatten(got.metrics)) == list(flatten(want))
+
+
+def test_tiny_theory_figures_give_the_same_numbers(monkeypatch: pytest.MonkeyPatch, store: rflab.Store,
+                                                    tmp_path: Path) -> None:
+    monkeypatch.setattr(tf, "FIG3_ROWS", (("NLGP", "nlgp", "nlgp", {}),))
+    monkeypatch.setitem(get_figure("fig3-theory").scales, "quick",
+                        tf.fig3_scale(TINY_NEURON | {"N": 16}, range(2), 2, "tiny"))
+    monkeypatch.setattr(tf, "NLGP_GAINS", (0.1, 100.0))
+    monkeypatch.setattr(tf, "KUR_TAILS", (5.0,))
+    monkeypatch.setitem(get_figure("claim32").scales, "quick", tf.claim32_scale(
+        tf.SweepScale((0.3, 0.7), 40, {"nlgp": 256, "kur": 256}, {"nlgp": 2, "kur": 2}, "tiny")))
+    for name, want in PINNED["figures"].items():
+        for spec in get_figure(name).scale("quick").runs.values():
+            for seed in spec.seeds:
+                rflab.run(spec.experiment, seed, preset=spec.preset, overrides=spec.overrides, store=store)
+        _, numbers = render(get_figure(name), "quick", tmp_path, store)
+        got = json.loads(numbers.read_text())
+        got.pop("wall_seconds")
+        if name == "claim32":  # the training time of the stored runs, not a number the runs give
+            got.pop("sgd_seconds")
+            want = {k: v for k, v in want.items() if k != "sgd_seconds"}
+            for point in got["points"] + want["points"]:
+                point.pop("sgd_seconds")
+        same(got, want, name)
