@@ -13,16 +13,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_theory_figures import tiny_scales
 
 import rflab
 from rflab.config import digest
 from rflab.figures import FIGURES, get_figure, render
-from rflab.figures import lufkin_theory as tf
 from rflab.metrics.codes import flatten
 from rflab.report import reproduce as rp
 
 PINNED = json.loads((Path(__file__).parent / "data" / "unchanged-0818c4c.json").read_text())
-TINY_NEURON = {"steps": 40, "batch_size": 256, "snapshots": 4}
 
 
 def ids_of(specs: list[Any]) -> dict[str, Any]:
@@ -72,13 +71,7 @@ def test_tiny_runs_give_the_same_ids_and_metrics(pinned: dict[str, Any], store: 
 
 def test_tiny_theory_figures_give_the_same_numbers(monkeypatch: pytest.MonkeyPatch, store: rflab.Store,
                                                     tmp_path: Path) -> None:
-    monkeypatch.setattr(tf, "FIG3_ROWS", (("NLGP", "nlgp", "nlgp", {}),))
-    monkeypatch.setitem(get_figure("fig3-theory").scales, "quick",
-                        tf.fig3_scale(TINY_NEURON | {"N": 16}, range(2), 2, "tiny"))
-    monkeypatch.setattr(tf, "NLGP_GAINS", (0.1, 100.0))
-    monkeypatch.setattr(tf, "KUR_TAILS", (5.0,))
-    monkeypatch.setitem(get_figure("claim32").scales, "quick", tf.claim32_scale(
-        tf.SweepScale((0.3, 0.7), 40, {"nlgp": 256, "kur": 256}, {"nlgp": 2, "kur": 2}, "tiny")))
+    tiny_scales(monkeypatch)  # the scales the pinned numbers were made at
     for name, want in PINNED["figures"].items():
         for spec in get_figure(name).scale("quick").runs.values():
             for seed in spec.seeds:

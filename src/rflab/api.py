@@ -46,7 +46,8 @@ def as_seeds(seeds: int | Iterable[int]) -> Sequence[int]:
         seeds = list(seeds)
     if not len(seeds):
         raise ConfigError("seeds: give at least one")
-    if min(seeds) < 0 or max(seeds) > SEED_MAX:
+    ends = (seeds[0], seeds[-1]) if isinstance(seeds, range) else (min(seeds), max(seeds))
+    if min(ends) < 0 or max(ends) > SEED_MAX:
         raise ConfigError(f"seeds: each must be from 0 to {SEED_MAX}")
     return seeds
 

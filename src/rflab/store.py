@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from rflab.config import ConfigError, digest
-from rflab.files import deferred_interrupt
+from rflab.files import deferred_interrupt, write_json
 from rflab.version import __version__
 
 DEFAULT_ROOT = Path("rflab-results")  # where the command line keeps results unless told otherwise
@@ -298,7 +298,7 @@ class Store:
             sums = checksums(tmp)
             record = {"run_id": rid, "experiment": experiment, "seed": seed, "config": config,
                       "metrics": metrics, "train_seconds": train_seconds, "created": created, "checksums": sums}
-            (tmp / RECORD).write_text(json.dumps(record, indent=2))
+            write_json(tmp / RECORD, record, indent=2)
             _fsync_tree(tmp)
             final = self.folder(rid)
             final.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ names it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -42,7 +42,7 @@ class Inputs(Generic[S]):
     scale_name: str
     scale: Scale[S]
     folder: Path
-    progress: Callable[[str], ProgressFn] = field(default=lambda label: lambda done, total: None)
+    progress: Callable[[str], ProgressFn]
 
     def file(self, suffix: str) -> Path:
         """The figure's file with this suffix (``.png``, ``.json``) in the output folder."""
