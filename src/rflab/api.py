@@ -26,7 +26,8 @@ from rflab.figures import get_figure, render
 from rflab.paths import check_store
 from rflab.results import query
 from rflab.results import sweep as sweeps
-from rflab.results.cache import Watch, Watcher, ensure, quiet
+from rflab.results.cache import ensure
+from rflab.results.watch import Watch, Watcher, quiet
 from rflab.schema import Schema, view
 from rflab.store import DEFAULT_ROOT, Store, StoredRun
 

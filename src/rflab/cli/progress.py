@@ -16,7 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from rflab.results.cache import Watch
+from rflab.results.watch import Watch
 from rflab.store import StoredRun
 
 err = Console(stderr=True)

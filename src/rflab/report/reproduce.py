@@ -28,7 +28,8 @@ from rflab.experiments import bars, dipole, get_experiment
 from rflab.experiments import receptive_fields as fields
 from rflab.figures import get_figure, output, render
 from rflab.files import write_json
-from rflab.results.cache import RunSpec, Watcher, ensure, quiet
+from rflab.results.cache import RunSpec, ensure
+from rflab.results.watch import Watcher, quiet
 from rflab.store import Store, StoreError
 from rflab.version import __version__
 

@@ -2,44 +2,21 @@
 
 ``rflab run``, sweeps (in this process or on Dask workers), figures, ``reproduce`` and the Python API
 all call ``ensure``; the store is always passed in. What happens meanwhile is told to a ``Watch``
-(the command line's draws progress bars on stderr; the default tells nobody), so nothing here or
-below draws anything.
+(``results.watch``; the command line's draws progress bars on stderr), so nothing here or below
+draws anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from rflab import resources
 from rflab.config import Config
 from rflab.experiments import Experiment, get_experiment
+from rflab.results.watch import Watch
 from rflab.store import Store, StoredRun, run_id
-
-
-class Watch:
-    """What a load-or-run tells as it works; this one tells nobody (the command line's draws bars)."""
-
-    def planned(self, missing: Sequence[int]) -> None:
-        """The seeds that will be computed (none when the store holds every run)."""
-
-    def training(self, seeds: Sequence[int]) -> None:
-        """One call of the experiment starts, training these seeds together."""
-
-    def step(self, done: int, total: int) -> None:
-        """Training steps done, of the total of the current call."""
-
-    def stored(self, run: StoredRun) -> None:
-        """A run has been stored."""
-
-
-Watcher = Callable[[str], Watch]  # a Watch for the work a label names (a figure's runs, a sweep point)
-
-
-def quiet(label: str) -> Watch:
-    """A Watch that tells nobody, whatever the label."""
-    return Watch()
 
 
 def _text(value: Any) -> str:

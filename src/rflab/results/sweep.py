@@ -26,7 +26,8 @@ from rflab import resources
 from rflab.config import ConfigError, digest
 from rflab.experiments import Experiment, get_experiment
 from rflab.paths import check_store
-from rflab.results.cache import Watch, ensure
+from rflab.results.cache import ensure
+from rflab.results.watch import Watch
 from rflab.store import Store, run_id
 
 EXECUTORS = ("local", "dask")
