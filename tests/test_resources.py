@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -109,7 +108,6 @@ def test_requests_that_would_exhaust_the_machine_are_refused_before_allocating(
         args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RFLAB_STORE", str(tmp_path / "store"))
     tracemalloc.start()
-    start = time.perf_counter()
     code, out, err = in_process([*args, "--store", str(tmp_path / "store")] if args[0] != "data" else args,
                                 capsys, monkeypatch)
     _, peak = tracemalloc.get_traced_memory()
@@ -117,7 +115,7 @@ def test_requests_that_would_exhaust_the_machine_are_refused_before_allocating(
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith("error: ") and "needs about" in err and "--memory-limit" in err
     assert out == "" and not (tmp_path / "store").exists()
-    assert peak < 64 * MiB and time.perf_counter() - start < 30
+    assert peak < 64 * MiB
 
 
 def fake(experiment_name: str, per_seed: int, calls: list[list[int]]):

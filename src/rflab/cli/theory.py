@@ -123,7 +123,8 @@ def amplifier(
 
 @app.command()
 def claim32(
-    scale: Annotated[str, typer.Option(help="quick or paper (settings of the sweep)")] = "paper",
+    scale: Annotated[str, typer.Option(help="quick, paper (the authors' sweep) or fig3-xi (a variant at Fig. 3's "
+                                             "correlation lengths)")] = "paper",
     seeds: Annotated[int | None, typer.Option(
         help="seeds 0..N-1 at every point instead of the scale's (paper: 30 NLGP, 100 Kur)")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="folder for the figure files")] = Path("rflab-results/figures"),
@@ -133,11 +134,10 @@ def claim32(
     from rflab import resources
     from rflab.cli import setup_jax
     from rflab.experiments import theory_figures
-    from rflab.experiments.base import SEED_MAX
-    from rflab.reproduce import check_scale
+    from rflab.experiments.base import SEED_MAX, at_scale
     from rflab.store import staged
 
-    check_scale(scale)
+    at_scale(theory_figures.CLAIM32_SCALES, scale)
     if seeds is not None and not 1 <= seeds <= SEED_MAX:
         raise ConfigError(f"--seeds={seeds}: must be from 1 to {SEED_MAX}")
     check_folder(out_dir, "--out")
