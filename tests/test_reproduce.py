@@ -9,11 +9,11 @@ import io
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import Cli
 from PIL import Image
 
 from rflab import reproduce as rp
@@ -57,28 +57,18 @@ def test_the_plan_covers_every_experiment_and_figure_at_both_scales() -> None:
     assert all(s.seeds == (0, 1, 2, 3, 4) for k, s in paper.items() if k != "dipole-3d/seed-600")
 
 
-def test_dry_run_prints_the_plan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from rflab.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["rflab", "reproduce", "--dry-run"])
-    with pytest.raises(SystemExit) as stop:
-        main()
-    assert stop.value.code == 0
-    lines = capsys.readouterr().out.splitlines()
+def test_dry_run_prints_the_plan(cli: Cli) -> None:
+    code, out, _ = cli(["reproduce", "--dry-run"])
+    assert code == 0
+    lines = out.splitlines()
     assert lines == [s.label for s in rp.plan("quick")]
     assert "dipole-3d --preset seed --seeds 0-1" in lines and "figure claim32" in lines
 
 
 @pytest.mark.parametrize("command", [["reproduce", "--scale", "huge"], ["report", "--scale", "huge"]])
-def test_a_bad_scale_is_one_line_exit_2(tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from rflab.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["rflab", *command, "--store", str(tmp_path / "s")])
-    with pytest.raises(SystemExit) as stop:
-        main()
-    err = capsys.readouterr().err
-    assert stop.value.code == 2 and err.count("\n") == 1 and "--scale 'huge'" in err
+def test_a_bad_scale_is_one_line_exit_2(tmp_path: Path, command: list[str], cli: Cli) -> None:
+    code, _, err = cli([*command, "--store", str(tmp_path / "s")])
+    assert code == 2 and err.count("\n") == 1 and "--scale 'huge'" in err
     assert not (tmp_path / "s").exists()
 
 
