@@ -340,10 +340,14 @@ def test_sigint_during_a_real_run_leaves_a_consistent_store(tmp_path: Path) -> N
     limit = 4 * resources.KEPT_PER_RUN + footprint.once + footprint.per_seed + footprint.per_seed // 2
     args = [sys.executable, "-m", "rflab", "run", "rf-neuron", "--seeds", "0-3", "--store", str(root),
             "--memory-limit", str(limit), *[a for k, v in settings.items() for a in ("--set", f"{k}={v}")]]
-    # a shell's background job inherits SIGINT ignored (and Python then installs no handler); a terminal's
-    # foreground command has the default, which is what Ctrl-C meets
-    proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # a shell's background job has SIGINT ignored, and a child inherits that through exec (Python then
+    # installs no handler); a handled SIGINT is reset to the default at exec, which is what a terminal's
+    # foreground command has and Ctrl-C meets
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.time() + 180
     while time.time() < deadline and not (root / "runs").exists():
         time.sleep(0.2)
