@@ -52,7 +52,7 @@ def claims_page(scale: str, rows: Sequence[tuple[Claim, Finding]], checks: Seque
 def claim32_page(ev: Evidence) -> str:
     """Claim 3.2 per point: exact and estimated excess kurtosis, SGD over seeds, share localized, the
     ODE; at the authors' settings, their published sweep beside it."""
-    from rflab.sources import lufkin_claim32
+    from rflab.sources import lufkin_claim32, published_ipr
 
     data = ev.figure_json("claim32")
     published = {p["label"]: p for p in lufkin_claim32()["points"]}
@@ -69,7 +69,7 @@ def claim32_page(ev: Evidence) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for p in data["points"]:
         a = published[p["label"]]
-        t = np.array([v for v in a["ipr"] if v is not None])
+        t = published_ipr(a)
         lines.append(f"| {p['label']} | {p['excess_kurtosis']:+.3g} | {p['excess_kurtosis_estimated']:+.3g} | "
                      f"{p['seeds']} | {p['sgd_mean']:.3f} +- {p['sgd_std']:.3f} | {p['localized_share']:.0%} | "
                      f"{float(np.mean(p['ode_full'])):.3f} | {a['kurtosis_estimated'] - 3:+.3g} | {len(t)} | "

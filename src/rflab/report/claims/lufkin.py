@@ -24,14 +24,11 @@ from rflab.report.judging import (
     spearman,
     threshold,
 )
-from rflab.sources import lufkin_claim32
+from rflab.sources import lufkin_claim32, published_ipr
 
 PAPER = "Lufkin, Saxe & Grant 2024"
 LOC = "Localized receptive fields (Lufkin, Saxe & Grant 2024)"
 THEORY = "Theory: amplifier and effective dynamics (Lufkin, Saxe & Grant 2024)"
-AUTHORS_SETTINGS = {"xi": [0.3, 0.7], "steps": 1000, "batch_size": {"nlgp": 5000, "kur": 50_000}}
-
-
 def fig1(ev: Evidence) -> Finding:
     from rflab.experiments import fig1 as f1
 
@@ -149,15 +146,18 @@ def claim32(ev: Evidence) -> Finding:
 
 
 def claim32_authors(ev: Evidence) -> Finding:
+    from rflab.experiments.theory_figures import AUTHORS_SWEEP
+
     data = ev.figure_json("claim32")
     settings = data["settings"]
-    if any(settings[k] != v for k, v in AUTHORS_SETTINGS.items()):
+    authors = {"xi": list(AUTHORS_SWEEP.xi), "steps": AUTHORS_SWEEP.steps, "batch_size": AUTHORS_SWEEP.batch}
+    if any(settings[k] != v for k, v in authors.items()):
         raise Missing(f"claim32-{ev.scale}.json is not at the authors' settings: rflab figure claim32 --scale paper")
     theirs = {p["label"]: p for p in lufkin_claim32()["points"]}
     rows, disagree = [], []
     for p in data["points"]:
         t = theirs[p["label"]]
-        ipr = np.asarray([v for v in t["ipr"] if v is not None], float)
+        ipr = published_ipr(t)
         se = np.hypot(p["sgd_std"] / np.sqrt(p["seeds"]), ipr.std(ddof=1) / np.sqrt(len(ipr)))
         gap = abs(p["sgd_mean"] - ipr.mean())
         if gap > max(3 * se, 0.02):
