@@ -1,8 +1,10 @@
-"""Shared test helpers: the benchmarks folder on the path (for the NumPy reference), a quiet cache."""
+"""Shared test helpers: the benchmarks folder on the path (for the NumPy reference), a quiet cache, and
+the CLI run in this process."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,25 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+Cli = Callable[[list[str]], tuple[int, str, str]]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the CLI's XLA cache and default store out of the user's home and the checkout."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """``rflab ARGS`` run in this process (fast for input errors): exit status, stdout, stderr."""
+    from rflab.cli import main
+
+    def run(args: list[str]) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["rflab", *args])
+        with pytest.raises(SystemExit) as stop:
+            main()
+        captured = capsys.readouterr()
+        return int(stop.value.code or 0), captured.out, captured.err
+
+    return run

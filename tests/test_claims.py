@@ -143,7 +143,7 @@ def prop33_models() -> dict[str, Any]:
     def model() -> dict[str, Any]:
         return {"config": {"N": 40}, "ipr_sgd": [0.04] * 3, "share_k0_sgd": [0.1] * 3, "r2_sgd": [0.95] * 3,
                 "freq_sgd": [1.0] * 3, "verdict_sgd": ["oscillatory"] * 3, "survivor_t_inf": 1,
-                "ratio_top3": [0.6, 0.55, 0.5], "cos_exact_vs_sgd": [0.9] * 3}
+                "ratio_top3": [0.6, 0.55, 0.5], "cos_exact_vs_sgd": [0.95] * 3}
 
     return {"models": {"custom": model(), "shell": model(), "t3": model()}}
 
@@ -416,7 +416,9 @@ CASES: list[tuple[str, Change, str]] = [
      NOT_REPRODUCED),
     ("Prop. 3.3", SAME, REPRODUCED),
     ("Prop. 3.3", fig_model("prop33", "shell", "survivor_t_inf", 0), DIFFERS),
-    ("Prop. 3.3", both(*(fig_model("prop33", m, "survivor_t_inf", 0) for m in ("custom", "shell", "t3"))),
+    ("Prop. 3.3", fig_model("prop33", "t3", "cos_exact_vs_sgd", [0.2] * 3), DIFFERS),
+    ("Prop. 3.3", both(*(fig_model("prop33", m, "survivor_t_inf", 0) for m in ("custom", "shell", "t3")),
+                       *(fig_model("prop33", m, "cos_exact_vs_sgd", [0.5] * 3) for m in ("custom", "shell", "t3"))),
      NOT_REPRODUCED),
     ("NLGP inputs give localized", SAME, REPRODUCED),
     ("NLGP inputs give localized", at("runs:rf-neuron/nlgp-clone", field_runs(0.5)), DIFFERS),

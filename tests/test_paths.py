@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import Cli
 
 from rflab import paths
 from rflab.config import ConfigError
@@ -67,17 +68,11 @@ def test_a_folder_where_nothing_can_be_made_is_one_line() -> None:
 
 
 def test_figure_takes_a_store_and_writes_its_files_whole_into_store_figures(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    from rflab.cli import main
-
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli) -> None:
     monkeypatch.delenv("RFLAB_STORE", raising=False)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", ["rflab", "figure", "fig2", "--scale", "quick", "--store", "s"])
-    with pytest.raises(SystemExit) as stop:
-        main()
-    assert stop.value.code == 0, capsys.readouterr().err
-    assert capsys.readouterr().out.split() == [str(Path("s/figures/fig2-quick.png"))]
+    code, out, err = cli(["figure", "fig2", "--scale", "quick", "--store", "s"])
+    assert code == 0, err
+    assert out.split() == [str(Path("s/figures/fig2-quick.png"))]
     assert [p.name for p in (tmp_path / "s" / "figures").iterdir()] == ["fig2-quick.png"]
     assert not (tmp_path / "rflab-results").exists()

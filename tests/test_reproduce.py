@@ -10,11 +10,11 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import Cli
 from PIL import Image
 
 from rflab.experiments import EXPERIMENTS
@@ -63,28 +63,18 @@ def test_the_plan_covers_every_experiment_and_figure_at_both_scales() -> None:
     assert all(s.runs.seeds == (0, 1, 2, 3, 4) for k, s in paper.items() if k != "dipole-3d/seed-600")
 
 
-def test_dry_run_prints_the_plan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from rflab.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["rflab", "reproduce", "--dry-run"])
-    with pytest.raises(SystemExit) as stop:
-        main()
-    assert stop.value.code == 0
-    lines = capsys.readouterr().out.splitlines()
+def test_dry_run_prints_the_plan(cli: Cli) -> None:
+    code, out, _ = cli(["reproduce", "--dry-run"])
+    assert code == 0
+    lines = out.splitlines()
     assert lines == [s.label for s in rp.plan("quick")]
     assert "dipole-3d --preset seed --seeds 0-1" in lines and "figure claim32" in lines
 
 
 @pytest.mark.parametrize("command", [["reproduce", "--scale", "huge"], ["report", "--scale", "huge"]])
-def test_a_bad_scale_is_one_line_exit_2(tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from rflab.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["rflab", *command, "--store", str(tmp_path / "s")])
-    with pytest.raises(SystemExit) as stop:
-        main()
-    err = capsys.readouterr().err
-    assert stop.value.code == 2 and err.count("\n") == 1 and "--scale 'huge'" in err
+def test_a_bad_scale_is_one_line_exit_2(tmp_path: Path, command: list[str], cli: Cli) -> None:
+    code, _, err = cli([*command, "--store", str(tmp_path / "s")])
+    assert code == 2 and err.count("\n") == 1 and "--scale 'huge'" in err
     assert not (tmp_path / "s").exists()
 
 
@@ -184,3 +174,31 @@ def test_the_markdown_results_pages_carry_the_reports_verdicts(tmp_path: Path, t
         row = next(line for line in page.splitlines() if line.startswith(f"| {' '.join(claim.text.split())} |"))
         assert f"| **{found.verdict}** |" in row
     assert not (tmp_path / "md" / "claim32-quick.md").exists()  # the tiny plan makes no claim32 figure
+
+
+def test_the_claim32_page_sets_every_point_beside_the_authors_own(tmp_path: Path) -> None:
+    """Each row of the Claim 3.2 page carries the point's stored numbers and the authors' published
+    ones for the same point (their estimate of the kurtosis, their seeds, mean and share localized)."""
+    import json
+
+    import numpy as np
+
+    from rflab.report.evidence import Evidence
+    from rflab.report.markdown import claim32_page
+    from rflab.sources import lufkin_claim32
+
+    published = lufkin_claim32()["points"]
+    points = [{"label": p["label"], "excess_kurtosis": -1.0, "excess_kurtosis_estimated": -0.5, "seeds": 3,
+               "sgd_mean": 0.123, "sgd_std": 0.01, "localized_share": 2 / 3, "ode_full": [0.2, 0.4]}
+              for p in published]
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "claim32-paper.json").write_text(json.dumps(
+        {"note": "a test note", "threshold": 0.1, "sgd_seconds": 7.0, "points": points}))
+    page = claim32_page(Evidence(tmp_path, "paper")).splitlines()
+    k61 = next(p for p in published if p["label"] == "k=6.1")
+    theirs = np.array([v for v in k61["ipr"] if v is not None])
+    row = next(line for line in page if line.startswith("| k=6.1 |"))
+    assert row == (f"| k=6.1 | -1 | -0.5 | 3 | 0.123 +- 0.010 | 67% | 0.300 | {k61['kurtosis_estimated'] - 3:+.3g} | "
+                   f"{len(theirs)} | {theirs.mean():.3f} +- {theirs.std(ddof=1):.3f} | {np.mean(theirs >= 0.1):.0%} |")
+    assert len([line for line in page if line.startswith("| g=") or line.startswith("| k=")]) == len(published)
+    assert "a test note" in page[2] and page[-1].endswith("7 s.")

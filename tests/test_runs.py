@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from conftest import Cli
 
 from rflab.config import ConfigError
 from rflab.results import query as q
@@ -27,16 +27,6 @@ def store(tmp_path: Path) -> Path:
     s.put("n-0", "rf-neuron", 0, {"lr": 0.05, "data": "nlgp"}, {"ipr": 0.5, "verdicts": ["localized"]}, 2.0,
           {"w": np.zeros(2)})
     return tmp_path / "s"
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    from rflab.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["rflab", *args])
-    with pytest.raises(SystemExit) as stop:
-        main()
-    captured = capsys.readouterr()
-    return int(stop.value.code or 0), captured.out, captured.err
 
 
 def test_rows_are_flat_and_filters_compare_numbers_text_and_lists(store: Path) -> None:
@@ -60,24 +50,23 @@ def test_rows_are_flat_and_filters_compare_numbers_text_and_lists(store: Path) -
         select("optimizer<3")
 
 
-def test_export_csv_and_parquet_round_trip(store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_csv_and_parquet_round_trip(store: Path, tmp_path: Path, cli: Cli) -> None:
     code, _, err = cli(["runs", "--store", str(store), "--experiment", "dipole-3d", "--where", "lr=0.2",
-                        "--export", str(tmp_path / "out.csv")], capsys, monkeypatch)
+                        "--export", str(tmp_path / "out.csv")])
     assert code == 0 and "2 runs" in err
     with open(tmp_path / "out.csv") as f:
         rows = list(csv.DictReader(f))
     assert sorted(r["run_id"] for r in rows) == ["d-0-0.2", "d-1-0.2"]
     assert rows[0]["config.lr"] == "0.2" and "metrics.knn_r2.y" in rows[0]
-    code, _, _ = cli(["runs", "--store", str(store), "--export", str(tmp_path / "all.parquet")], capsys, monkeypatch)
+    code, _, _ = cli(["runs", "--store", str(store), "--export", str(tmp_path / "all.parquet")])
     table = pq.read_table(tmp_path / "all.parquet").to_pylist()
     assert code == 0 and len(table) == 5
     assert {r["run_id"]: r["metrics.ipr"] for r in table}["n-0"] == 0.5
     assert {r["run_id"]: r["config.lr"] for r in table}["d-1-0.1"] == 0.1
 
 
-def test_json_listing(store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, _ = cli(["runs", "--store", str(store), "--experiment", "rf-neuron", "--json"], capsys, monkeypatch)
+def test_json_listing(store: Path, cli: Cli) -> None:
+    code, out, _ = cli(["runs", "--store", str(store), "--experiment", "rf-neuron", "--json"])
     assert code == 0 and [r["run_id"] for r in json.loads(out)] == ["n-0"]
 
 
@@ -88,9 +77,8 @@ def test_json_listing(store: Path, capsys: pytest.CaptureFixture[str], monkeypat
     (["--where", "lr"], "expected key=value"),
 ])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(store: Path, tmp_path: Path, args: list[str], says: str,
-                                                         capsys: pytest.CaptureFixture[str],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+                                                         monkeypatch: pytest.MonkeyPatch, cli: Cli) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = cli(["runs", "--store", str(store), *args], capsys, monkeypatch)
+    code, out, err = cli(["runs", "--store", str(store), *args])
     assert code == 2 and err.count("\n") == 1 and says in err and out == ""
     assert not (tmp_path / "out.xlsx").exists()

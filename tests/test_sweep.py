@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import Cli
 
 from rflab.config import ConfigError
 from rflab.experiments import get_experiment
@@ -25,18 +26,6 @@ LRS = ["0.01", "0.02", "0.03", "0.04", "0.05", "0.06"]
 
 def rflab(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "rflab", *args], capture_output=True, text=True, env=env)
-
-
-def in_process(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-               ) -> tuple[int, str, str]:
-    """Run the CLI in this process (fast for input errors): exit status, stdout, stderr."""
-    from rflab.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["rflab", *args])
-    with pytest.raises(SystemExit) as stop:
-        main()
-    captured = capsys.readouterr()
-    return int(stop.value.code or 0), captured.out, captured.err
 
 
 def expected_ids(lrs: list[str], seeds: list[int]) -> set[str]:
@@ -83,9 +72,8 @@ def test_every_point_is_validated_and_duplicates_kept_once() -> None:
     ],
 )
 def test_bad_sweep_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, args: list[str], says: str,
-                                                                   capsys: pytest.CaptureFixture[str],
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, err = in_process(["sweep", "rf-neuron", *args, "--store", str(tmp_path / "s")], capsys, monkeypatch)
+                                                                   cli: Cli) -> None:
+    code, out, err = cli(["sweep", "rf-neuron", *args, "--store", str(tmp_path / "s")])
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith("error: ") and says in err
     assert out == "" and not (tmp_path / "s").exists()

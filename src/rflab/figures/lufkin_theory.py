@@ -406,7 +406,7 @@ def claim32_scale(s: SweepScale) -> Scale[SweepScale]:
     """Every point of a Claim 3.2 sweep, by label: rf-neuron on its defaults with the point's overrides."""
     base = {"N": CLAIM32_N, "xi": s.xi, "lr": 0.1, "steps": s.steps, "init_scale": 1e-3, "snapshots": 10}
     return Scale({label: RunSpec("rf-neuron", None, base | data | {"batch_size": s.batch[family]},
-                                 tuple(range(s.seeds[family])))
+                                 range(s.seeds[family]))
                   for family, label, data in sweep_points()}, s.note, s)
 
 
@@ -420,10 +420,10 @@ def estimated_kurtosis(model: DataModel, n: int = KURTOSIS_SAMPLES) -> float:
 def authors_points(family: str) -> dict[str, Any]:
     """The authors' published Claim 3.2 sweep for one family: their estimated excess kurtosis and the
     mean and standard deviation of the final IPR over their stored seeds (``rflab.sources``)."""
-    from rflab.sources import lufkin_claim32
+    from rflab.sources import lufkin_claim32, published_ipr
 
     pts = [p for p in lufkin_claim32()["points"] if p["family"] == family]
-    ipr = [np.array([v for v in p["ipr"] if v is not None]) for p in pts]
+    ipr = [published_ipr(p) for p in pts]
     return {"excess_kurtosis_estimated": np.array([p["kurtosis_estimated"] - 3.0 for p in pts]),
             "mean": np.array([v.mean() for v in ipr]), "std": np.array([v.std(ddof=1) for v in ipr]),
             "seeds": "/".join(sorted({str(len(v)) for v in ipr}))}

@@ -154,7 +154,7 @@ def claim32_figure(families: Sequence[dict[str, Any]], dim: int, path: Path, not
         ax.legend(fontsize=7, loc="upper right")
     axes[1, -1].legend(fontsize=7, loc="upper right")
     axes[0, 0].set_ylim(0, 1.05)
-    fig.suptitle(f"Claim 3.2: localization against excess kurtosis ({note})")
+    fig.suptitle(f"Claim 3.2: localization against excess kurtosis\n{note}")
     fig.savefig(path, dpi=110)
     return path
 

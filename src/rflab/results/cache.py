@@ -31,7 +31,7 @@ class RunSpec:
     experiment: str
     preset: str | None = None
     overrides: Mapping[str, Any] = field(default_factory=dict)
-    seeds: tuple[int, ...] = (0,)
+    seeds: Sequence[int] = (0,)  # a range stays a range, so a huge one is refused before it is built
 
     def config(self) -> Config:
         """The validated config (defaults, then the preset, then the overrides)."""

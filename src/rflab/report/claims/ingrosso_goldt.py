@@ -17,13 +17,14 @@ def clone(ev: Evidence) -> Finding:
     return Finding(f"final IPR, one ReLU neuron: NLGP g = 100 {ms(a, 2)}, its Gaussian clone {ms(b, 2)} "
                    f"({seeds(nlgp)}; localized above {g(threshold(n), 2)})",
                    graded((min(a) >= threshold(n)) + (max(b) < threshold(n)), 2),
-                   "rule: every NLGP seed localized and no clone seed; a single ReLU neuron on N = 40 sites, not "
-                   "their erf units on 20 x 20 with batch 1")
+                   "rule: every NLGP seed localized and no clone seed; measured on one ReLU neuron, not on their "
+                   "network")
 
 
 def cover(ev: Evidence) -> Finding:
-    return Finding("", NOT_CHECKABLE, "their network (erf units, D = 400, batch 1) and their IPR convention (the "
-                   "reciprocal of ours) differ from what rflab runs; no run here is comparable")
+    return Finding("", NOT_CHECKABLE, "their network (erf units trained online with batch 1) differs from what "
+                   "rflab runs, and we could not verify which IPR convention their figure uses; no run here is "
+                   "comparable")
 
 
 CLAIMS: tuple[Claim, ...] = (

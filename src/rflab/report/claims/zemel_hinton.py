@@ -16,7 +16,6 @@ from rflab.report.judging import (
     Finding,
     g,
     ms,
-    names,
     seeds,
 )
 
@@ -57,9 +56,11 @@ def mdl_code(ev: Evidence) -> Finding:
         verdict, reason = REPRODUCED, "training made the bump code (it was not there at the start) and it is shorter"
     elif all(m or k for m, k in zip(made, kept, strict=True)):
         verdict = DIFFERS
-        reason = ("the code is a bump whose centre carries every latent, but " + names(
-            (["the start (Isomap, then the exact bump encoder) installs it and training keeps it"] if any(kept) else [])
-            + ([] if shorter else ["with its constants it is longer than the mean image coded the same way"])))
+        reason = "; ".join(["the code is a bump whose centre carries every latent"]
+                           + (["the start (Isomap, then the exact bump encoder) installs it, and training keeps it"]
+                              if any(kept) else [])
+                           + ([] if shorter else ["with its constants it is longer than the mean image coded the "
+                                                  "same way"]))
     else:
         verdict, reason = NOT_REPRODUCED, "after training the centre does not carry every latent or the activity is " \
                                           "not a bump on some seed"
