@@ -67,7 +67,7 @@ def matmul_rate() -> float:
 
 def run(quick: bool = False) -> list[Row]:
     """1 seed and 5 seeds, rflab against NumPy, with the distance to the FLOP floor."""
-    cfg = build(dipole.DipoleConfig, dipole.SEED_PRESET, {"epochs": 20} if quick else {})
+    cfg = build(dipole.DipoleConfig, dipole.HINTON_PROBLEMS_PRESET, {"epochs": 20} if quick else {})
     jax.jit(lambda v: v + 1)(0.0).block_until_ready()  # start the runtime outside the timings
     peak, flops = matmul_rate(), training_flops(cfg)
     rows = []
@@ -77,7 +77,7 @@ def run(quick: bool = False) -> list[Row]:
         floor = len(seeds) * flops / peak
         agree = max(abs(a - b) / b for a, b in zip(mse_ours, mse_np, strict=True))
         rows.append(Row(
-            case=f"seed preset, {cfg.epochs} epochs, {len(seeds)} seed{'s' * (len(seeds) > 1)}",
+            case=f"hinton-problems preset, {cfg.epochs} epochs, {len(seeds)} seed{'s' * (len(seeds) > 1)}",
             seconds=ours, baseline="NumPy SGD, same streams", baseline_seconds=theirs,
             note=(f"floor {floor:.2f} s ({len(seeds) * flops / 1e9:.0f} GFLOP at {peak / 1e9:.0f} GFLOP/s measured), "
                   f"{floor / ours:.0%} of floor; test MSE {mse_ours.mean():.5f} vs {mse_np.mean():.5f} "

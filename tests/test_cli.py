@@ -48,12 +48,12 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, args: l
 
 def test_list_names_the_experiment() -> None:
     result = subprocess.run([sys.executable, "-m", "rflab", "list"], capture_output=True, text=True, check=True)
-    assert "dipole-3d" in result.stdout and "seed" in result.stdout
+    assert "dipole-3d" in result.stdout and "hinton-problems" in result.stdout
 
 
 def test_run_stores_then_returns_cached(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    first = rflab("run", "dipole-3d", "--preset", "seed", "--seeds", "0-1", "--json", *TINY, store=store)
+    first = rflab("run", "dipole-3d", "--preset", "hinton-problems", "--seeds", "0-1", "--json", *TINY, store=store)
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert set(report) == {"experiment", "run_id", "config", "metrics", "train_seconds", "cached"}
@@ -72,14 +72,15 @@ def test_run_stores_then_returns_cached(tmp_path: Path) -> None:
                  "training.png", "training.gif", "arrays.npz", "run.json"):
         assert (folders[0] / name).exists(), name
 
-    again = rflab("run", "dipole-3d", "--preset", "seed", "--seeds", "0-1", "--json", *TINY, store=store)
+    again = rflab("run", "dipole-3d", "--preset", "hinton-problems", "--seeds", "0-1", "--json", *TINY, store=store)
     cached = json.loads(again.stdout)
     assert cached["cached"] is True and cached["metrics"] == report["metrics"] and cached["run_id"] == report["run_id"]
 
-    one = json.loads(rflab("run", "dipole-3d", "--preset", "seed", "--seed", "1", "--json", *TINY, store=store).stdout)
+    one = json.loads(rflab("run", "dipole-3d", "--preset", "hinton-problems", "--seed", "1", "--json", *TINY,
+                           store=store).stdout)
     assert one["cached"] is True and one["metrics"] == report["metrics"]["seeds"]["1"]
 
-    forced = json.loads(rflab("run", "dipole-3d", "--preset", "seed", "--seed", "1", "--json", "--force", *TINY,
-                              store=store).stdout)
+    forced = json.loads(rflab("run", "dipole-3d", "--preset", "hinton-problems", "--seed", "1", "--json", "--force",
+                              *TINY, store=store).stdout)
     assert forced["cached"] is False
     assert forced["metrics"]["test_mse"] == pytest.approx(one["metrics"]["test_mse"], rel=1e-6)

@@ -77,7 +77,7 @@ def csv_folder(root: Path) -> None:
 
 def damaged_manifest(root: Path) -> None:
     good(root)
-    (root / "reproduce-quick.json").write_text('{"scale": "quick", "steps": {"dipole-3d/seed": {"kind": "ru')
+    (root / "reproduce-quick.json").write_text('{"scale": "quick", "steps": {"dipole-3d/hinton-problems": {"kind": "ru')
 
 
 def nothing(root: Path) -> None:
@@ -94,7 +94,8 @@ HOSTILE: list[tuple[str, Setup, list[str], int, str]] = [
     ("bars classes too small", nothing, ["run", "bars-what-where", "--set", "n_train=15"], 2, "2 x knn_k"),
     ("too few held-out images", nothing, ["run", "dipole-3d", "--set", "n_test=2"], 2, "n_test=2"),
     ("isomap without neighbours", nothing, ["run", "dipole-3d", "--set", "n_train=10"], 2, "Isomap"),
-    ("no unit grid", nothing, ["run", "dipole-3d", "--preset", "seed", "--set", "n_units=13"], 2, "mu_init=grid"),
+    ("no unit grid", nothing, ["run", "dipole-3d", "--preset", "hinton-problems", "--set", "n_units=13"], 2,
+     "mu_init=grid"),
     ("64-bit size", nothing, ["run", "dipole-3d", "--set", "epochs=99999999999"], 2, "epochs=99999999999"),
     ("huge lattice side", nothing, ["run", "rf-neuron", "--set", "N=99999999999"], 2, "N=99999999999"),
     ("gallery too tall", nothing, ["run", "rf-committee", "--set", "units=5000"], 2, "units=5000"),

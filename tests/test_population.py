@@ -38,7 +38,7 @@ def test_initial_weight_scales_are_glorot() -> None:
 
 def test_seed_preset_replays_the_numpy_reference_step_by_step() -> None:
     """Same images, initial weights and shuffles as the seed script; same parameters after 3 epochs."""
-    cfg = build(dipole.DipoleConfig, dipole.SEED_PRESET, {"n_train": 256, "n_test": 50, "epochs": 3})
+    cfg = build(dipole.DipoleConfig, dipole.HINTON_PROBLEMS_PRESET, {"n_train": 256, "n_test": 50, "epochs": 3})
     data = dipole.make_data(cfg, [4])
     x_ref, _ = ref.dipoles(4, 256)
     np.testing.assert_allclose(data["x_train"][0], x_ref, atol=1e-6)

@@ -28,11 +28,12 @@ from rflab.results.cache import RunSpec
 from rflab.schema import check
 
 TINY = {"epochs": 2, "n_train": 128, "n_test": 64, "snapshots": 2}
-SEED_GALLERY = next(s.gallery for s in rp.run_steps("quick") if s.key == "dipole-3d/seed")
+SEED_GALLERY = next(s.gallery for s in rp.run_steps("quick") if s.key == "dipole-3d/hinton-problems")
 
 
 def tiny_steps(scale: str) -> list[rp.RunStep]:
-    return [rp.RunStep("dipole-3d/seed", RunSpec("dipole-3d", "seed", TINY, (0, 1)), SEED_GALLERY)]
+    return [rp.RunStep("dipole-3d/hinton-problems", RunSpec("dipole-3d", "hinton-problems", TINY, (0, 1)),
+                       SEED_GALLERY)]
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_the_plan_covers_every_experiment_and_figure_at_both_scales() -> None:
     paper = {s.key: s for s in rp.run_steps("paper")}
     assert quick.keys() == paper.keys()
     assert all(set(quick[k].runs.seeds) <= set(paper[k].runs.seeds) for k in quick)
-    assert all(s.runs.seeds == (0, 1, 2, 3, 4) for k, s in paper.items() if k != "dipole-3d/seed-600")
+    assert all(s.runs.seeds == (0, 1, 2, 3, 4) for k, s in paper.items() if k != "dipole-3d/hinton-problems-600")
 
 
 def test_dry_run_prints_the_plan(cli: Cli) -> None:
@@ -68,7 +69,7 @@ def test_dry_run_prints_the_plan(cli: Cli) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines == [s.label for s in rp.plan("quick")]
-    assert "dipole-3d --preset seed --seeds 0-1" in lines and "figure claim32" in lines
+    assert "dipole-3d --preset hinton-problems --seeds 0-1" in lines and "figure claim32" in lines
 
 
 @pytest.mark.parametrize("command", [["reproduce", "--scale", "huge"], ["report", "--scale", "huge"]])

@@ -18,7 +18,7 @@ PINNED = [
     ("rf-neuron", None, {}, 0, "b683f78ad676c9e2"),
     ("rf-committee", None, {}, 0, "2124820b09406c41"),
     ("rf-ica", None, {}, 0, "700b82b37a03fbef"),
-    ("dipole-3d", "seed", {"epochs": 3}, 1, "b08443ccb91de86a"),
+    ("dipole-3d", "hinton-problems", {"epochs": 3}, 1, "b08443ccb91de86a"),
     ("rf-neuron", "nlgp", {"steps": 10, "lr": "0.1"}, 2, "0f43d5eb07b113fe"),
 ]
 

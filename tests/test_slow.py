@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 def test_seed_preset_reproduces_the_seed_scripts_number_for_seed_0() -> None:
     """200 epochs on the seed's own streams: the held-out MSE of its NumPy algorithm (0.0113)."""
-    cfg = build(dipole.DipoleConfig, dipole.SEED_PRESET)
+    cfg = build(dipole.DipoleConfig, dipole.HINTON_PROBLEMS_PRESET)
     results = dipole.run(cfg, [0])
     expected = ref.train(0)["test_mse"]
     assert results[0].metrics["test_mse"] == pytest.approx(expected, rel=1e-3)
@@ -26,7 +26,7 @@ def test_default_preset_meets_the_targets_and_beats_the_seed_recipe_on_the_full_
     default = dipole.run(build(dipole.DipoleConfig), [0])[0].metrics
     assert default["test_mse"] <= 0.006
     assert min(default["knn_r2"][k] for k in ("x", "y", "cos_theta", "sin_theta")) >= 0.9
-    seed_recipe = build(dipole.DipoleConfig, dipole.SEED_PRESET, {"theta_range": "2pi", "rng": "jax"})
+    seed_recipe = build(dipole.DipoleConfig, dipole.HINTON_PROBLEMS_PRESET, {"theta_range": "2pi", "rng": "jax"})
     baseline = dipole.run(seed_recipe, [0])[0].metrics
     assert default["test_mse"] < 0.5 * baseline["test_mse"]
     assert default["knn_r2"]["mean"] > baseline["knn_r2"]["mean"] + 0.4

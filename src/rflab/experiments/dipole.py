@@ -124,7 +124,7 @@ class DipoleConfig(PopulationCodeConfig):
         return problems
 
 
-SEED_PRESET = {
+HINTON_PROBLEMS_PRESET = {
     "theta_range": "pi", "rng": "numpy", "optimizer": "sgd", "lr": 0.1, "schedule": "constant",
     "warmup": 0.0, "code_decay": 0.0, "epochs": 200, "batch_size": 64, "init_gain": 1.0,
     "mu_init": "grid", "encoder_init": "random",
@@ -416,7 +416,7 @@ DIPOLE_3D = Experiment(
     summary="RBF-bottleneck population code of 8x8 dipoles varying in x, y and orientation (Zemel & Hinton 1995)",
     config=DipoleConfig,
     run=run,
-    presets={"seed": SEED_PRESET, "default": {}, "mdl": MDL_PRESET, "dense": DENSE_PRESET},
+    presets={"hinton-problems": HINTON_PROBLEMS_PRESET, "default": {}, "mdl": MDL_PRESET, "dense": DENSE_PRESET},
     footprint=footprint,
     metrics=CodeMetrics,
     dims=CODE_DIMS,

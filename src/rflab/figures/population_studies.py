@@ -138,7 +138,7 @@ TOPOLOGY_MODELS = (
     ("RBF, Isomap start (default)", None, {}),
     ("MDL code, Isomap start", "mdl", {}),
     ("RBF, random start", None, {"encoder_init": "random"}),
-    ("seed's recipe, theta in [0, pi)", "seed", {}),
+    ("seed's recipe, theta in [0, pi)", "hinton-problems", {}),
 )
 
 

@@ -86,9 +86,9 @@ def run_steps(scale: str) -> list[RunStep]:
     nlgp = get_figure("fig3-theory").scale(scale).runs["nlgp"]
     fig5 = get_figure("fig5").scale(scale).runs
     return [
-        RunStep("dipole-3d/seed", RunSpec("dipole-3d", "seed", {}, few),
+        RunStep("dipole-3d/hinton-problems", RunSpec("dipole-3d", "hinton-problems", {}, few),
                 (dipole.RECONSTRUCTIONS, dipole.CODE_PROJECTIONS, dipole.TRAINING)),
-        RunStep("dipole-3d/seed-600", RunSpec("dipole-3d", "seed", {"epochs": 600}, (0,))),
+        RunStep("dipole-3d/hinton-problems-600", RunSpec("dipole-3d", "hinton-problems", {"epochs": 600}, (0,))),
         RunStep("dipole-3d/default", RunSpec("dipole-3d", None, {}, few),
                 (dipole.CODE_3D, dipole.CODE_PROJECTIONS, dipole.RECONSTRUCTIONS, dipole.TRAINING, dipole.ANIMATION)),
         RunStep("dipole-3d/mdl", RunSpec("dipole-3d", "mdl", {}, few),

@@ -8,8 +8,8 @@ code); they are judged the same way and shown in a separate section.
 
 from __future__ import annotations
 
-from rflab.report.claims import cross_checks, ingrosso_goldt, lufkin, seed_readme, zemel_hinton
+from rflab.report.claims import cross_checks, hinton_problems, ingrosso_goldt, lufkin, zemel_hinton
 from rflab.report.judging import Claim
 
-CLAIMS: tuple[Claim, ...] = (*seed_readme.CLAIMS, *zemel_hinton.CLAIMS, *lufkin.CLAIMS, *ingrosso_goldt.CLAIMS)
+CLAIMS: tuple[Claim, ...] = (*hinton_problems.CLAIMS, *zemel_hinton.CLAIMS, *lufkin.CLAIMS, *ingrosso_goldt.CLAIMS)
 CROSS_CHECKS: tuple[Claim, ...] = cross_checks.CROSS_CHECKS

@@ -34,7 +34,7 @@ SEED, EXACT, CODE = ("The seed's algorithm replayed", "Exact values (our derivat
 
 
 def notes_mse(ev: Evidence) -> Finding:
-    runs = ev.step_runs("dipole-3d/seed")
+    runs = ev.step_runs("dipole-3d/hinton-problems")
     t0, tr0, t1 = runs[0].metrics.test_mse, runs[0].metrics.train_mse, runs[1].metrics.test_mse
     ok = [close(t0, 0.0113, 0.015), close(tr0, 0.0102, 0.015), close(t1, 0.0100, 0.015)]
     return Finding(f"seed 0: test {g(t0)}, train {g(tr0)}; seed 1: test {g(t1)}", graded(sum(ok), 3),
@@ -42,7 +42,7 @@ def notes_mse(ev: Evidence) -> Finding:
 
 
 def epochs_600(ev: Evidence) -> Finding:
-    m = ev.step_runs("dipole-3d/seed-600")[0].metrics.test_mse
+    m = ev.step_runs("dipole-3d/hinton-problems-600")[0].metrics.test_mse
     ok = close(m, 0.0072, 0.03)
     return Finding(f"test MSE {g(m)} after 600 epochs (seed 0)", REPRODUCED if ok else NOT_REPRODUCED,
                    f"rule: within 3%; {off_by(m, 0.0072)}")

@@ -45,27 +45,27 @@ def within(measured: float, claimed: float, rel: float) -> Finding:
 
 
 def seed_mse(ev: Evidence) -> Finding:
-    m = ev.step_runs("dipole-3d/seed")[0].metrics.test_mse
+    m = ev.step_runs("dipole-3d/hinton-problems")[0].metrics.test_mse
     f = within(m, 0.0095, 0.03)
-    return Finding(f"test MSE {g(m)} (seed 0, `--preset seed`: the seed script's own random streams)", f.verdict,
-                   f.reason)
+    return Finding(f"test MSE {g(m)} (seed 0, `--preset hinton-problems`: the seed script's own random streams)",
+                   f.verdict, f.reason)
 
 
 def naive_mse(ev: Evidence) -> Finding:
-    m = ev.step_runs("dipole-3d/seed")[0].metrics.naive_mse
+    m = ev.step_runs("dipole-3d/hinton-problems")[0].metrics.naive_mse
     f = within(m, 0.0277, 0.01)
     return Finding(f"naive MSE {g(m)} (seed 0)", f.verdict, f.reason)
 
 
 def variance_explained(ev: Evidence) -> Finding:
-    m = ev.step_runs("dipole-3d/seed")[0].metrics.variance_explained
+    m = ev.step_runs("dipole-3d/hinton-problems")[0].metrics.variance_explained
     ok = abs(m - 0.66) <= 0.03
     return Finding(f"variance explained {g(m, 2)} (seed 0)", REPRODUCED if ok else NOT_REPRODUCED,
                    f"rule: within 0.03 of 0.66; off by {abs(m - 0.66):.3f}")
 
 
 def singular_values(ev: Evidence) -> Finding:
-    sv = ev.step_runs("dipole-3d/seed")[0].metrics.singular_values
+    sv = ev.step_runs("dipole-3d/hinton-problems")[0].metrics.singular_values
     exact = all(close(a, b, 0.02) for a, b in zip(sv, (6.67, 4.61, 3.80), strict=True))
     active = min(sv) > ACTIVE * max(sv)
     verdict = REPRODUCED if exact and active else DIFFERS if active else NOT_REPRODUCED
@@ -76,7 +76,7 @@ def singular_values(ev: Evidence) -> Finding:
 
 
 def seed1_numbers(ev: Evidence) -> Finding:
-    r = ev.step_runs("dipole-3d/seed")[1]
+    r = ev.step_runs("dipole-3d/hinton-problems")[1]
     mse, sv, cubic = r.metrics.test_mse, r.metrics.singular_values, r.metrics.r2_cubic["mean"]
     exact_sv = all(close(a, b, 0.02) for a, b in zip(sv, (6.23, 5.00, 4.01), strict=True))
     checks = {"MSE": close(mse, 0.0100, 0.03), "singular values": exact_sv, "cubic R^2": abs(cubic - 0.585) <= 0.03}
@@ -91,7 +91,7 @@ def seed1_numbers(ev: Evidence) -> Finding:
 
 def r2_table(ev: Evidence, regression: Callable[[CodeMetrics], dict[str, float]], claimed: Sequence[float]
              ) -> Finding:
-    run = ev.step_runs("dipole-3d/seed")[0]
+    run = ev.step_runs("dipole-3d/hinton-problems")[0]
     r2 = regression(run.metrics)
     labels = ("x", "y", "cos_2theta", "sin_2theta")
     gaps = [abs(r2[n] - c) for n, c in zip(labels, claimed, strict=True)]
@@ -104,7 +104,7 @@ def r2_table(ev: Evidence, regression: Callable[[CodeMetrics], dict[str, float]]
 
 
 def seed_time(ev: Evidence) -> Finding:
-    runs = ev.step_runs("dipole-3d/seed")
+    runs = ev.step_runs("dipole-3d/hinton-problems")
     t = float(np.mean([r.train_seconds for r in runs]))
     return Finding(f"{g(t, 2)} s per seed ({len(runs)} seeds trained together, compilation included)",
                    REPRODUCED if t <= 11 else NOT_REPRODUCED, "rule: no slower than the README's 11 s")
@@ -123,7 +123,7 @@ def half_turn(ev: Evidence) -> Finding:
 
 
 def three_dims(ev: Evidence) -> Finding:
-    runs = ev.step_runs("dipole-3d/seed")
+    runs = ev.step_runs("dipole-3d/hinton-problems")
     pr, twonn = [r.metrics.effective_dim for r in runs], [r.metrics.intrinsic_dim for r in runs]
     spread, filled = min(pr) > 2, min(twonn) >= 2.5
     verdict = REPRODUCED if spread and filled else DIFFERS if spread or filled else NOT_REPRODUCED
@@ -144,7 +144,7 @@ def paper_bits(ev: Evidence) -> Finding:
 
 
 def proxy_bits(ev: Evidence) -> Finding:
-    runs = ev.step_runs("dipole-3d/seed")
+    runs = ev.step_runs("dipole-3d/hinton-problems")
     proxy = [seed_proxy_bits(r.metrics.test_mse, SIZE**2, r.config["dim"], r.config["sigma"]) for r in runs]
     ok = abs(float(np.mean(proxy)) + 60) <= 5
     return Finding(f"the seed's proxy (its formula at its sigma_recon = 0.15) on our held-out MSE: {ms(proxy)} "
