@@ -11,7 +11,7 @@ XLA compilation, every step), one seed, and five seeds in one vmapped call. The 
   (``python SCRIPT {nlgp,ising} --steps S --seed 0`` printing ``seconds=``, ``setup_seconds=`` and
   ``step_seconds=``; run with ``RFLAB_AUTHORS_PYTHON``, default this Python); a reconstruction from
   their repository is not part of rflab;
-- otherwise ``authors_procedure.py``: the same procedure written for rflab (a Python loop over
+- otherwise ``rflab.lufkin_code``: the same procedure written for rflab (a Python loop over
   jitted steps, per-sample dense NLGP products or Metropolis chains, both classes drawn and half
   kept, an evaluation every 10 steps).
 Where the baseline runs fewer steps than 2000 (Ising always; everything with ``--quick``), its
@@ -27,10 +27,10 @@ import subprocess
 import sys
 import time
 
-import authors_procedure as proc
 import jax
 import numpy as np
 
+from rflab import lufkin_code as proc
 from rflab.bench import Row
 from rflab.experiments import receptive_fields as rfx
 from rflab.metrics import receptive_fields as rf
@@ -49,7 +49,7 @@ def ours(preset: str, seeds: list[int], steps: int) -> tuple[float, np.ndarray]:
 
 
 def baseline_procedure(case: str, steps: int) -> tuple[float, float, np.ndarray]:
-    """authors_procedure.py for ``steps``: (seconds, seconds per later step, final weights)."""
+    """rflab.lufkin_code for ``steps``: (seconds, seconds per later step, final weights)."""
     if case == "nlgp":
         samplers = proc.nlgp_sampler(40, (1.0, 3.0), 100.0)
     else:
@@ -81,7 +81,7 @@ def run(quick: bool = False) -> list[Row]:
             label, ipr_note = "the authors' code (RFLAB_AUTHORS_FIG3)", f"their run: {line.strip()}"
         else:
             seconds, per_step, w = baseline_procedure(case, measured)
-            label, ipr_note = "the authors' procedure (authors_procedure.py)", f"baseline IPR {rf.ipr(w[0]):.3f}"
+            label, ipr_note = "the authors' procedure (rflab.lufkin_code)", f"baseline IPR {rf.ipr(w[0]):.3f}"
         projected = seconds + (steps - measured) * per_step
         how = f"measured {measured} steps, projected to {steps}: " if measured < steps else ""
         for seeds in ([0], [0, 1, 2, 3, 4]):

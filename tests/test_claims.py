@@ -248,6 +248,19 @@ def at(path: str, value: Any) -> Change:
     return lambda ev: edit(ev, path, value)
 
 
+def without(path: str, key: str) -> Change:
+    """Evidence whose object at ``path`` lacks ``key`` (a file written before the key existed)."""
+    def apply(ev: Fake) -> Fake:
+        out = copy.deepcopy(ev)
+        target: Any = out
+        for p in path.split(":"):
+            target = target[p] if isinstance(target, dict) else getattr(target, p)
+        del target[key]
+        return out
+
+    return apply
+
+
 def both(*changes: Change) -> Change:
     def apply(ev: Fake) -> Fake:
         for c in changes:
@@ -458,7 +471,7 @@ CASES: list[tuple[str, Change, str]] = [
     ("Their sampler draws", at("checks_:sampling_speed:ratio", 0.5), NOT_REPRODUCED),
     ("Their batches of a given size", SAME, REPRODUCED),
     ("Their batches of a given size", at("checks_:authors_code:label_order:differ", 0.5), NOT_REPRODUCED),
-    ("Their batches of a given size", at("checks_:authors_code", None), NOT_RUN),
+    ("Their batches of a given size", without("checks_", "authors_code"), NOT_RUN),
     ("Their result cache", SAME, NOT_CHECKABLE),
     ("Their Fig. 3 Kur(5) run", SAME, REPRODUCED),
     ("Their Fig. 3 Kur(5) run", at("checks_:authors_code:kur_float32:step_nan", False), DIFFERS),

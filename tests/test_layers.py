@@ -16,7 +16,7 @@ LAYERS = (  # lowest first
      "rflab.sources"),
     ("rflab.data",),
     ("rflab.models",),
-    ("rflab.train", "rflab.bench"),
+    ("rflab.train", "rflab.bench", "rflab.lufkin_code"),
     ("rflab.metrics", "rflab.theory"),
     ("rflab.plots",),
     ("rflab.experiments",),

@@ -2,13 +2,12 @@
 exact values of docs/localization.md), the amplifier by quadrature and Monte Carlo against its closed
 forms, its Taylor coefficient, the dipole's half-turn, the IPR of random weights, the speed of NLGP
 sampling against the authors' procedure, and the authors' procedure itself as reconstructed in
-``benchmarks/authors_procedure.py`` (their label order, their Kur quantile in float32). Seeded;
+``rflab.lufkin_code`` (their label order, their Kur quantile in float32). Seeded;
 seconds on a CPU."""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import jax
@@ -146,7 +145,7 @@ class KurFloat32(Schema):
 
 
 class AuthorsCode(Schema):
-    """The authors' procedure as reconstructed in ``benchmarks/authors_procedure.py``."""
+    """The authors' procedure as reconstructed in ``rflab.lufkin_code``."""
 
     label_order: LabelOrder
     kur_float32: KurFloat32
@@ -161,7 +160,7 @@ class Checks(Schema):
     dipole_half_turn: HalfTurn
     random_ipr: RandomIPR
     sampling_speed: SamplingSpeed
-    authors_code: AuthorsCode | None
+    authors_code: AuthorsCode
 
 
 def moments(x: np.ndarray) -> dict[str, float]:
@@ -261,21 +260,16 @@ def random_ipr(n: int = 40, draws: int = 20_000) -> dict[str, float]:
             "three_over_n": 3 / n}
 
 
-def authors_code(root: Path = Path(".")) -> dict[str, Any] | None:
-    """The authors' procedure as reconstructed in ``root/benchmarks/authors_procedure.py`` (None where
-    the checkout is not at hand): the labels of two consecutive batches of their indexed dataset, and
-    their float32 Kur(5) quantile: where it becomes infinite, how many such inputs their Fig. 3 run
-    (2000 steps of batch 10^4, both classes drawn for every index, N = 40) meets in expectation, and
-    what one SGD step of their loss does with one of them in the batch."""
+def authors_code() -> dict[str, Any]:
+    """The authors' procedure as reconstructed in ``rflab.lufkin_code``: the labels of two consecutive
+    batches of their indexed dataset, and their float32 Kur(5) quantile: where it becomes infinite, how
+    many such inputs their Fig. 3 run (2000 steps of batch 10^4, both classes drawn for every index,
+    N = 40) meets in expectation, and what one SGD step of their loss does with one of them in the batch."""
     import jax.numpy as jnp
 
-    from rflab.bench import load
+    from rflab import lufkin_code as proc
     from rflab.data.marginals import kur_abs_quantile
 
-    path = root / "benchmarks" / "authors_procedure.py"
-    if not path.is_file():
-        return None
-    proc = load(path)
     n, batch = 40, 1000
     data = proc.IndexedDataset(jax.random.PRNGKey(0), proc.nlgp_sampler(n, (1.0, 3.0), 100.0))
     y0, y1 = (np.asarray(data.batch(start, batch)[1]) for start in (0, batch))

@@ -1,4 +1,5 @@
-"""A faithful baseline of the authors' Fig. 3 single-neuron procedure, written for rflab (not their code).
+"""The authors' Fig. 3 single-neuron procedure (leonlufkin/Localization), reconstructed for rflab (not their
+code): the baseline of ``rflab bench`` and the subject of the report's checks on their code.
 
 What the authors' pipeline does per SGD step (docs/localization.md, section 6; leonlufkin/Localization):
 - a Python loop over steps, one jitted train step per batch (their ``supervise.simulate``);
