@@ -91,7 +91,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, monkeypatch, 
 
 def test_figure2_quick(tmp_path):
     from rflab.figures import get_figure, render
-    from rflab.store import Store
+    from rflab.results.store import Store
 
     (path,) = render(get_figure("fig2"), "quick", tmp_path / "fig2", Store(tmp_path / "store"))
     assert path.name == "fig2-quick.png" and path.stat().st_size > 50_000

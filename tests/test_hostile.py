@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from conftest import Cli
 
-from rflab.store import Store
+from rflab.results.store import Store
 
 Setup = Callable[[Path], None]
 

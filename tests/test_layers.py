@@ -20,7 +20,7 @@ LAYERS = (  # lowest first
     ("rflab.metrics", "rflab.theory"),
     ("rflab.plots",),
     ("rflab.experiments",),
-    ("rflab.store", "rflab.results"),
+    ("rflab.results",),
     ("rflab.figures",),
     ("rflab.report",),
     ("rflab.api",),

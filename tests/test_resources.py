@@ -19,7 +19,7 @@ from rflab.experiments.base import SeedResult
 from rflab.report import reproduce as rp
 from rflab.resources import Footprint, GiB, MiB
 from rflab.results.cache import ensure
-from rflab.store import Store
+from rflab.results.store import Store
 
 
 @pytest.mark.parametrize(("text", "expected"), [("8G", 8 * GiB), ("512M", 512 * MiB), ("1.5T", int(1.5 * 2**40)),

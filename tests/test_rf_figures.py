@@ -19,7 +19,7 @@ from rflab.figures import lufkin_fig3 as fig3
 from rflab.figures import lufkin_fig4 as fig4
 from rflab.figures import lufkin_fig5 as fig5
 from rflab.metrics import receptive_fields as rf
-from rflab.store import Store, StoredRun
+from rflab.results.store import Store, StoredRun
 
 TINY = {"steps": 20, "batch_size": 200, "snapshots": 2}
 

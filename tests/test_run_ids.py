@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from rflab.experiments import get_experiment
-from rflab.store import run_id
+from rflab.results.store import run_id
 
 PINNED = [
     ("dipole-3d", None, {}, 0, "5747ce5878d584ff"),

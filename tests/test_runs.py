@@ -13,7 +13,7 @@ from conftest import Cli
 
 from rflab.config import ConfigError
 from rflab.results import query as q
-from rflab.store import Store
+from rflab.results.store import Store
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rflab.store import Store, run_id
+from rflab.results.store import Store, run_id
 
 
 def put(store: Store, rid: str = "abc", **kw) -> None:
@@ -92,7 +92,7 @@ def test_killed_process_leaves_no_entry(tmp_path: Path) -> None:
 
     script = textwrap.dedent(f"""
         import os, signal, numpy as np
-        from rflab.store import Store
+        from rflab.results.store import Store
         def die(folder):
             (folder / "half.png").write_bytes(b"x")
             os.kill(os.getpid(), signal.SIGKILL)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rflab.store import Store
+from rflab.results.store import Store
 
 WRITERS, RUNS = 4, 12
 

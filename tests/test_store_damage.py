@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rflab.store import DamagedRunError, DamagedRunWarning, Store, StoreError
+from rflab.results.store import DamagedRunError, DamagedRunWarning, Store, StoreError
 
 
 def figures(folder: Path) -> None:

@@ -17,7 +17,7 @@ from conftest import Cli
 from rflab.config import ConfigError
 from rflab.experiments import get_experiment
 from rflab.results import sweep as sw
-from rflab.store import Store
+from rflab.results.store import Store
 
 TINY = {"N": "16", "steps": "30", "batch_size": "64", "snapshots": "2"}
 TINY_ARGS = [a for k, v in TINY.items() for a in ("--set", f"{k}={v}")]

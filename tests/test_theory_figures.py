@@ -13,8 +13,8 @@ from rflab.config import ConfigError
 from rflab.figures import get_figure, render
 from rflab.figures import lufkin_theory as tf
 from rflab.results.cache import RunSpec, load
+from rflab.results.store import Store
 from rflab.schema import check
-from rflab.store import Store
 
 TINY_NEURON = {"steps": 40, "batch_size": 256, "snapshots": 4}
 

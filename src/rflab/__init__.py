@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # what __getattr__ gives, for type checkers and editors
     from rflab.api import runs as runs
     from rflab.api import sweep as sweep
     from rflab.config import ConfigError as ConfigError
-    from rflab.store import Store as Store
+    from rflab.results.store import Store as Store
 
 API = ("Result", "figure", "load", "run", "runs", "sweep")
 LAYERS = ("data", "experiments", "figures", "metrics", "models", "plots", "report", "results", "theory", "train")
@@ -44,7 +44,7 @@ def __getattr__(name: str) -> Any:
     if name in API:
         return getattr(importlib.import_module("rflab.api"), name)
     if name == "Store":
-        return importlib.import_module("rflab.store").Store
+        return importlib.import_module("rflab.results.store").Store
     if name == "ConfigError":
         return importlib.import_module("rflab.config").ConfigError
     if name in LAYERS:

@@ -27,9 +27,9 @@ from rflab.paths import check_store
 from rflab.results import query
 from rflab.results import sweep as sweeps
 from rflab.results.cache import ensure
+from rflab.results.store import DEFAULT_ROOT, Store, StoredRun
 from rflab.results.watch import Watch, Watcher, quiet
 from rflab.schema import Schema, view
-from rflab.store import DEFAULT_ROOT, Store, StoredRun
 
 StoreLike = Store | str | Path | None
 

@@ -200,7 +200,7 @@ def bench(
 def _kept_results(path: Path) -> dict[str, Any]:
     """The benchmark results kept in ``bench.json`` (none if there is no such file); a damaged file is
     a one-line error, found before the benchmarks run."""
-    from rflab.store import StoreError
+    from rflab.results.store import StoreError
 
     if not path.exists():
         return {}
@@ -223,7 +223,7 @@ def figure(
     from rflab import resources
     from rflab.figures import get_figure, render
     from rflab.report.reproduce import check_scale
-    from rflab.store import Store
+    from rflab.results.store import Store
 
     figure = get_figure(name)
     check_scale(scale)
@@ -276,7 +276,7 @@ def main() -> None:
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
                   line: str | None = None) -> None:
     """A damaged run is reported in one line on stderr; other warnings as Python shows them."""
-    from rflab.store import DamagedRunWarning
+    from rflab.results.store import DamagedRunWarning
 
     if issubclass(category, DamagedRunWarning):
         err.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)

@@ -24,6 +24,6 @@ def memory_bytes(limit: str | None) -> int | None:
 
 def store_root(store: Path | None) -> Path:
     """The store's folder: ``--store`` if given, else ``$RFLAB_STORE``, else ``./rflab-results``."""
-    from rflab.store import DEFAULT_ROOT
+    from rflab.results.store import DEFAULT_ROOT
 
     return store if store is not None else Path(os.environ.get("RFLAB_STORE", DEFAULT_ROOT))

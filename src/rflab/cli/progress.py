@@ -16,8 +16,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from rflab.results.store import StoredRun
 from rflab.results.watch import Watch
-from rflab.store import StoredRun
 
 err = Console(stderr=True)
 

@@ -23,7 +23,7 @@ def check(
     """List damaged runs (a file that does not match its checksum, a missing or unreadable record), run
     folders the index lacks, and an index that cannot be read; exit status 1 when anything is damaged."""
     from rflab.cli import out
-    from rflab.store import Store
+    from rflab.results.store import Store
 
     results = Store(store_root(store))
     check_store(results.root, write=False)
@@ -54,7 +54,7 @@ def rebuild_index(store: StoreOption = None) -> None:
     """Rebuild the SQLite index from the records in the run folders (for a lost or damaged index; run it
     while nothing else writes to the store); damaged runs are listed and left out."""
     from rflab.cli import out
-    from rflab.store import Store
+    from rflab.results.store import Store
 
     results = Store(store_root(store))
     check_store(results.root)

@@ -35,7 +35,7 @@ def sweep(
     from rflab.cli import setup_jax
     from rflab.experiments import get_experiment, parse_seeds
     from rflab.results import sweep as sw
-    from rflab.store import Store
+    from rflab.results.store import Store
 
     experiment = get_experiment(name)
     seed_list = parse_seeds(seed, seeds)
@@ -114,7 +114,7 @@ def runs(
     from rflab.cli import out
     from rflab.experiments import get_experiment
     from rflab.results import query as q
-    from rflab.store import Store
+    from rflab.results.store import Store
 
     if experiment is not None:
         get_experiment(experiment)

@@ -108,7 +108,7 @@ def claim32(
     from rflab.cli.progress import ConsoleWatch
     from rflab.experiments.base import SEED_MAX
     from rflab.figures import get_figure, lufkin_theory, render
-    from rflab.store import Store
+    from rflab.results.store import Store
 
     get_figure("claim32").scale(scale)
     if seeds is not None and not 1 <= seeds <= SEED_MAX:

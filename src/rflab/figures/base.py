@@ -16,8 +16,8 @@ from typing import Any, Generic, TypeVar
 from rflab.config import Config, ConfigError
 from rflab.files import staged
 from rflab.results.cache import RunSpec, load
+from rflab.results.store import Store, StoredRun
 from rflab.results.watch import Watcher, quiet
-from rflab.store import Store, StoredRun
 from rflab.train import ProgressFn
 
 S = TypeVar("S")

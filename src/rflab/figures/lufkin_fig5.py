@@ -21,7 +21,7 @@ from rflab.experiments.receptive_fields import stored_units
 from rflab.figures.base import Figure, Inputs, Scale
 from rflab.plots.receptive_fields import figure5
 from rflab.results.cache import RunSpec
-from rflab.store import StoredRun
+from rflab.results.store import StoredRun
 
 PANELS = (("committee, Kur(10)", "rf-committee", "kur10"), ("committee, Kur(30)", "rf-committee", "kur30"),
           ("committee, Kur(4)", "rf-committee", "kur4"), ("ICA, Kur(3)", "rf-ica", "kur3"))

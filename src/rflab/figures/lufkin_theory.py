@@ -59,8 +59,8 @@ from rflab.metrics import receptive_fields as rf
 from rflab.models import neurons
 from rflab.plots import theory as plots
 from rflab.results.cache import RunSpec
+from rflab.results.store import StoredRun
 from rflab.schema import Schema
-from rflab.store import StoredRun
 from rflab.theory import dynamics as dyn
 
 

@@ -32,8 +32,8 @@ from rflab.models import population as pop
 from rflab.models.coders import CODERS
 from rflab.plots import codes as plots
 from rflab.results.cache import RunSpec
+from rflab.results.store import StoredRun
 from rflab.schema import Schema
-from rflab.store import StoredRun
 
 
 class MeanStd(Schema):

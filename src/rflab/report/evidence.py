@@ -15,8 +15,8 @@ from rflab.experiments import get_experiment
 from rflab.figures import get_figure, output
 from rflab.figures.checks import Checks
 from rflab.results.cache import RunSpec
+from rflab.results.store import Store, StoredRun
 from rflab.schema import Missing, view
-from rflab.store import Store, StoredRun
 
 
 def read_json(path: Path, remake: str) -> Any:

@@ -17,8 +17,8 @@ import numpy as np
 
 from rflab.metrics.receptive_fields import LOCALIZED_IPR
 from rflab.report.evidence import Evidence
+from rflab.results.store import StoredRun
 from rflab.schema import Missing
-from rflab.store import StoredRun
 
 REPRODUCED, NOT_REPRODUCED, DIFFERS, NOT_RUN, NOT_CHECKABLE = (
     "reproduced", "not reproduced", "differs", "not run", "not checkable")

@@ -29,8 +29,8 @@ from rflab.experiments import receptive_fields as fields
 from rflab.figures import get_figure, output, render
 from rflab.files import write_json
 from rflab.results.cache import RunSpec, ensure
+from rflab.results.store import Store, StoreError
 from rflab.results.watch import Watcher, quiet
-from rflab.store import Store, StoreError
 from rflab.version import __version__
 
 SCALES = ("quick", "paper")

@@ -15,8 +15,8 @@ from typing import Any
 from rflab import resources
 from rflab.config import Config
 from rflab.experiments import Experiment, get_experiment
+from rflab.results.store import Store, StoredRun, run_id
 from rflab.results.watch import Watch
-from rflab.store import Store, StoredRun, run_id
 
 
 def _text(value: Any) -> str:

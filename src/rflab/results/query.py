@@ -14,7 +14,7 @@ from typing import Any
 
 from rflab.config import ConfigError
 from rflab.files import replacing
-from rflab.store import Store, StoredRun, StoreError
+from rflab.results.store import Store, StoredRun, StoreError
 
 FIELDS = ("run_id", "experiment", "seed", "train_seconds", "created", "path")
 EXPORTS = (".csv", ".parquet")

@@ -27,8 +27,8 @@ from rflab.config import ConfigError, digest
 from rflab.experiments import Experiment, get_experiment
 from rflab.paths import check_store
 from rflab.results.cache import ensure
+from rflab.results.store import Store, run_id
 from rflab.results.watch import Watch
-from rflab.store import Store, run_id
 
 EXECUTORS = ("local", "dask")
 

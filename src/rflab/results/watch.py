@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rflab.store import StoredRun
+    from rflab.results.store import StoredRun
 
 
 class Watch:
