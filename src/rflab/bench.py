@@ -119,8 +119,8 @@ def markdown(results: dict[str, dict[str, Any]], quick: bool) -> str:
     lines.append("")
     lines += [f"{i}. {note}" for i, note in enumerate(notes, 1) if note]
     lines.append("")
-    lines.append(f"Written by `rflab bench --readme README.md`{scale}; peak memory is the resident peak of the "
-                 "process that ran the benchmark file (each in its own process).")
+    lines.append(f"Written by `rflab bench --readme docs/performance.md`{scale}; peak memory is the resident peak of "
+                 "the process that ran the benchmark file (each in its own process).")
     return "\n".join(lines)
 
 

@@ -1,0 +1,34 @@
+"""The README stays short and its quick start verbatim; every link in the README and the docs
+points at a file of this repository (the site build, ``mkdocs build --strict`` in ``.ci/run``,
+checks the docs' links and references in more depth)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK_START = (
+    'python3 -m venv .venv && . .venv/bin/activate && pip install . && rflab reproduce',
+    'python3 -m venv .venv && . .venv/bin/activate && pip install ".[test]" && pytest',
+)
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def test_the_readme_is_short_and_its_quick_start_is_the_two_commands() -> None:
+    text = (ROOT / "README.md").read_text()
+    assert len(text.splitlines()) < 200
+    assert all(f"```bash\n{command}\n```" in text for command in QUICK_START)
+    assert QUICK_START[1] in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_every_relative_link_reaches_a_file_of_the_repository(page: Path) -> None:
+    for target in LINK.findall(page.read_text()):
+        if re.match(r"[a-z]+://|#|mailto:", target):
+            continue
+        path = (page.parent / target.split("#")[0]).resolve()
+        assert path.is_file() and ROOT in path.parents, f"{page.relative_to(ROOT)} links to {target}"
