@@ -81,6 +81,7 @@ def test_a_field_added_with_its_default_keeps_the_ids_and_set_makes_new_ones() -
 def test_only_the_data_keys_of_stored_configs_enter_ids_while_unset() -> None:
     from rflab.experiments.receptive_fields import STORED_DATA_KEYS, DataChoice
 
+    assert set(STORED_DATA_KEYS) == {"N", "dims", "xi", "g", "k", "radial", "nu", "J"}  # the keys stored configs hold
     assert {k for k, f in DataChoice.model_fields.items() if f.exclude_if is None} == {"data", *STORED_DATA_KEYS}
 
 

@@ -39,7 +39,7 @@ from rflab.schema import Schema
 from rflab.train import ProgressFn
 
 DATA_KEYS = tuple(registry.keys())  # declared once, by the data models' own parameters
-STORED_DATA_KEYS = ("J", "g", "k", "nu", "radial")  # in every stored config; a key added since is ``added``
+STORED_DATA_KEYS = ("N", "dims", "xi", "g", "k", "radial", "nu", "J")  # in stored configs; one added since is ``added``
 HIGH_GAIN: dict[str, dict[str, Any]] = {"nlgp": {"g": 100.0}, "nlgp-clone": {"g": 100.0}}
 TEST_SAMPLES = 10_000
 LOSS_WINDOW = 100
