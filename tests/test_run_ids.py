@@ -6,10 +6,18 @@ The ids below were computed with the code as it was before configs gained up-fro
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from contextlib import closing
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
 import pytest
 
-from rflab.experiments import get_experiment
-from rflab.results.store import run_id
+from rflab.config import added
+from rflab.experiments import EXPERIMENTS, get_experiment
+from rflab.results.store import Store, run_id
 
 PINNED = [
     ("dipole-3d", None, {}, 0, "5747ce5878d584ff"),
@@ -29,3 +37,85 @@ def test_run_id_of_a_fixed_config_is_unchanged(name: str, preset: str | None, ov
     experiment = get_experiment(name)
     config = experiment.configure(preset, overrides).model_dump()
     assert run_id(experiment.name, config, seed) == expected
+
+
+# The keys that enter each experiment's run ids at its defaults. A field added to a config changes
+# the id of every run stored before it, unless it is declared with rflab.config.added.
+HASHED_KEYS = {
+    "dipole-3d": ["activity_resolution", "batch_size", "centre_resolution", "code_decay", "deviation_var", "dim",
+                  "encoder_init", "epochs", "init_gain", "knn_k", "lr", "model", "mu_init", "mu_jitter",
+                  "n_dec_hidden", "n_enc_hidden", "n_test", "n_train", "n_units", "optimizer", "pixel_resolution",
+                  "recon_var", "rng", "schedule", "sigma", "snapshots", "theta_range", "warmup"],
+    "bars-what-where": ["active_share", "activity_resolution", "batch_size", "centre_resolution", "code_decay",
+                        "deviation_var", "dim", "epochs", "init_gain", "knn_k", "lr", "mu_init", "mu_jitter",
+                        "n_enc_hidden", "n_test", "n_train", "n_units", "optimizer", "pixel_resolution", "recon_var",
+                        "schedule", "sigma", "snapshots", "som_epochs", "som_lr", "som_side", "som_sigma", "warmup"],
+    "rf-neuron": ["J", "N", "batch_size", "data", "dims", "g", "init_scale", "k", "lr", "nu", "radial", "snapshots",
+                  "steps", "xi"],
+    "rf-committee": ["J", "N", "activation", "batch_size", "bias", "data", "dims", "g", "init_scale", "k", "lr", "nu",
+                     "radial", "snapshots", "steps", "train_readout", "units", "xi"],
+    "rf-ica": ["J", "N", "components", "data", "dims", "g", "k", "max_iter", "nu", "radial", "samples", "tol", "xi"],
+}
+HASHED_KEYS["dipole-2d"] = HASHED_KEYS["dipole-3d"]
+
+
+@pytest.mark.parametrize("name", list(EXPERIMENTS))
+def test_the_keys_of_every_stored_config_are_unchanged(name: str) -> None:
+    keys = sorted(get_experiment(name).configure().model_dump())
+    new = sorted(set(keys) - set(HASHED_KEYS[name]))
+    assert not new, f"{name}: {new} would change the id of every stored run; declare them with rflab.config.added"
+    assert keys == HASHED_KEYS[name]
+
+
+def test_a_field_added_with_its_default_keeps_the_ids_and_set_makes_new_ones() -> None:
+    neuron = get_experiment("rf-neuron")
+
+    class Later(neuron.config):  # type: ignore[misc, valid-type]
+        momentum: float = added(0.0, ge=0)
+
+    before = neuron.configure(None, {"lr": 0.1}).model_dump()
+    assert Later(**before).model_dump() == before
+    assert run_id("rf-neuron", Later(**before, momentum=0.9).model_dump(), 0) != run_id("rf-neuron", before, 0)
+
+
+def test_only_the_data_keys_of_stored_configs_enter_ids_while_unset() -> None:
+    from rflab.experiments.receptive_fields import STORED_DATA_KEYS, DataChoice
+
+    assert set(STORED_DATA_KEYS) == {"N", "dims", "xi", "g", "k", "radial", "nu", "J"}  # the keys stored configs hold
+    assert {k for k, f in DataChoice.model_fields.items() if f.exclude_if is None} == {"data", *STORED_DATA_KEYS}
+
+
+def test_the_numerics_version_keys_new_runs_and_version_1_adds_nothing() -> None:
+    config = get_experiment("rf-neuron").configure().model_dump()
+    assert run_id("rf-neuron", config, 0, numerics=1) == run_id("rf-neuron", config, 0) == "b683f78ad676c9e2"
+    assert run_id("rf-neuron", config, 0, numerics=2) != run_id("rf-neuron", config, 0)
+
+
+def test_a_bumped_numerics_version_recomputes_and_keeps_the_older_runs_listed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rflab
+
+    tiny = {"steps": 20, "batch_size": 128, "snapshots": 2, "N": 16}
+    store = rflab.Store(tmp_path / "s")
+    first = rflab.run("rf-neuron", seeds=range(2), store=store, **tiny)
+    monkeypatch.setitem(EXPERIMENTS, "rf-neuron", replace(EXPERIMENTS["rf-neuron"], numerics=2))
+    second = rflab.run("rf-neuron", seeds=range(2), store=store, **tiny)
+    assert first.computed == second.computed == [0, 1] and set(first.run_ids).isdisjoint(second.run_ids)
+    assert rflab.run("rf-neuron", seeds=range(2), store=store, **tiny).computed == []
+    table = rflab.runs(experiment="rf-neuron", store=store)
+    assert sorted(table["numerics"]) == [1, 1, 2, 2]
+    assert {r.numerics for r in second.runs} == {2} and json.loads((second.runs[0].path / "run.json").read_text())[
+        "numerics"] == 2
+
+
+def test_an_index_written_before_numerics_reads_as_version_1_and_a_rebuild_keeps_versions(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s")
+    store.put("old", "e", 0, {"lr": 0.1}, {"m": 1.0}, 1.0, {"w": np.zeros(3)})
+    store.put("new", "e", 0, {"lr": 0.2}, {"m": 2.0}, 1.0, {"w": np.zeros(3)}, numerics=3)
+    with closing(sqlite3.connect(store.index)) as conn, conn:
+        conn.execute("DELETE FROM runs WHERE run_id = 'new'")
+        conn.execute("ALTER TABLE runs DROP COLUMN numerics")
+    assert [(r.run_id, r.numerics) for r in Store(store.root).runs()] == [("old", 1)]
+    Store(store.root).put("new", "e", 0, {"lr": 0.2}, {"m": 2.0}, 1.0, {"w": np.zeros(3)}, numerics=3)
+    assert Store(store.root).rebuild_index()[0] == 2
+    assert {r.run_id: r.numerics for r in Store(store.root).runs()} == {"old": 1, "new": 3}

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 M = TypeVar("M", bound=BaseModel)
 INT_MAX = 2**31 - 1  # JAX indexes arrays with 32-bit integers
@@ -43,6 +43,13 @@ class Config(BaseModel):
                 raise ValueError(f"must be 0 or between {FLOAT_TINY:.2g} and {FLOAT_MAX:.2g} in size (JAX computes "
                                  "in float32)")
         return value
+
+
+def added(default: Any, **field: Any) -> Any:
+    """A setting added to a config after runs of it were stored: while it has its default it is left
+    out of the dumped config, and so of the run id, and the runs stored before it keep their ids
+    (``tests/test_run_ids.py`` pins the keys that enter every experiment's ids)."""
+    return Field(default, exclude_if=lambda value: value == default, **field)
 
 
 def parse_overrides(items: Iterable[str]) -> dict[str, Any]:

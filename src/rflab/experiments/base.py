@@ -34,7 +34,9 @@ class SeedResult:
 class Experiment:
     """A named experiment: a config model, named presets, ``run(config, seeds, progress)``, the memory
     one run of a config needs (``footprint(config)``, see ``rflab.resources``), the schema of each
-    seed's metrics and the dimensions of the arrays a researcher plots (the seed axis comes first)."""
+    seed's metrics, the dimensions of the arrays a researcher plots (the seed axis comes first) and the
+    numerics version: bump it with a change that alters the numbers of a stored config, so those runs
+    are computed again under new ids while the older ones stay stored and listed."""
 
     name: str
     summary: str
@@ -44,6 +46,7 @@ class Experiment:
     footprint: Callable[[Any], Footprint] = lambda cfg: Footprint(0)
     metrics: type[Schema] = Schema
     dims: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    numerics: int = 1
 
     def configure(self, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
         """Defaults, then the preset, then the user's overrides, validated as one config."""

@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import Field, create_model
 
 from rflab import train
-from rflab.config import Config, ConfigError
+from rflab.config import Config, ConfigError, added
 from rflab.data import registry
 from rflab.data.fields import DataModel
 from rflab.experiments.base import Experiment, SeedResult, per_seed
@@ -39,6 +39,7 @@ from rflab.schema import Schema
 from rflab.train import ProgressFn
 
 DATA_KEYS = tuple(registry.keys())  # declared once, by the data models' own parameters
+STORED_DATA_KEYS = ("N", "dims", "xi", "g", "k", "radial", "nu", "J")  # in stored configs; one added since is ``added``
 HIGH_GAIN: dict[str, dict[str, Any]] = {"nlgp": {"g": 100.0}, "nlgp-clone": {"g": 100.0}}
 TEST_SAMPLES = 10_000
 LOSS_WINDOW = 100
@@ -57,9 +58,11 @@ class DataSettings(Config):
 
 # Each key any data model takes, None unless set (then the model's or the experiment's default); the
 # values are validated by the chosen model's own parameters (``resolve_data``), which know its ranges.
+# A key a data model added later is left out of the stored config while unset, so older runs keep their ids.
 DataChoice = create_model(
     "DataChoice", __base__=DataSettings, __doc__="A data model by registry name and its parameters (None: the "
-    "model's default).", **{key: (Any, Field(None, description=text)) for key, text in registry.keys().items()})
+    "model's default).", **{key: (Any, Field(None, description=text) if key in STORED_DATA_KEYS else
+                                  added(None, description=text)) for key, text in registry.keys().items()})
 
 
 class FieldMetrics(Schema):
@@ -125,7 +128,7 @@ class NeuronConfig(DataChoice):
     batch_size: int = Field(10_000, gt=1, description="fresh samples per step")
     steps: int = Field(2000, gt=0, description="SGD steps")
     snapshots: int = Field(40, gt=0, description="snapshots of the fields over training")
-    replicate: int = Field(0, ge=0, exclude_if=lambda r: r == 0,
+    replicate: int = added(0, ge=0,
                            description="0: the seed's own data stream; r > 0: an independent stream from the "
                                        "same initial weights (SGD noise alone)")
 

@@ -40,7 +40,8 @@ class RunSpec:
     def run_ids(self) -> list[str]:
         """The run id of every seed."""
         config = self.config().model_dump()
-        return [run_id(self.experiment, config, s) for s in self.seeds]
+        numerics = get_experiment(self.experiment).numerics
+        return [run_id(self.experiment, config, s, numerics) for s in self.seeds]
 
     @property
     def label(self) -> str:
@@ -59,7 +60,7 @@ def ensure(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Sto
     watch = watch or Watch()
     resources.check_records(f"{experiment.name} on {resources.seed_count(len(seeds))}", len(seeds))
     config = cfg.model_dump()
-    ids = {s: run_id(experiment.name, config, s) for s in seeds}
+    ids = {s: run_id(experiment.name, config, s, experiment.numerics) for s in seeds}
     found = {} if force else {s: r for s in seeds if (r := store.get(ids[s])) is not None}
     missing = [s for s in seeds if s not in found]
     watch.planned(missing)
@@ -70,7 +71,7 @@ def ensure(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Sto
             watch.training(chunk)
             for r in experiment.run(cfg, chunk, watch.step):
                 found[r.seed] = store.put(ids[r.seed], experiment.name, r.seed, config, r.metrics, r.train_seconds,
-                                          r.arrays, r.write_figures)
+                                          r.arrays, r.write_figures, experiment.numerics)
                 watch.stored(found[r.seed])
     return [found[s] for s in seeds], missing
 

@@ -16,7 +16,7 @@ from rflab.config import ConfigError
 from rflab.files import replacing
 from rflab.results.store import Store, StoredRun, StoreError
 
-FIELDS = ("run_id", "experiment", "seed", "train_seconds", "created", "path")
+FIELDS = ("run_id", "experiment", "seed", "numerics", "train_seconds", "created", "path")
 EXPORTS = (".csv", ".parquet")
 WHERE = re.compile(r"^\s*([A-Za-z_][\w.\-]*)\s*(<=|>=|!=|=|<|>)(.*)$")
 
@@ -41,7 +41,7 @@ def flat(value: Any, prefix: str) -> dict[str, Any]:
 
 def row(run: StoredRun) -> dict[str, Any]:
     """One stored run as a flat row: its fields, ``config.*`` and ``metrics.*``."""
-    fields = {"run_id": run.run_id, "experiment": run.experiment, "seed": run.seed,
+    fields = {"run_id": run.run_id, "experiment": run.experiment, "seed": run.seed, "numerics": run.numerics,
               "train_seconds": run.train_seconds, "created": run.created, "path": str(run.path)}
     return fields | flat(run.config, "config") | flat(run.metrics, "metrics")
 

@@ -1,7 +1,10 @@
 """The results store: an SQLite index plus one folder per run (``arrays.npz``, figures, JSON).
 
-A run is keyed by a hash of its experiment, full config, seed and the rflab version, so a stored
-run is never recomputed by accident and two different configs never collide. Writes are atomic:
+A run is keyed by a hash of its experiment, full config, seed and the experiment's numerics version
+(``Experiment.numerics``, bumped by a change that alters numbers), so a stored run is never recomputed
+by accident, two different configs never collide, and runs of an older numerics version stay stored
+and listed beside the new ones. A config field added later with ``config.added`` leaves the ids of
+runs stored before it unchanged. Writes are atomic:
 a run's folder is built under ``tmp/`` and renamed into ``runs/`` whole, and only then indexed,
 so a run killed at any moment leaves no half-written entry (a stray folder without an index row
 is ignored and replaced). Arrays are read back without pickle. Several processes may write to one
@@ -38,7 +41,6 @@ import numpy as np
 
 from rflab.config import ConfigError, digest
 from rflab.files import deferred_interrupt, write_json
-from rflab.version import __version__
 
 DEFAULT_ROOT = Path("rflab-results")  # where the command line keeps results unless told otherwise
 
@@ -52,14 +54,18 @@ CREATE TABLE IF NOT EXISTS runs (
     metrics TEXT NOT NULL,
     train_seconds REAL NOT NULL,
     created REAL NOT NULL,
-    checksums TEXT
+    checksums TEXT,
+    numerics INTEGER NOT NULL DEFAULT 1
 )
 """
+ID_SALT = "0.1.0"  # the package version when ids were first made; fixed, so a release keeps every stored run
 
 
-def run_id(experiment: str, config: dict[str, Any], seed: int) -> str:
-    """The key of one run: a hash of everything that determines its numbers."""
-    return digest({"experiment": experiment, "config": config, "seed": seed, "rflab": __version__})
+def run_id(experiment: str, config: dict[str, Any], seed: int, numerics: int = 1) -> str:
+    """The key of one run: a hash of everything that determines its numbers (numerics version 1 adds
+    nothing, so the ids of runs stored before versions existed stay as they were)."""
+    payload = {"experiment": experiment, "config": config, "seed": seed, "rflab": ID_SALT}
+    return digest(payload | ({"numerics": numerics} if numerics != 1 else {}))
 
 
 class StoreError(ConfigError):
@@ -141,7 +147,8 @@ def folder_problem(folder: Path, rid: str, recorded: dict[str, str] | None) -> s
 
 @dataclass(frozen=True)
 class StoredRun:
-    """One indexed run; ``checksums`` are its files' SHA-256 (None for a run made before checksums)."""
+    """One indexed run; ``checksums`` are its files' SHA-256 (None for a run made before checksums),
+    ``numerics`` the numerics version of the experiment that made it."""
 
     run_id: str
     experiment: str
@@ -152,6 +159,7 @@ class StoredRun:
     path: Path
     created: float = 0.0
     checksums: dict[str, str] | None = None
+    numerics: int = 1
     _loaded: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -223,9 +231,10 @@ class Store:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(SCHEMA)
         columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
-        if "checksums" not in columns:
-            with contextlib.suppress(sqlite3.OperationalError):  # another process added it first
-                conn.execute("ALTER TABLE runs ADD COLUMN checksums TEXT")
+        for name, kind in (("checksums", "TEXT"), ("numerics", "INTEGER NOT NULL DEFAULT 1")):
+            if name not in columns:  # an index written by an older rflab
+                with contextlib.suppress(sqlite3.OperationalError):  # another process added it first
+                    conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
         return conn
 
     @contextmanager
@@ -269,10 +278,10 @@ class Store:
         if not self.index.exists():
             return []
         with self._index() as conn:
-            rows = conn.execute("SELECT run_id, experiment, seed, config, metrics, train_seconds, created, checksums "
-                                "FROM runs " + clause, args).fetchall()
+            rows = conn.execute("SELECT run_id, experiment, seed, config, metrics, train_seconds, created, checksums, "
+                                "numerics FROM runs " + clause, args).fetchall()
         return [StoredRun(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5], self.folder(r[0]), r[6],
-                          json.loads(r[7]) if r[7] else None)
+                          json.loads(r[7]) if r[7] else None, r[8])
                 for r in rows if (self.folder(r[0]) / ARRAYS if complete else self.folder(r[0])).exists()]
 
     def put(
@@ -285,6 +294,7 @@ class Store:
         train_seconds: float,
         arrays: dict[str, np.ndarray],
         write_files: Callable[[Path], None] | None = None,
+        numerics: int = 1,
     ) -> StoredRun:
         """Write a run atomically: folder built aside with the checksums of its files in its record,
         renamed into place, then indexed (Ctrl-C held between the rename and the index row)."""
@@ -297,27 +307,28 @@ class Store:
                 write_files(tmp)
             sums = checksums(tmp)
             record = {"run_id": rid, "experiment": experiment, "seed": seed, "config": config,
-                      "metrics": metrics, "train_seconds": train_seconds, "created": created, "checksums": sums}
+                      "metrics": metrics, "train_seconds": train_seconds, "created": created, "checksums": sums,
+                      "numerics": numerics}
             write_json(tmp / RECORD, record, indent=2)
             _fsync_tree(tmp)
             final = self.folder(rid)
             final.parent.mkdir(parents=True, exist_ok=True)
             with deferred_interrupt():
                 self._move_into_place(tmp, final)
-                self._insert([(rid, experiment, seed, config, metrics, train_seconds, created, sums)])
+                self._insert([(rid, experiment, seed, config, metrics, train_seconds, created, sums, numerics)])
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         self._intact.add(rid)
-        return StoredRun(rid, experiment, seed, config, metrics, train_seconds, final, created, sums)
+        return StoredRun(rid, experiment, seed, config, metrics, train_seconds, final, created, sums, numerics)
 
     def _insert(self, rows: list[tuple], conn: sqlite3.Connection | None = None) -> None:
-        """Index runs: (run_id, experiment, seed, config, metrics, train_seconds, created, checksums)."""
+        """Index runs: (run_id, experiment, seed, config, metrics, train_seconds, created, checksums, numerics)."""
         sql = ("INSERT OR REPLACE INTO runs (run_id, experiment, seed, config, metrics, train_seconds, created, "
-               "checksums) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+               "checksums, numerics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         values = [(rid, exp, seed, json.dumps(config, sort_keys=True), json.dumps(metrics), seconds, created,
-                   None if sums is None else json.dumps(sums, sort_keys=True))
-                  for rid, exp, seed, config, metrics, seconds, created, sums in rows]
+                   None if sums is None else json.dumps(sums, sort_keys=True), numerics)
+                  for rid, exp, seed, config, metrics, seconds, created, sums, numerics in rows]
         if conn is not None:
             conn.executemany(sql, values)
             return
@@ -362,7 +373,7 @@ class Store:
             r = read_record(folder)
             rows.append((r["run_id"], r["experiment"], r["seed"], r["config"], r["metrics"],
                          r.get("train_seconds", 0.0), r.get("created", (folder / RECORD).stat().st_mtime),
-                         r.get("checksums")))
+                         r.get("checksums"), r.get("numerics", 1)))
         fresh = Store(self.root)
         fresh_index = self.root / f".index-{uuid.uuid4().hex[:8]}.sqlite"
         try:

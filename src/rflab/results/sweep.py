@@ -91,7 +91,8 @@ def grid_points(experiment: Experiment, preset: str | None, base: Mapping[str, A
         config = experiment.configure(preset, {**base, **overrides}).model_dump()
         key = digest(config)
         if key not in points:
-            points[key] = Point(overrides, config, {s: run_id(experiment.name, config, s) for s in seeds})
+            ids = {s: run_id(experiment.name, config, s, experiment.numerics) for s in seeds}
+            points[key] = Point(overrides, config, ids)
     return list(points.values())
 
 

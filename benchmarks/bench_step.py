@@ -1,0 +1,156 @@
+"""Where a receptive-field SGD step goes, and what each candidate cheaper step would buy.
+
+At Claim 3.2's settings (one ReLU neuron, N = 40 sites, xi = (0.3, 0.7); NLGP batch 5000, Kur(5)
+batch 50,000), each row times one part of today's step (the baseline) against a candidate that
+computes the same thing another way (the row's own time). Nothing here is adopted: a candidate that
+changes the numbers of a stored config needs a numerics version bump (docs/extending.md). Rows:
+
+1. the whole step (a two-class draw, the gradient of the ReLU neuron's loss, the update) against
+   the draw alone, so the ratio is the share of the step spent drawing;
+2. the two-class pair with its permutation against the same pair unpermuted (the full-batch
+   gradient does not depend on the order, up to rounding);
+3. the correlation of white noise by FFT against a dense product with the 40 x 40 root;
+4. normals by threefry and erfinv (``jax.random.normal``) against Box-Muller on the same threefry
+   bits, and against the ``rbg`` generator;
+5. Kur(5)'s exact quantile against linear interpolation in a uniform table of 2^14 points on
+   |z| <= 8 (every float32 normal), indexed directly (the note gives the table's largest relative
+   error against the exact form).
+
+JAX code is compiled once before timing; times are the best of ``repeat`` calls that block.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from rflab.bench import Row, best_of
+from rflab.data.fields import NLGP, Kur, Lattice, _pair, correlate, gaussian_kernel, root_spectrum
+from rflab.data.marginals import kur_abs_quantile
+
+N, XI, LR = 40, (0.3, 0.7), 0.1
+BATCH = {"nlgp": 5000, "kur": 50_000}
+TABLE_POINTS, TABLE_MAX = 2**14, 8.0
+
+
+def models() -> dict[str, NLGP | Kur]:
+    lattice = Lattice(N)
+    return {"nlgp": NLGP(lattice, XI, 100.0), "kur": Kur(lattice, XI, 5.0)}
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    """Best wall time of ``repeat`` calls after one compiling call."""
+    jax.block_until_ready(fn())
+    return best_of(lambda: jax.block_until_ready(fn()), repeat)
+
+
+def loss(w: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
+    """The ReLU neuron's squared error, as rf-neuron trains it."""
+    return jnp.mean((jax.nn.relu(x @ w) - y) ** 2) / 2
+
+
+def step_row(family: str, model: NLGP | Kur, repeat: int) -> Row:
+    """The whole step against its draw."""
+    n, w, key = BATCH[family], 1e-3 * jnp.ones(N), jax.random.PRNGKey(0)
+    step = jax.jit(lambda w, key: w - LR * jax.grad(loss)(w, *_pair(model, key, n)))
+    whole = timed(lambda: step(w, key), repeat)
+    draw = timed(lambda: _pair(model, key, n), repeat)
+    return Row(f"{family}: the draw alone, batch {n}", draw, "today's whole step (draw, gradient, update)", whole,
+               f"drawing is {draw / whole:.0%} of the step; {n * N / whole / 1e6:.0f} M values/s")
+
+
+def pair_row(family: str, model: NLGP | Kur, repeat: int) -> Row:
+    """The pair draw with and without its permutation."""
+    n, key = BATCH[family], jax.random.PRNGKey(0)
+
+    @jax.jit
+    def unpermuted(key: jax.Array) -> tuple[jax.Array, jax.Array]:
+        k0, k1, _ = jax.random.split(key, 3)
+        n0 = n // 2
+        x = jnp.concatenate([model.draw(k0, n0, 0), model.draw(k1, n - n0, 1)])
+        return x, jnp.concatenate([jnp.zeros(n0, jnp.float32), jnp.ones(n - n0, jnp.float32)])
+
+    return Row(f"{family}: pair without the permutation, batch {n}", timed(lambda: unpermuted(key), repeat),
+               "today's pair (permuted)", timed(lambda: _pair(model, key, n), repeat))
+
+
+def correlate_rows(repeat: int) -> list[Row]:
+    """White noise correlated by FFT against a dense product with the symmetric root of C."""
+    kernel = gaussian_kernel(Lattice(N), XI[0])
+    root = root_spectrum(kernel)
+    c = np.array([np.roll(kernel, i) for i in range(N)])
+    vals, vecs = np.linalg.eigh(c)
+    dense = jnp.asarray((vecs * np.sqrt(np.clip(vals, 0, None))) @ vecs.T, jnp.float32)
+    white = jax.random.normal(jax.random.PRNGKey(0), (BATCH["kur"], N), jnp.float32)
+    fft = jax.jit(lambda z: correlate(z, root))
+    product = jax.jit(lambda z: z @ dense)
+    gap = float(jnp.max(jnp.abs(fft(white) - product(white))))
+    return [Row(f"correlate by a dense 40 x 40 product, batch {BATCH['kur']}", timed(lambda: product(white), repeat),
+                "today's FFT", timed(lambda: fft(white), repeat), f"largest difference {gap:.1e}")]
+
+
+def box_muller(key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
+    """Normals by Box-Muller from threefry's uniform bits (two normals per pair of uniforms)."""
+    half = (math.prod(shape) + 1) // 2
+    u1, u2 = jax.random.uniform(key, (2, half), jnp.float32, minval=jnp.finfo(jnp.float32).tiny)
+    r = jnp.sqrt(-2 * jnp.log(u1))
+    return jnp.concatenate([r * jnp.cos(2 * jnp.pi * u2), r * jnp.sin(2 * jnp.pi * u2)])[:math.prod(shape)].reshape(
+        shape)
+
+
+def normal_rows(repeat: int) -> list[Row]:
+    """Threefry + erfinv against Box-Muller and against the rbg generator."""
+    shape = (BATCH["kur"], N)
+    key = jax.random.PRNGKey(0)
+    today = timed(jax.jit(lambda: jax.random.normal(key, shape, jnp.float32)), repeat)
+    rbg = jax.random.key(0, impl="rbg")
+    return [Row(f"normals by Box-Muller on threefry bits, {shape[0]} x {shape[1]}",
+                timed(jax.jit(lambda: box_muller(key, shape)), repeat), "today's threefry + erfinv", today),
+            Row(f"normals by the rbg generator + erfinv, {shape[0]} x {shape[1]}",
+                timed(jax.jit(lambda: jax.random.normal(rbg, shape, jnp.float32)), repeat),
+                "today's threefry + erfinv", today)]
+
+
+def table_quantile(k: float) -> tuple[Callable[[jax.Array], jax.Array], np.ndarray, np.ndarray]:
+    """|Q_k| by linear interpolation on a uniform grid of |z| <= TABLE_MAX, indexed directly (no
+    search); also the grid and the table. Float32 normals from ``jax.random.normal`` never pass
+    |z| = 5.42 (erfinv of the largest float32 below 1), so the grid covers every draw."""
+    grid = np.linspace(0.0, TABLE_MAX, TABLE_POINTS)
+    table = kur_abs_quantile(grid, k, np)
+    step = TABLE_MAX / (TABLE_POINTS - 1)
+    lo, slope = jnp.asarray(table[:-1], jnp.float32), jnp.asarray(np.diff(table) / step, jnp.float32)
+
+    def quantile(az: jax.Array) -> jax.Array:
+        i = jnp.clip((az / step).astype(jnp.int32), 0, TABLE_POINTS - 2)
+        return lo[i] + slope[i] * (az - i.astype(jnp.float32) * step)
+
+    return quantile, grid, table
+
+
+def quantile_rows(repeat: int) -> list[Row]:
+    """Kur(5)'s exact quantile against a table on |z| <= 8."""
+    k = 5.0
+    quantile, grid, table = table_quantile(k)
+    az = jnp.abs(jax.random.normal(jax.random.PRNGKey(0), (BATCH["kur"], N), jnp.float32))
+    exact = jax.jit(lambda a: kur_abs_quantile(a, k, jnp))
+    lookup = jax.jit(quantile)
+    fine = np.linspace(1e-4, TABLE_MAX, 1_000_003)
+    err = float(np.max(np.abs(np.interp(fine, grid, table) / kur_abs_quantile(fine, k, np) - 1)))
+    gap = float(jnp.max(jnp.abs(lookup(az) / exact(az) - 1)))
+    return [Row(f"Kur(5) quantile by a {TABLE_POINTS}-point table, {BATCH['kur']} x {N}",
+                timed(lambda: lookup(az), repeat), "today's exact quantile", timed(lambda: exact(az), repeat),
+                f"largest relative error of the table on (0, {TABLE_MAX:g}]: {err:.1e} in float64, "
+                f"{gap:.1e} in float32 on the batch")]
+
+
+def run(quick: bool = False) -> list[Row]:
+    """Every row; ``quick`` times fewer repeats (same sizes)."""
+    repeat = 3 if quick else 10
+    rows = [step_row(f, m, repeat) for f, m in models().items()] + [pair_row(f, m, repeat) for f, m in models().items()]
+    rows += correlate_rows(repeat) + normal_rows(repeat) + quantile_rows(repeat)
+    assert all(math.isfinite(r.seconds) and r.seconds > 0 for r in rows)
+    return rows
