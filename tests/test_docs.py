@@ -32,3 +32,26 @@ def test_every_relative_link_reaches_a_file_of_the_repository(page: Path) -> Non
             continue
         path = (page.parent / target.split("#")[0]).resolve()
         assert path.is_file() and ROOT in path.parents, f"{page.relative_to(ROOT)} links to {target}"
+
+
+@pytest.mark.parametrize("name", ["dipole-3d", "rf-neuron"])
+def test_a_config_table_lists_every_setting_and_every_presets_values(name: str) -> None:
+    from rflab.experiments import get_experiment
+    from rflab.experiments.tables import config_table
+
+    experiment = get_experiment(name)
+    rows = config_table(name).splitlines()
+    assert len(rows) == 2 + len(experiment.config.model_fields)
+    assert rows[0].count("preset `") == len(experiment.presets)
+    for key, field in experiment.config.model_fields.items():
+        (row,) = [r for r in rows if r.startswith(f"| `{key}` |")]
+        assert (field.description or "").replace("|", "/") in row
+    lr = next(r for r in rows if r.startswith("| `lr` |")).split(" | ")
+    assert lr[1] == f"`{experiment.config.model_fields['lr'].default}`" and lr[2].startswith("gt=0")
+
+
+def test_every_experiment_page_carries_its_generated_config_table() -> None:
+    from rflab.experiments import EXPERIMENTS
+
+    pages = "".join(p.read_text() for p in (ROOT / "docs" / "experiments").glob("*.md"))
+    assert all(f"<!-- config-table: {name} -->" in pages for name in EXPERIMENTS)
