@@ -55,3 +55,16 @@ def test_every_experiment_page_carries_its_generated_config_table() -> None:
 
     pages = "".join(p.read_text() for p in (ROOT / "docs" / "experiments").glob("*.md"))
     assert all(f"<!-- config-table: {name} -->" in pages for name in EXPERIMENTS)
+
+
+TUTORIALS = sorted((ROOT / "docs" / "tutorials").glob("*.md"))
+
+
+@pytest.mark.parametrize("page", TUTORIALS, ids=[p.stem for p in TUTORIALS])
+def test_a_tutorial_runs_as_written(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(), re.S)
+    assert blocks
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, str(page), "exec"), namespace)
