@@ -22,7 +22,6 @@ from rflab import resources
 from rflab.config import Config, ConfigError, digest
 from rflab.experiments import get_experiment
 from rflab.experiments.base import SEED_MAX
-from rflab.figures import get_figure, render
 from rflab.paths import check_store
 from rflab.results import query
 from rflab.results import sweep as sweeps
@@ -199,6 +198,8 @@ def figure(name: str, scale: str = "quick", *, store: StoreLike = None, out: Pat
            watch: Watcher = quiet) -> list[Path]:
     """Make figure ``name`` at ``scale`` into ``out`` (default: the store's ``figures`` folder), taking the
     runs it declares from the store or training and storing them; the files written."""
+    from rflab.figures import get_figure, render  # every figure module and the theory behind them: only here
+
     fig = get_figure(name)
     fig.scale(scale)
     results = as_store(store)
