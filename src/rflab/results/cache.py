@@ -39,9 +39,8 @@ class RunSpec:
 
     def run_ids(self) -> list[str]:
         """The run id of every seed."""
-        config = self.config().model_dump()
-        numerics = get_experiment(self.experiment).numerics
-        return [run_id(self.experiment, config, s, numerics) for s in self.seeds]
+        ids = run_ids(get_experiment(self.experiment), self.config().model_dump(), self.seeds)
+        return [ids[s] for s in self.seeds]
 
     @property
     def label(self) -> str:
@@ -52,6 +51,11 @@ class RunSpec:
         return " ".join([*parts, seeds])
 
 
+def run_ids(experiment: Experiment, config: dict[str, Any], seeds: Sequence[int]) -> dict[int, str]:
+    """Each seed's run id for a dumped config of ``experiment``, keyed by its numerics version too."""
+    return {s: run_id(experiment.name, config, s, experiment.numerics) for s in seeds}
+
+
 def ensure(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store, watch: Watch | None = None,
            force: bool = False) -> tuple[list[StoredRun], list[int]]:
     """Each seed's stored run, training the missing seeds together in one call (in chunks when they do
@@ -60,7 +64,7 @@ def ensure(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Sto
     watch = watch or Watch()
     resources.check_records(f"{experiment.name} on {resources.seed_count(len(seeds))}", len(seeds))
     config = cfg.model_dump()
-    ids = {s: run_id(experiment.name, config, s, experiment.numerics) for s in seeds}
+    ids = run_ids(experiment, config, seeds)
     found = {} if force else {s: r for s in seeds if (r := store.get(ids[s])) is not None}
     missing = [s for s in seeds if s not in found]
     watch.planned(missing)

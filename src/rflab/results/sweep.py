@@ -26,8 +26,8 @@ from rflab import resources
 from rflab.config import ConfigError, digest
 from rflab.experiments import Experiment, get_experiment
 from rflab.paths import check_store
-from rflab.results.cache import ensure
-from rflab.results.store import Store, run_id
+from rflab.results.cache import ensure, run_ids
+from rflab.results.store import Store
 from rflab.results.watch import Watch
 
 EXECUTORS = ("local", "dask")
@@ -91,8 +91,7 @@ def grid_points(experiment: Experiment, preset: str | None, base: Mapping[str, A
         config = experiment.configure(preset, {**base, **overrides}).model_dump()
         key = digest(config)
         if key not in points:
-            ids = {s: run_id(experiment.name, config, s, experiment.numerics) for s in seeds}
-            points[key] = Point(overrides, config, ids)
+            points[key] = Point(overrides, config, run_ids(experiment, config, seeds))
     return list(points.values())
 
 
