@@ -43,7 +43,7 @@ def ours(preset: str, seeds: list[int], steps: int) -> tuple[float, np.ndarray]:
     """Seconds of the whole rf-neuron training for ``seeds`` together, and each seed's final IPR."""
     cfg = rfx.RF_NEURON.configure(preset, {"steps": steps})
     start = time.perf_counter()
-    result = rfx.fit(cfg, seeds)
+    result = rfx.fit([cfg], seeds)
     seconds = time.perf_counter() - start
     return seconds, rf.ipr(result.params["w"][:, 0])
 

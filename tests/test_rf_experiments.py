@@ -53,13 +53,13 @@ def test_bad_settings_are_one_line_config_errors(overrides: dict, says: str) -> 
 
 def test_seeds_train_in_one_vmapped_call_and_match_a_single_seed(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    real_fit = train.fit
+    real_fit = train.fit_points
 
     def spy(*args, **kwargs):
         calls.append(len(args[4]))
         return real_fit(*args, **kwargs)
 
-    monkeypatch.setattr(train, "fit", spy)
+    monkeypatch.setattr(train, "fit_points", spy)
     cfg = get_experiment("rf-neuron").configure(overrides=TINY)
     together = exp.run_trained(cfg, [0, 1, 2])
     assert calls == [3]
@@ -94,10 +94,10 @@ def test_each_seed_reports_the_verdict_of_its_own_final_field(monkeypatch: pytes
     final = planted_fields(16)
     start = np.full_like(final, 0.01)  # a flat start, oscillatory (k = 0): only the final field may count
 
-    def planted(cfg: exp.NeuronConfig, seeds: list[int], progress: object = None) -> train.Fit:
-        snaps = np.stack([start, final], axis=1)[:, :, None, :]
-        return train.Fit({"w": final[:, None, :]}, np.zeros((len(seeds), cfg.steps)), {"w": snaps},
-                         (0, cfg.steps), 0.0)
+    def planted(cfgs: list[exp.NeuronConfig], seeds: list[int], progress: object = None) -> train.Fit:
+        snaps = np.stack([start, final], axis=1)[:, None, :, None, :]  # (seed, point, snapshot, unit, site)
+        return train.Fit({"w": final[:, None, None, :]}, np.zeros((len(seeds), 1, cfgs[0].steps)), {"w": snaps},
+                         (0, cfgs[0].steps), 0.0)
 
     monkeypatch.setattr(exp, "fit", planted)
     results = exp.run_trained(cfg, [0, 1, 2])

@@ -127,3 +127,52 @@ def test_dask_local_cluster_with_two_workers_gives_the_in_process_numbers(tmp_pa
         for seed in pa["metrics"]:
             assert pa["metrics"][seed]["ipr"] == pytest.approx(pb["metrics"][seed]["ipr"], rel=1e-6)
             assert pa["metrics"][seed]["train_loss"] == pytest.approx(pb["metrics"][seed]["train_loss"], rel=1e-6)
+
+
+GAINS = ["1", "10", "100"]
+
+
+def test_a_sweep_over_nlgp_gains_at_one_seed_is_one_call_equal_to_lone_runs(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Common random numbers: the gains share each step's draw in one training call, and every stored
+    run is bit for bit what ``rflab.run`` gives for that gain alone."""
+    import numpy as np
+
+    import rflab
+    from rflab import train
+
+    calls = []
+    real = train.fit_points
+    monkeypatch.setattr(train, "fit_points", lambda *a, **k: calls.append(len(a[1]["lr"])) or real(*a, **k))
+    swept = rflab.sweep("rf-neuron", {"g": GAINS}, seeds=0, store=tmp_path / "sweep", **TINY)
+    assert calls == [3]
+    for result, g in zip(swept, GAINS, strict=True):
+        alone = rflab.run("rf-neuron", seeds=0, store=tmp_path / "alone", g=g, **TINY)
+        assert result.run_ids == alone.run_ids and result.runs[0].metrics == alone.runs[0].metrics
+        for name, value in alone.runs[0].arrays().items():
+            np.testing.assert_array_equal(result.runs[0].arrays()[name], value, err_msg=f"g={g}: {name}")
+    assert calls == [3, 1, 1, 1]
+
+
+def test_only_points_of_one_family_missing_the_same_seeds_share_a_call(tmp_path: Path) -> None:
+    exp = get_experiment("rf-neuron")
+    store = Store(tmp_path / "s")
+    family = sw.plan(exp, None, TINY, {"g": GAINS, "lr": ["0.01", "0.02"]}, [0, 1], store)
+    assert [len(call) for call in family.calls] == [6]
+    data = sw.plan(exp, None, TINY, {"xi": ["1,3", "1,2"], "g": GAINS}, [0], store)
+    assert sorted(len(call) for call in data.calls) == [3, 3]  # xi changes the base draws: two families
+    kur = sw.plan(get_experiment("rf-committee"), None, TINY, {"data": ["kur", "kur-clone"], "k": ["4", "10"]}, [0],
+                  store)
+    assert sorted(len(call) for call in kur.calls) == [1, 1, 2]  # each clone draws its own Gaussian field
+    ica = sw.plan(get_experiment("rf-ica"), None, {"N": "16", "samples": "500", "components": "4"},
+                  {"k": ["3", "4"]}, [0], store)
+    assert [len(call) for call in ica.calls] == [1, 1]
+
+
+def test_sweep_reports_its_training_calls(tmp_path: Path, cli: Cli) -> None:
+    code, out, err = cli(["sweep", "rf-neuron", "--grid", "g=1,100", "--grid", "N=12,16", "--set", "steps=20",
+                          "--set", "batch_size=64", "--set", "snapshots=2", "--store", str(tmp_path / "s"), "--json"])
+    assert code == 0, err
+    report = json.loads(out)
+    assert (report["computed"], report["calls"]) == (4, 2)
+    assert "4 runs computed in 2 training calls" in err

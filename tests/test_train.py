@@ -182,3 +182,50 @@ def test_code_decay_mask_marks_the_code_layer_only() -> None:
     mask = pop.code_layer(pop.init(jax.random.PRNGKey(0)))
     assert mask["enc2"]["w"] is True
     assert sum(jax.tree.leaves(mask)) == 1
+
+
+def scaled_learner(point: dict) -> tuple[train.Learner, optax.GradientTransformation]:
+    """Least squares on x * gain (the point's transform of the shared draws) at the point's rate."""
+    learner = train.Learner(init=lambda key: {"w": jax.random.normal(key, ())},
+                            loss=lambda p, b: 0.5 * (p["w"] * point["gain"] * b["x"] - b["y"]) ** 2)
+    return learner, optax.sgd(point["lr"])
+
+
+def test_points_share_each_draw_and_equal_lone_runs_bit_for_bit() -> None:
+    draws = []
+
+    def sample(key: jax.Array, n: int) -> dict:
+        x = jax.random.normal(key, (n,))
+        jax.debug.callback(lambda: draws.append(1))
+        return {"x": x, "y": SLOPE * x}
+
+    points = {"gain": np.float32([0.5, 1.0, 2.0]), "lr": np.float32([0.4, 0.1, 0.02])}
+    family = train.fit_points(scaled_learner, points, train.Online(sample, 16), 300, keys(1), snapshot_steps=(0, 20))
+    jax.effects_barrier()
+    assert len(draws) == 300  # one draw per step for the three points, not 900
+    assert family.params["w"].shape == (1, 3) and family.losses.shape == (1, 3, 300)
+    assert family.snapshots["w"].shape == (1, 3, 2)
+    for j in range(3):
+        one = {k: v[j:j + 1] for k, v in points.items()}
+        alone = train.fit_points(scaled_learner, one, train.Online(sample, 16), 300, keys(1), snapshot_steps=(0, 20))
+        np.testing.assert_array_equal(alone.params["w"][:, 0], family.params["w"][:, j])
+        np.testing.assert_array_equal(alone.losses[:, 0], family.losses[:, j])
+        np.testing.assert_array_equal(alone.snapshots["w"][:, 0], family.snapshots["w"][:, j])
+    np.testing.assert_allclose(family.params["w"][0] * points["gain"], SLOPE, rtol=1e-3)
+
+
+def test_a_diverging_point_is_named() -> None:
+    sample = lambda k, n: {"x": jax.random.normal(k, (n,)), "y": jnp.zeros(n)}  # noqa: E731
+    points = {"gain": np.float32([1.0, 1.0]), "lr": np.float32([0.1, 1e6])}
+    with pytest.raises(train.DivergenceError, match="of seed index 0 and point index 1"):
+        train.fit_points(scaled_learner, points, train.Online(sample, 8), 20, keys(1))
+
+
+def test_stream_keys_give_the_same_initial_weights_another_stream() -> None:
+    sample = lambda k, n: {"x": jax.random.normal(k, (n,)), "y": jnp.zeros(n)}  # noqa: E731
+    points = {"gain": np.float32([1.0]), "lr": np.float32([0.1])}
+    base = train.fit_points(scaled_learner, points, train.Online(sample, 8), 5, keys(2), snapshot_steps=(0,))
+    other = train.fit_points(scaled_learner, points, train.Online(sample, 8), 5, keys(2), keys(4)[2:],
+                             snapshot_steps=(0,))
+    np.testing.assert_array_equal(base.snapshots["w"], other.snapshots["w"])
+    assert not np.array_equal(base.losses, other.losses)

@@ -156,13 +156,14 @@ def sweep(experiment: str, grid: Mapping[str, Iterable[Any]], seeds: int | Itera
           watch: Watcher = quiet, **settings: Any) -> list[Result]:
     """Run every point of the product of ``grid``'s values (each on ``seeds``), skipping the runs the
     store holds, in this process or on Dask (``executor="dask"``, a LocalCluster of ``workers`` or the
-    ``scheduler`` given); one Result per distinct point."""
+    ``scheduler`` given); one Result per distinct point. Points of one family train in one call on the
+    same draws (``rflab.results.sweep``)."""
     exp = get_experiment(experiment)
     base = {**(overrides or {}), **settings}
     plan = sweeps.plan(exp, preset, base, {k: list(v) for k, v in grid.items()}, as_seeds(seeds), as_store(store),
                        executor, scheduler, workers)
-    outcomes = sweeps.execute(plan, lambda t: watch(" ".join(f"{k}={v}" for k, v in t.point.overrides.items())))
-    computed = {id(o.point): o.computed for o in outcomes}
+    outcomes = sweeps.execute(plan, lambda tasks: watch(sweeps.call_label(tasks)))
+    computed = {id(p): c for o in outcomes for p, c in zip(o.points, o.computed, strict=True)}
     out = []
     for point in plan.points:
         runs = [plan.store.get(rid) for rid in point.run_ids.values()]

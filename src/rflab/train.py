@@ -6,6 +6,11 @@ shuffled pass over a fixed training set). ``fit`` runs any learner on any stream
 optimiser for every seed at once, the seed axis spread over the local devices (on a CPU, one
 device per core once ``use_cpu_cores`` has run). The host only sees chunk boundaries: there it
 reports progress, keeps the snapshots asked for, and stops on the first non-finite loss.
+
+``fit_points`` trains a family of models per seed on one stream: points that differ only in numbers
+(a learning rate, the gain of a transform the loss applies to the same Gaussian draws) see the same
+batches, drawn once per step (common random numbers), and each point's update is computed by
+exactly the operations a lone run of it performs, so a family's runs equal lone runs bit for bit.
 """
 
 from __future__ import annotations
@@ -153,8 +158,11 @@ class Online:
         return batch, jnp.full((self.batch_size,), 1.0 / self.batch_size), state
 
 
+Build = Callable[[PyTree], tuple[Learner, optax.GradientTransformation]]
+
+
 class Fit(NamedTuple):
-    """What ``fit`` returns; every array has a leading seed axis.
+    """What ``fit`` returns; every array has a leading seed axis (``fit_points``: seed, then point).
 
     ``losses[s, t]`` is the training loss of step t + 1; ``snapshots`` stacks the parameters after
     each of ``snapshot_steps`` updates along axis 1; ``seconds`` is wall time, compilation included.
@@ -187,27 +195,61 @@ def fit(
     the given numbers of steps (0 is the initialisation). About ``chunks`` host round trips are
     made. Raises DivergenceError on the first non-finite loss, naming the step and seed.
     """
+    return _fit(lambda _: (learner, optimizer), None, stream, n_steps, keys, data, params0, None, snapshot_steps,
+                chunks, progress)
+
+
+def fit_points(
+    build: Build,
+    points: PyTree,
+    stream: Stream,
+    n_steps: int,
+    keys: jax.Array,
+    stream_keys: jax.Array | None = None,
+    snapshot_steps: Sequence[int] = (),
+    chunks: int = 100,
+    progress: ProgressFn | None = None,
+) -> Fit:
+    """Train, for every key, one model per point on one stream in one call: ``points`` is a pytree of
+    arrays with a leading P axis and ``build(point)`` the point's learner and optimiser.
+
+    Every batch is drawn once per seed and step and given to every point's learner; the points'
+    updates run one after the other (``lax.map``), each by the operations of a lone run.
+    ``stream_keys`` (S, ...) draws the data from other keys than the initial parameters (the same
+    weights on an independent stream). Arrays of the result have leading axes (seed, point).
+    """
+    return _fit(build, points, stream, n_steps, keys, None, None, stream_keys, snapshot_steps, chunks, progress)
+
+
+def _fit(build: Build, points: PyTree, stream: Stream, n_steps: int, keys: jax.Array, data: PyTree, params0: PyTree,
+         stream_keys: jax.Array | None, snapshot_steps: Sequence[int], chunks: int,
+         progress: ProgressFn | None) -> Fit:
+    """``fit`` (``points`` None: no point axis) and ``fit_points``."""
     if n_steps < 1:
         raise ValueError(f"n_steps must be >= 1, got {n_steps}")
     steps = sorted({int(s) for s in snapshot_steps})
     if steps and not 0 <= steps[0] <= steps[-1] <= n_steps:
         raise ValueError(f"snapshot_steps must lie in [0, {n_steps}], got {steps}")
     n_seeds = len(keys)
+    stream_keys = keys if stream_keys is None else stream_keys
     length = _chunk_length(n_steps, steps, chunks)
     plan = _plan(n_steps, steps, length)
     shard = _seed_sharding(n_seeds)
     pad = partial(_pad_seeds, n_pad=-n_seeds % shard.num_devices)
-    keys, data, params0 = jax.device_put((pad(keys), pad(data), pad(params0)), shard)
-    runners = {m: _chunk_runner(learner, optimizer, stream, length, m, shard) for m in {m for _, m, _ in plan}}
+    keys, stream_keys, data, params0 = jax.device_put((pad(keys), pad(stream_keys), pad(data), pad(params0)), shard)
+    n_points = None if points is None else len(jax.tree.leaves(points)[0])
+    if points is not None:  # at least two slots, and the count travels as data (see ``_each_point``)
+        points = (jax.tree.map(lambda a: _pad_points(np.asarray(a)), points), np.int32(n_points))
+    runners = {m: _chunk_runner(build, stream, length, m, shard, points is not None) for m in {m for _, m, _ in plan}}
 
     start = time.perf_counter()
-    init = jax.jit(jax.vmap(_init_state(learner, optimizer, stream)), out_shardings=shard)
-    state = init(keys, data, params0)
+    init = jax.jit(jax.vmap(_init_state(build, stream), in_axes=(0, 0, 0, 0, None)), out_shardings=shard)
+    state = init(keys, stream_keys, data, params0, points)
     snaps = {0: state[0]} if 0 in steps else {}
     losses: list[np.ndarray] = []
     pending: tuple[int, int, jax.Array] | None = None
     for offset, masked, n_active in plan:
-        state, chunk_losses = runners[masked](state, data, offset, n_active)
+        state, chunk_losses = runners[masked](state, data, points, offset, n_active)
         if pending is not None:
             losses.append(_collect(*pending, n_seeds))
             if progress is not None:
@@ -223,7 +265,12 @@ def fit(
         progress(n_steps, n_steps)
     unpad = partial(jax.tree.map, lambda a: np.asarray(a)[:n_seeds])
     stacked = jax.tree.map(lambda *xs: np.stack(xs, axis=1), *unpad(list(snaps.values()))) if snaps else None
-    return Fit(unpad(params), np.concatenate(losses, axis=1), stacked, tuple(steps), seconds)
+    loss, params = np.concatenate(losses, axis=1), unpad(params)
+    if n_points is not None:  # (seed, step, point) -> (seed, point, step); snapshots (seed, snap, point) likewise
+        loss = np.moveaxis(loss, 2, 1)[:, :n_points]
+        stacked = None if stacked is None else jax.tree.map(lambda a: np.swapaxes(a, 1, 2)[:, :n_points], stacked)
+        params = jax.tree.map(lambda a: a[:, :n_points], params)
+    return Fit(params, loss, stacked, tuple(steps), seconds)
 
 
 def _chunk_length(n_steps: int, boundaries: Sequence[int], chunks: int) -> int:
@@ -264,6 +311,12 @@ def _pad_seeds(tree: PyTree, n_pad: int) -> PyTree:
     return jax.tree.map(pad, tree)
 
 
+def _pad_points(a: np.ndarray) -> np.ndarray:
+    """A lone point gets a second, never-run slot: an axis of length one would let XLA specialise the
+    point loop (index known to be 0) and round a lone run differently from the same point in a family."""
+    return np.concatenate([a, a]) if len(a) == 1 else a
+
+
 def seed_keys(seeds: Sequence[int]) -> np.ndarray:
     """``jax.random.PRNGKey(s)`` for each seed, stacked (S, 2), built in one compiled call."""
     return np.asarray(_keys(np.asarray(seeds, dtype=np.uint32)))
@@ -285,55 +338,85 @@ def initial_params(learner: Learner, keys: jax.Array) -> PyTree:
     return jax.jit(jax.vmap(lambda key: learner.init(_split(key)[0])))(keys)
 
 
-def _init_state(learner: Learner, optimizer: optax.GradientTransformation, stream: Stream):
-    def init(key: jax.Array, data: PyTree, params0: PyTree) -> PyTree:
-        k_params, k_stream = _split(key)
-        params = learner.init(k_params) if params0 is None else params0
-        return params, optimizer.init(params), stream.init(k_stream, data)
+def _each_point(fn: Callable[..., Any], points: PyTree, *args: PyTree) -> Any:
+    """``fn(point, *args)`` for the lone model (``points`` None), else for every point in turn.
+
+    ``points`` is ``(tree, count)`` with ``count`` a traced number of points: a loop whose length XLA
+    does not know is never inlined (a one-point loop would be), so each point runs the operations of
+    the loop body whatever the number of points; a vmap would batch them and change roundings."""
+    if points is None:
+        return fn(None, *args)
+    tree, count = points
+    take = lambda i, t: jax.tree.map(lambda a: a[i], t)  # noqa: E731
+    shapes = jax.eval_shape(fn, take(0, tree), *(take(0, a) for a in args))
+    slots = jax.tree.leaves(tree)[0].shape[0]
+    out = jax.tree.map(lambda s: jnp.zeros((slots, *s.shape), s.dtype), shapes)
+
+    def body(i: jax.Array, out: PyTree) -> PyTree:
+        result = fn(take(i, tree), *(take(i, a) for a in args))
+        return jax.tree.map(lambda o, r: o.at[i].set(r), out, result)
+
+    return jax.lax.fori_loop(0, count, body, out)
+
+
+def _init_state(build: Build, stream: Stream):
+    def init(key: jax.Array, stream_key: jax.Array, data: PyTree, params0: PyTree, points: PyTree) -> PyTree:
+        k_params, _ = _split(key)
+        _, k_stream = _split(stream_key)
+
+        def point_init(point: PyTree) -> tuple[PyTree, PyTree]:
+            learner, optimizer = build(point)
+            params = learner.init(k_params) if params0 is None else params0
+            return params, optimizer.init(params)
+
+        return (*_each_point(point_init, points), stream.init(k_stream, data))
 
     return init
 
 
-def _chunk_runner(
-    learner: Learner,
-    optimizer: optax.GradientTransformation,
-    stream: Stream,
-    length: int,
-    masked: bool,
-    sharding: NamedSharding,
-):
+def _chunk_runner(build: Build, stream: Stream, length: int, masked: bool, sharding: NamedSharding,
+                  with_points: bool):
     """A jitted, seed-vmapped scan of ``length`` steps from step ``offset``; when ``masked``, only
-    the first ``n_active`` are taken (the rest pass the state through and report NaN)."""
+    the first ``n_active`` are taken (the rest pass the state through and report NaN). Each step
+    draws the seed's batch once and updates every point's model on it."""
 
-    def objective(params: PyTree, batch: Batch, weights: jax.Array) -> jax.Array:
-        return jnp.sum(weights * learner.loss(params, batch))
-
-    def run(state: PyTree, data: PyTree, offset: jax.Array, n_active: jax.Array):
+    def run(state: PyTree, data: PyTree, points: PyTree, offset: jax.Array, n_active: jax.Array):
         def take_step(state: PyTree, step: jax.Array) -> tuple[PyTree, jax.Array]:
             params, opt_state, stream_state = state
             batch, weights, stream_state = stream.next(stream_state, step, data)
-            value, grads = jax.value_and_grad(objective)(params, batch, weights)
-            updates, opt_state = optimizer.update(grads, opt_state, params)
-            return (optax.apply_updates(params, updates), opt_state, stream_state), value
+
+            def point_step(point: PyTree, params: PyTree, opt_state: PyTree) -> tuple[PyTree, PyTree, jax.Array]:
+                learner, optimizer = build(point)
+
+                def objective(p: PyTree) -> jax.Array:
+                    return jnp.sum(weights * learner.loss(p, batch))
+
+                value, grads = jax.value_and_grad(objective)(params)
+                updates, opt_state = optimizer.update(grads, opt_state, params)
+                return optax.apply_updates(params, updates), opt_state, value
+
+            params, opt_state, value = _each_point(point_step, points, params, opt_state)
+            return (params, opt_state, stream_state), value
 
         def masked_step(state: PyTree, i: jax.Array) -> tuple[PyTree, jax.Array]:
-            skip = lambda s: (s, jnp.asarray(jnp.nan, jnp.float32))  # noqa: E731
-            return jax.lax.cond(i < n_active, lambda s: take_step(s, offset + i), skip, state)
+            nan = jnp.full(jax.tree.leaves(points[0])[0].shape[:1] if with_points else (), jnp.nan, jnp.float32)
+            return jax.lax.cond(i < n_active, lambda s: take_step(s, offset + i), lambda s: (s, nan), state)
 
         body = masked_step if masked else (lambda s, i: take_step(s, offset + i))
         return jax.lax.scan(body, state, jnp.arange(length))
 
-    return jax.jit(jax.vmap(run, in_axes=(0, 0, None, None)), out_shardings=sharding)
+    return jax.jit(jax.vmap(run, in_axes=(0, 0, None, None, None)), out_shardings=sharding)
 
 
 def _collect(offset: int, n_active: int, chunk_losses: jax.Array, n_seeds: int) -> np.ndarray:
-    """Fetch a chunk's losses and raise on the first non-finite one, naming its step and seed."""
+    """Fetch a chunk's losses and raise on the first non-finite one, naming its step, seed (and point)."""
     losses = np.asarray(chunk_losses)[:n_seeds, :n_active]
     bad = np.argwhere(~np.isfinite(losses))
     if len(bad):
-        seed, step = bad[np.argmin(bad[:, 1])]
+        first = bad[np.argmin(bad[:, 1])]
+        point = f" and point index {first[2]}" if len(first) > 2 else ""
         raise DivergenceError(
-            f"non-finite training loss at step {offset + step + 1} of seed index {seed}; "
+            f"non-finite training loss at step {offset + first[1] + 1} of seed index {first[0]}{point}; "
             "lower the learning rate or check the data"
         )
     return losses

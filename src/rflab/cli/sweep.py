@@ -49,20 +49,27 @@ def sweep(
         total = len(points) * len(seed_list)
         err.print(f"{name}: {len(points)} points x {len(seed_list)} seeds = {total} runs, {total - todo} stored, "
                   f"{todo} to compute ({executor})", highlight=False)
-        computed = 0
+        computed = calls = 0
         if plan.tasks:
             if executor == "local":
                 setup_jax()
-            outcomes = sw.execute(plan, lambda t: ConsoleWatch(f"  {_label(t.point.overrides)}"))
+            outcomes = sw.execute(plan, lambda tasks: ConsoleWatch(f"  {sw.call_label(tasks)}"))
             with progress_bar() as bar:
                 task = bar.add_task(f"sweep {name}", total=todo)
                 given = {id(t.point): len(t.seeds) for t in plan.tasks}
                 for outcome in outcomes:
-                    computed += len(outcome.computed)
-                    bar.advance(task, given[id(outcome.point)])
-                    bar.console.print(f"  {_label(outcome.point.overrides)}: {len(outcome.computed)} computed "
-                                      f"in {outcome.seconds:.1f} s", highlight=False, markup=False, soft_wrap=True)
-    report = _report(name, points, results, total, computed)
+                    calls += outcome.calls
+                    for point, seeds in zip(outcome.points, outcome.computed, strict=True):
+                        computed += len(seeds)
+                        bar.advance(task, given[id(point)])
+                    n = len(outcome.points)
+                    shared = f" (one call, shared draws, for {n} points)" if n > 1 else ""
+                    bar.console.print(f"  {' | '.join(_label(p.overrides) for p in outcome.points)}: "
+                                      f"{sum(map(len, outcome.computed))} computed in {outcome.seconds:.1f} s{shared}",
+                                      highlight=False, markup=False, soft_wrap=True)
+        err.print(f"{name}: {computed} runs computed in {calls} training call{'s' if calls != 1 else ''}",
+                  highlight=False)
+    report = _report(name, points, results, total, computed, calls)
     if as_json:
         print(json.dumps(report))
     else:
@@ -73,14 +80,16 @@ def _label(overrides: dict[str, Any]) -> str:
     return " ".join(f"{k}={v}" for k, v in overrides.items())
 
 
-def _report(name: str, points: list, results: Any, total: int, computed: int) -> dict[str, Any]:
-    """Every point's overrides, run ids and headline metrics, and how many runs were computed now."""
+def _report(name: str, points: list, results: Any, total: int, computed: int, calls: int) -> dict[str, Any]:
+    """Every point's overrides, run ids and headline metrics, how many runs were computed now and in
+    how many training calls."""
     rows = []
     for p in points:
         runs = {s: results.get(rid) for s, rid in p.run_ids.items()}
         rows.append({"overrides": p.overrides, "run_ids": {str(s): rid for s, rid in p.run_ids.items()},
                      "metrics": {str(s): r.metrics if r else None for s, r in runs.items()}})
-    return {"experiment": name, "points": rows, "runs": total, "computed": computed, "stored": total - computed}
+    return {"experiment": name, "points": rows, "runs": total, "computed": computed, "stored": total - computed,
+            "calls": calls}
 
 
 def _print_points(report: dict[str, Any]) -> None:

@@ -9,7 +9,12 @@ dataclass (safe to close over in ``jax.jit``) with
 - ``sample_class(key, n, c) -> x``: n rows of class c alone;
 - ``kernel(c)`` / ``covariance(c)``: the exact covariance (float64) as the row of site 0 (lattice
   shape) or as the full circulant (D, D) matrix;
-- ``marginal`` (a ``rflab.data.marginals.Marginal``), ``variance``, ``kurtosis``.
+- ``marginal`` (a ``rflab.data.marginals.Marginal``), ``variance``, ``kurtosis``;
+- ``base(key, n, c)`` and ``transform(z, args)``, with ``draw = transform(base, transform_args())``:
+  the parameters named in ``shared`` (NLGP's gain, Kur's k) only enter the pointwise transform of
+  the base Gaussian field, so models that differ in them can share one base draw (common random
+  numbers across a sweep); ``args`` are float32 numbers computed on the host, exactly as ``draw``
+  uses them.
 
 Gaussian fields are sampled by FFT: a circulant C = F^H diag(lambda) F, lambda = DFT of its first
 row, has the real symmetric square root C^(1/2) = F^H diag(sqrt lambda) F, so
@@ -155,6 +160,7 @@ class DataModel(ABC):
 
     lattice: Lattice
     name: ClassVar[str] = "model"
+    shared: ClassVar[tuple[str, ...]] = ()  # parameters of ``transform`` alone
 
     @abstractmethod
     def kernel(self, c: int) -> np.ndarray:
@@ -168,6 +174,18 @@ class DataModel(ABC):
     @abstractmethod
     def marginal(self) -> Marginal:
         """The single-site law (the same for both classes)."""
+
+    def base(self, key: jax.Array, n: int, c: int) -> jax.Array:
+        """The draw that models differing only in ``shared`` parameters have in common (n, D)."""
+        return self.draw(key, n, c)
+
+    def transform_args(self) -> dict[str, np.ndarray]:
+        """The float32 numbers ``transform`` takes (host-computed from the ``shared`` parameters)."""
+        return {}
+
+    def transform(self, z: jax.Array, args: dict[str, jax.Array]) -> jax.Array:
+        """The samples from the base draw (identity unless the model has ``shared`` parameters)."""
+        return z
 
     @property
     def dim(self) -> int:
@@ -241,13 +259,22 @@ class NLGP(Gaussian):
 
     g: float = 3.0
     name: ClassVar[str] = "nlgp"
+    shared: ClassVar[tuple[str, ...]] = ("g",)
 
     def kernel(self, c: int) -> np.ndarray:
         return self.marginal.copula_correlation(gaussian_kernel(self.lattice, self.xi[c]))
 
+    def base(self, key: jax.Array, n: int, c: int) -> jax.Array:
+        return self.latent(key, n, c)
+
+    def transform_args(self) -> dict[str, np.ndarray]:
+        return {"g": np.float32(self.g), "scale": np.float32(1.0 / self.marginal.norm)}
+
+    def transform(self, z: jax.Array, args: dict[str, jax.Array]) -> jax.Array:
+        return jsp.erf(args["g"] * z) * args["scale"]
+
     def draw(self, key: jax.Array, n: int, c: int) -> jax.Array:
-        scale = np.float32(1.0 / self.marginal.norm)
-        return jsp.erf(self.g * self.latent(key, n, c)) * scale
+        return self.transform(self.base(key, n, c), self.transform_args())
 
     @cached_property
     def marginal(self) -> NLGPMarginal:
@@ -265,14 +292,23 @@ class Kur(Gaussian):
 
     k: float = 5.0
     name: ClassVar[str] = "kur"
+    shared: ClassVar[tuple[str, ...]] = ("k",)
 
     def kernel(self, c: int) -> np.ndarray:
         return copula_kernel(self.marginal, gaussian_kernel(self.lattice, self.xi[c]))
 
+    def base(self, key: jax.Array, n: int, c: int) -> jax.Array:
+        return self.latent(key, n, c)
+
+    def transform_args(self) -> dict[str, np.ndarray]:
+        return {"k": np.float32(self.k), "log_k": np.float32(math.log(self.k)),
+                "scale": np.float32(1.0 / self.marginal.scale)}
+
+    def transform(self, z: jax.Array, args: dict[str, jax.Array]) -> jax.Array:
+        return jnp.sign(z) * kur_abs_quantile(jnp.abs(z), args["k"], jnp, args["log_k"]) * args["scale"]
+
     def draw(self, key: jax.Array, n: int, c: int) -> jax.Array:
-        z = self.latent(key, n, c)
-        scale = np.float32(1.0 / self.marginal.scale)
-        return jnp.sign(z) * kur_abs_quantile(jnp.abs(z), self.k, jnp) * scale
+        return self.transform(self.base(key, n, c), self.transform_args())
 
     @cached_property
     def marginal(self) -> KurMarginal:

@@ -313,8 +313,9 @@ class KurMarginal(GaussianTransform):
         return np.sign(p - 0.5) * (1 - 2 * tail) / den / self.scale
 
 
-def kur_abs_quantile(az: Any, k: float, xp: Any) -> Any:
-    """|Q_k(Phi(z))| at az = |z| >= 0 for the array module ``xp`` (numpy or jax.numpy).
+def kur_abs_quantile(az: Any, k: Any, xp: Any, log_k: Any = None) -> Any:
+    """|Q_k(Phi(z))| at az = |z| >= 0 for the array module ``xp`` (numpy or jax.numpy); ``log_k``
+    (default log k) may be given with k as traced numbers.
 
     With e = 1 - |2p - 1| = 2 Phi(-|z|): Q = (1 - e) / (1 - (1 - e)^k)^(1/k). For |z| <= 1,
     1 - e = erf(|z| / sqrt 2) (no cancellation); beyond, log e = log 2 + log_ndtr(-|z|) and
@@ -332,7 +333,8 @@ def kur_abs_quantile(az: Any, k: float, xp: Any) -> Any:
     e = xp.exp(log_e)
     one_minus_e = xp.where(near, erf(az / math.sqrt(2.0)), 1.0 - e)
     log_one_minus_e = xp.where(near, xp.log(xp.where(near, one_minus_e, 1.0)), xp.log1p(-e))
-    log_den = xp.where(log_e < -60.0, math.log(k) + log_e, xp.log(-xp.expm1(k * log_one_minus_e)))
+    log_k = math.log(k) if log_k is None else log_k
+    log_den = xp.where(log_e < -60.0, log_k + log_e, xp.log(-xp.expm1(k * log_one_minus_e)))
     return one_minus_e * xp.exp(-log_den / k)
 
 

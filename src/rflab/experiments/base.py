@@ -31,12 +31,25 @@ class SeedResult:
 
 
 @dataclass(frozen=True)
+class Family:
+    """How an experiment trains several configs in one call on shared draws (common random numbers):
+    configs whose ``key`` is equal (and not None) may train together by ``run`` (one list of seed
+    results per config, each equal to what the experiment's ``run`` gives for that config alone), in
+    the memory ``footprint`` gives for the group."""
+
+    key: Callable[[Any], str | None]
+    run: Callable[[Sequence[Any], Sequence[int], ProgressFn | None], list[list[SeedResult]]]
+    footprint: Callable[[Sequence[Any]], Footprint]
+
+
+@dataclass(frozen=True)
 class Experiment:
     """A named experiment: a config model, named presets, ``run(config, seeds, progress)``, the memory
     one run of a config needs (``footprint(config)``, see ``rflab.resources``), the schema of each
-    seed's metrics, the dimensions of the arrays a researcher plots (the seed axis comes first) and the
-    numerics version: bump it with a change that alters the numbers of a stored config, so those runs
-    are computed again under new ids while the older ones stay stored and listed."""
+    seed's metrics, the dimensions of the arrays a researcher plots (the seed axis comes first), the
+    numerics version (bump it with a change that alters the numbers of a stored config, so those runs
+    are computed again under new ids while the older ones stay stored and listed) and, optionally, how
+    configs of one ``Family`` train together."""
 
     name: str
     summary: str
@@ -47,6 +60,11 @@ class Experiment:
     metrics: type[Schema] = Schema
     dims: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     numerics: int = 1
+    family: Family | None = None
+
+    def family_key(self, cfg: Config) -> str | None:
+        """The family a config trains in (None: alone)."""
+        return None if self.family is None else self.family.key(cfg)
 
     def configure(self, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
         """Defaults, then the preset, then the user's overrides, validated as one config."""

@@ -27,10 +27,10 @@ import numpy as np
 from pydantic import Field, create_model
 
 from rflab import train
-from rflab.config import Config, ConfigError, added
+from rflab.config import Config, ConfigError, added, digest
 from rflab.data import registry
 from rflab.data.fields import DataModel
-from rflab.experiments.base import Experiment, SeedResult, per_seed
+from rflab.experiments.base import Experiment, Family, SeedResult, per_seed
 from rflab.metrics import receptive_fields as rf
 from rflab.models import neurons
 from rflab.plots import receptive_fields as plots
@@ -188,16 +188,28 @@ def check_gallery(cfg: DataChoice) -> None:
 
 
 def class_blocks(model: DataModel) -> Callable[[jax.Array, int], tuple[jax.Array, jax.Array]]:
-    """Training batches without the shuffle of ``model.sample``: n // 2 rows of class 0, then
-    class 1. A batch-mean loss does not see the order, and the shuffle costs a third of the step."""
+    """Training batches of the model's base draws (``transform`` is applied by the learner's loss,
+    so runs differing in the transform share them), without the shuffle of ``model.sample``: n // 2
+    rows of class 0, then class 1. A batch-mean loss does not see the order, and the shuffle costs a
+    third of the step."""
 
     def sample(key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
         k0, k1 = jax.random.split(key)
         n0 = n // 2
-        x = jnp.concatenate([model.draw(k0, n0, 0), model.draw(k1, n - n0, 1)])
-        return x, jnp.concatenate([jnp.zeros(n0, jnp.float32), jnp.ones(n - n0, jnp.float32)])
+        z = jnp.concatenate([model.base(k0, n0, 0), model.base(k1, n - n0, 1)])
+        return z, jnp.concatenate([jnp.zeros(n0, jnp.float32), jnp.ones(n - n0, jnp.float32)])
 
     return sample
+
+
+def transformed_loss(model: DataModel, args: Mapping[str, Any], activation: str) -> Callable[..., jax.Array]:
+    """The squared error of a learner on the model's samples made from a batch of base draws."""
+
+    def loss(params: neurons.Params, batch: tuple[jax.Array, jax.Array]) -> jax.Array:
+        z, y = batch
+        return neurons.loss(params, (model.transform(z, args), y), activation=activation)
+
+    return loss
 
 
 def architecture(cfg: NeuronConfig) -> dict[str, Any]:
@@ -211,21 +223,46 @@ def snapshot_steps(cfg: NeuronConfig) -> list[int]:
     return sorted({round(float(s)) for s in np.linspace(0, cfg.steps, cfg.snapshots + 1)})
 
 
-def fit(cfg: NeuronConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> train.Fit:
-    """Train the learner of every seed at once, online, with snapshots at ``snapshot_steps``."""
+POINT_KEYS = ("lr", "init_scale")  # learner numbers that runs sharing their data draws may differ in
+
+
+def family(cfg: DataChoice) -> str | None:
+    """Configs with the same family train together in one call on the same draws: they differ only in
+    the learning rate, the initial weights' scale and the data model's ``shared`` parameters (NLGP's
+    gain, Kur's k), so every point sees the same base Gaussian fields (common random numbers). None
+    for FastICA, which runs one config at a time."""
+    if isinstance(cfg, ICAConfig):
+        return None
+    free = set(POINT_KEYS) | set(data_model(cfg).shared)
+    return digest({k: v for k, v in cfg.model_dump().items() if k not in free})
+
+
+def point(cfg: NeuronConfig) -> dict[str, Any]:
+    """The numbers one point of a family trains with (float32, as a lone run uses them)."""
+    return {"lr": np.float32(cfg.lr), "init_scale": np.float32(cfg.init_scale),
+            "data": data_model(cfg).transform_args()}
+
+
+def fit(cfgs: Sequence[NeuronConfig], seeds: Sequence[int], progress: ProgressFn | None = None) -> train.Fit:
+    """Train the learner of every config of one family and every seed in one call, online, with
+    snapshots at ``snapshot_steps``; each step draws a seed's batch once for all configs."""
+    cfg = cfgs[0]
     model, arch = data_model(cfg), architecture(cfg)
-    learner = train.Learner(
-        init=partial(neurons.init, dim=model.dim, units=arch["units"], scale=cfg.init_scale, bias=arch["bias"],
-                     readout=arch["readout"]),
-        loss=partial(neurons.loss, activation=arch["activation"]),
-    )
+    points = jax.tree.map(lambda *v: np.stack(v), *(point(c) for c in cfgs))
+
+    def build(p: dict[str, Any]) -> tuple[train.Learner, Any]:
+        learner = train.Learner(
+            init=partial(neurons.init, dim=model.dim, units=arch["units"], scale=p["init_scale"], bias=arch["bias"],
+                         readout=arch["readout"]),
+            loss=transformed_loss(model, p["data"], arch["activation"]),
+        )
+        return learner, train.optimizer("sgd", p["lr"], cfg.steps)
+
     stream = train.Online(class_blocks(model), cfg.batch_size)
-    keys, params0 = train.seed_keys(seeds), None
-    if cfg.replicate:
-        params0 = train.initial_params(learner, keys)
-        keys = np.asarray(jax.vmap(jax.random.fold_in, (0, None))(keys, cfg.replicate))
-    return train.fit(learner, train.optimizer("sgd", cfg.lr, cfg.steps), stream, cfg.steps, keys, params0=params0,
-                     snapshot_steps=snapshot_steps(cfg), progress=progress)
+    keys = train.seed_keys(seeds)
+    stream_keys = np.asarray(jax.vmap(jax.random.fold_in, (0, None))(keys, cfg.replicate)) if cfg.replicate else None
+    return train.fit_points(build, points, stream, cfg.steps, keys, stream_keys, snapshot_steps(cfg),
+                            progress=progress)
 
 
 def held_out(cfg: NeuronConfig, params: neurons.Params, seed: int) -> dict[str, float]:
@@ -259,13 +296,24 @@ def seed_metrics(units: list[dict[str, Any]], shape: tuple[int, ...]) -> dict[st
     return summary
 
 
-def run_trained(cfg: NeuronConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> list[SeedResult]:
-    """Train every seed together, then measure each seed's fields and prepare its gallery."""
-    result = fit(cfg, seeds, progress)
+def run_family(cfgs: Sequence[NeuronConfig], seeds: Sequence[int],
+               progress: ProgressFn | None = None) -> list[list[SeedResult]]:
+    """Train every config of one family and every seed together (``fit``), then measure each run's
+    fields and prepare its gallery: one list of seed results per config."""
+    result = fit(cfgs, seeds, progress)
+    seconds = result.seconds / (len(seeds) * len(cfgs))
+    return [measure_point(cfg, seeds, result, j, seconds) for j, cfg in enumerate(cfgs)]
+
+
+def measure_point(cfg: NeuronConfig, seeds: Sequence[int], result: train.Fit, j: int,
+                  seconds: float) -> list[SeedResult]:
+    """The seed results of point ``j`` of a family's fit."""
+    at = partial(jax.tree.map, lambda a: a[:, j])
     shape = data_model(cfg).lattice.shape
     title = describe(cfg)
     out = []
-    for seed, params, snapshots, losses in per_seed(seeds, result.params, result.snapshots, result.losses):
+    for seed, params, snapshots, losses in per_seed(seeds, at(result.params), at(result.snapshots),
+                                                    result.losses[:, j]):
         snaps = snapshots["w"]
         units = rf.measure_units(params["w"], shape)
         metrics = seed_metrics(units, shape) | held_out(cfg, params, seed) | {
@@ -273,9 +321,14 @@ def run_trained(cfg: NeuronConfig, seeds: Sequence[int], progress: ProgressFn | 
         arrays = {"losses": losses, "snapshot_steps": np.array(result.snapshot_steps), "fields": snaps,
                   "ipr_curve": rf.ipr(snaps)} | {f"param_{k}": np.asarray(v) for k, v in params.items()}
         arrays |= unit_arrays(units)
-        out.append(SeedResult(seed, metrics, arrays, result.seconds / len(seeds),
+        out.append(SeedResult(seed, metrics, arrays, seconds,
                               partial(write_gallery, shape, arrays, f"{title}, seed {seed}")))
     return out
+
+
+def run_trained(cfg: NeuronConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> list[SeedResult]:
+    """One config: a family of one (so a lone run and a sweep's point take the same path)."""
+    return run_family([cfg], seeds, progress)[0]
 
 
 def write_gallery(shape: tuple[int, ...], arrays: dict[str, np.ndarray], title: str, folder: Path) -> None:
@@ -350,6 +403,16 @@ def trained_footprint(cfg: NeuronConfig) -> Footprint:
                                      f"{cfg.steps} steps")
 
 
+def family_footprint(cfgs: Sequence[NeuronConfig]) -> Footprint:
+    """Memory of a family trained together: each point's weights, snapshots and losses, one shared
+    batch of base draws and one point's transformed batch at a time (``lax.map``)."""
+    one = trained_footprint(cfgs[0])
+    d, units, batch = sites(cfgs[0]), architecture(cfgs[0])["units"], cfgs[0].batch_size
+    weights = one.per_seed - FLOAT * (8 * batch * d + 4 * batch * units)
+    per_seed = len(cfgs) * weights + FLOAT * (10 * batch * d + 4 * batch * units)
+    return Footprint(per_seed, one.once * len(cfgs), f"{len(cfgs)} configs on shared batches of {batch} x {d} sites")
+
+
 def ica_footprint(cfg: ICAConfig) -> Footprint:
     """Memory of one FastICA run: the pooled samples, their float64 copies through whitening and the
     iterations (one seed at a time), and the filters kept per seed."""
@@ -385,17 +448,18 @@ ICA_PRESETS: dict[str, dict[str, Any]] = {
 }
 
 FIELD_DIMS = {"fields": ("step", "unit", "site"), "ipr_curve": ("step", "unit"), "losses": ("sgd_step",)}
+TRAINED_FAMILY = Family(family, run_family, family_footprint)
 RF_NEURON = FieldExperiment(
     name="rf-neuron",
     summary="one ReLU neuron trained online on a localization data model (Lufkin et al. Figs. 3-4)",
     config=NeuronConfig, run=run_trained, presets=NEURON_PRESETS, data_defaults=HIGH_GAIN, footprint=trained_footprint,
-    metrics=FieldMetrics, dims=FIELD_DIMS)
+    metrics=FieldMetrics, dims=FIELD_DIMS, family=TRAINED_FAMILY)
 RF_COMMITTEE = FieldExperiment(
     name="rf-committee",
     summary="soft committee machine (or two-layer net) trained online (Lufkin et al. Figs. 1, 5)",
     config=CommitteeConfig, run=run_trained, presets=COMMITTEE_PRESETS,
     data_defaults=HIGH_GAIN | {"kur": {"N": 100, "k": 10.0}}, footprint=trained_footprint, metrics=FieldMetrics,
-    dims=FIELD_DIMS)
+    dims=FIELD_DIMS, family=TRAINED_FAMILY)
 RF_ICA = FieldExperiment(
     name="rf-ica", summary="FastICA filters on pooled samples (Lufkin et al. Figs. 1, 5)",
     config=ICAConfig, run=run_ica, presets=ICA_PRESETS, data_defaults=HIGH_GAIN | {"kur": {"k": 3.0}},

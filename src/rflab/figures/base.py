@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from rflab.config import Config, ConfigError
 from rflab.files import staged
-from rflab.results.cache import RunSpec, load
+from rflab.results.cache import RunSpec, load_all
 from rflab.results.store import Store, StoredRun
 from rflab.results.watch import Watcher, quiet
 from rflab.train import ProgressFn
@@ -84,7 +84,7 @@ def render(figure: Figure, scale: str, folder: Path, store: Store, watch: Watche
     into ``folder``: its files are written aside and moved in only when all of them are done, so an
     error or Ctrl-C leaves no partial figure (the runs it stored are kept)."""
     at = declared if declared is not None else figure.scale(scale)
-    runs = {key: load(spec, store, watch(f"{figure.name}: {key}")) for key, spec in at.runs.items()}
+    runs = load_all(at.runs, store, lambda keys: watch(f"{figure.name}: {keys}"))
     with staged(folder) as tmp:
         files = figure.make(Inputs(figure.name, runs, scale, at, tmp, lambda label: watch(label).step))
     return [folder / Path(f).relative_to(tmp) for f in files]

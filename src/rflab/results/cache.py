@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rflab import resources
-from rflab.config import Config
+from rflab.config import Config, digest
 from rflab.experiments import Experiment, get_experiment
 from rflab.results.store import Store, StoredRun, run_id
-from rflab.results.watch import Watch
+from rflab.results.watch import Watch, Watcher, quiet
 
 
 def _text(value: Any) -> str:
@@ -61,25 +61,77 @@ def ensure(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Sto
     """Each seed's stored run, training the missing seeds together in one call (in chunks when they do
     not fit in memory together, see ``rflab.resources``) and storing each as soon as its call returns;
     also the seeds that were computed. ``force`` computes every seed again."""
+    runs, computed, _ = ensure_many(experiment, [cfg], seeds, store, watch, force)
+    return runs[0], computed[0]
+
+
+def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[int], store: Store,
+                watch: Watch | None = None, force: bool = False) -> tuple[list[list[StoredRun]], list[list[int]], int]:
+    """``ensure`` for several configs of one experiment: configs of one family (``Experiment.family``)
+    that miss the same seeds train in one call on shared draws (common random numbers), each stored
+    run equal to what the config alone gives. Each config's runs and computed seeds, and the number of
+    training calls made."""
     watch = watch or Watch()
-    resources.check_records(f"{experiment.name} on {resources.seed_count(len(seeds))}", len(seeds))
-    config = cfg.model_dump()
-    ids = run_ids(experiment, config, seeds)
-    found = {} if force else {s: r for s in seeds if (r := store.get(ids[s])) is not None}
-    missing = [s for s in seeds if s not in found]
-    watch.planned(missing)
-    if missing:
-        label = f"{experiment.name} on {resources.seed_count(len(missing))}"
-        per_call = resources.seeds_per_call(label, experiment.footprint(cfg), len(missing), len(seeds))
-        for chunk in resources.chunks(missing, per_call):
+    resources.check_records(f"{experiment.name} on {len(cfgs)} x {resources.seed_count(len(seeds))}",
+                            len(cfgs) * len(seeds))
+    configs = [cfg.model_dump() for cfg in cfgs]
+    ids = [run_ids(experiment, config, seeds) for config in configs]
+    first: dict[str, int] = {}
+    owner = [first.setdefault(digest(config), i) for i, config in enumerate(configs)]  # a repeated config runs once
+    unique = list(first.values())
+    found: dict[int, dict[int, StoredRun]] = {
+        i: {} if force else {s: r for s in seeds if (r := store.get(ids[i][s])) is not None} for i in unique}
+    missing = {i: [s for s in seeds if s not in found[i]] for i in unique}
+    watch.planned([s for i in unique for s in missing[i]])
+    calls = 0
+    for members in families(experiment, [cfgs[i] for i in unique], [missing[i] for i in unique]):
+        group = [unique[j] for j in members]
+        todo = missing[group[0]]
+        label = f"{experiment.name} on {len(group)} x {resources.seed_count(len(todo))}"
+        footprint = (experiment.family.footprint([cfgs[i] for i in group]) if experiment.family is not None
+                     else experiment.footprint(cfgs[group[0]]))
+        per_call = resources.seeds_per_call(label, footprint, len(todo), len(cfgs) * len(seeds))
+        for chunk in resources.chunks(todo, per_call):
             watch.training(chunk)
-            for r in experiment.run(cfg, chunk, watch.step):
-                found[r.seed] = store.put(ids[r.seed], experiment.name, r.seed, config, r.metrics, r.train_seconds,
-                                          r.arrays, r.write_figures, experiment.numerics)
-                watch.stored(found[r.seed])
-    return [found[s] for s in seeds], missing
+            if experiment.family is not None:
+                results = experiment.family.run([cfgs[i] for i in group], chunk, watch.step)
+            else:
+                results = [experiment.run(cfgs[group[0]], chunk, watch.step)]
+            calls += 1
+            for i, seed_results in zip(group, results, strict=True):
+                for r in seed_results:
+                    found[i][r.seed] = store.put(ids[i][r.seed], experiment.name, r.seed, configs[i], r.metrics,
+                                                 r.train_seconds, r.arrays, r.write_figures, experiment.numerics)
+                    watch.stored(found[i][r.seed])
+    return ([[found[owner[i]][s] for s in seeds] for i in range(len(cfgs))],
+            [missing[owner[i]] for i in range(len(cfgs))], calls)
+
+
+def families(experiment: Experiment, cfgs: Sequence[Config], missing: Sequence[Sequence[int]]) -> list[list[int]]:
+    """The indices of the configs that train together: one family (``Experiment.family_key``) missing
+    the same seeds; a config without a family, alone. Configs missing nothing are left out."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, cfg in enumerate(cfgs):
+        if missing[i]:
+            key = experiment.family_key(cfg)
+            groups.setdefault((key if key is not None else ("alone", i), tuple(missing[i])), []).append(i)
+    return list(groups.values())
 
 
 def load(spec: RunSpec, store: Store, watch: Watch | None = None, force: bool = False) -> list[StoredRun]:
     """The stored runs of a RunSpec, each seed from the store when it is there, else trained and stored."""
     return ensure(get_experiment(spec.experiment), spec.config(), spec.seeds, store, watch, force)[0]
+
+
+def load_all(specs: Mapping[str, RunSpec], store: Store, watcher: Watcher = quiet) -> dict[str, list[StoredRun]]:
+    """The stored runs of every RunSpec, the missing ones trained with their families (specs of one
+    experiment on the same seeds go through one ``ensure_many``); ``watcher`` gets the keys' label."""
+    groups: dict[tuple[str, tuple[int, ...]], list[str]] = {}
+    for key, spec in specs.items():
+        groups.setdefault((spec.experiment, tuple(spec.seeds)), []).append(key)
+    out: dict[str, list[StoredRun]] = {}
+    for (name, seeds), keys in groups.items():
+        runs, _, _ = ensure_many(get_experiment(name), [specs[k].config() for k in keys], seeds, store,
+                                 watcher(", ".join(keys)))
+        out |= dict(zip(keys, runs, strict=True))
+    return {key: out[key] for key in specs}

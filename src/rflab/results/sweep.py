@@ -1,13 +1,17 @@
 """Grids of runs: the product of ``--grid key=v1,v2,...`` values, each point's missing seeds trained
 together in one vmapped call, in-process or on Dask workers.
 
-Every grid point goes through ``results.cache.ensure``, the same "load from the store or
-run and store" as ``rflab run`` and the figures, so each point is in the store as soon as its call
-returns, and a sweep started again (after any kind of interruption, ``kill -9`` included) computes
-only the runs that are missing. Points are not merged into one call even when their shapes would
-allow it: one call per point keeps every stored run identical to what ``rflab run`` gives.
+Points of one family (``Experiment.family``: e.g. NLGP gains or learning rates of ``rf-neuron``)
+that miss the same seeds train in one call on the same draws (common random numbers): each batch
+is drawn once and every point's update is the operations of a lone run, so each stored run is
+bit for bit what ``rflab run`` gives for that point. Other points train one call each.
 
-On Dask each task trains and stores one point inside the worker; the store must be on a
+Every call goes through ``results.cache.ensure_many``, the same "load from the store or run and
+store" as ``rflab run`` and the figures, so its runs are in the store as soon as it returns, and a
+sweep started again (after any kind of interruption, ``kill -9`` included) computes only the runs
+that are missing.
+
+On Dask each task trains and stores one call's points inside the worker; the store must be on a
 filesystem every worker reaches (a local folder for a LocalCluster, a shared one on a cluster).
 """
 
@@ -26,7 +30,7 @@ from rflab import resources
 from rflab.config import ConfigError, digest
 from rflab.experiments import Experiment, get_experiment
 from rflab.paths import check_store
-from rflab.results.cache import ensure, run_ids
+from rflab.results.cache import ensure_many, families, run_ids
 from rflab.results.store import Store
 from rflab.results.watch import Watch
 
@@ -52,11 +56,13 @@ class Task:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one finished task did: the point, the seeds it trained, and its wall time."""
+    """What one finished call did: its points, the seeds each trained, the wall time and the number of
+    training calls it took (more than one when memory split its seeds)."""
 
-    point: Point
-    computed: list[int]
+    points: list[Point]
+    computed: list[list[int]]
     seconds: float
+    calls: int
 
 
 def parse_grid(items: Sequence[str]) -> dict[str, list[str]]:
@@ -141,35 +147,36 @@ def missing(points: Sequence[Point], store: Store) -> list[Task]:
     return tasks
 
 
-def run_point(name: str, preset: str | None, overrides: dict[str, Any], seeds: list[int], root: str,
-              watch: Watch | None = None, memory: int | None = None) -> tuple[list[int], float]:
-    """Train and store one point's seeds (skipping any stored meanwhile); the seeds computed and the
-    wall time. ``memory`` is a Dask worker's share of the limit (None: the limit in force here).
-    Top-level and picklable: this is what a Dask worker runs."""
+def run_points(name: str, preset: str | None, overrides: list[dict[str, Any]], seeds: list[int], root: str,
+               watch: Watch | None = None, memory: int | None = None) -> tuple[list[list[int]], float, int]:
+    """Train and store the seeds of points that train together (skipping any stored meanwhile); the
+    seeds computed for each point, the wall time and the number of training calls. ``memory`` is a
+    Dask worker's share of the limit (None: the limit in force here). Top-level and picklable: this
+    is what a Dask worker runs."""
     start = time.perf_counter()
     experiment = get_experiment(name)
-    cfg = experiment.configure(preset, overrides)
+    cfgs = [experiment.configure(preset, o) for o in overrides]
     if memory is None:
-        _, computed = ensure(experiment, cfg, seeds, Store(root), watch)
+        _, computed, calls = ensure_many(experiment, cfgs, seeds, Store(root), watch)
     else:
         with resources.memory_limit(memory, "one Dask worker's share of the limit"):
-            _, computed = ensure(experiment, cfg, seeds, Store(root), watch)
-    return computed, time.perf_counter() - start
+            _, computed, calls = ensure_many(experiment, cfgs, seeds, Store(root), watch)
+    return computed, time.perf_counter() - start, calls
 
 
-def run_local(name: str, preset: str | None, base: Mapping[str, Any], tasks: Sequence[Task], root: Path,
-              watch: Callable[[Task], Watch] | None = None) -> Iterator[Outcome]:
-    """Run the tasks one after the other in this process, yielding each as it is stored."""
-    for task in tasks:
-        computed, seconds = run_point(name, preset, {**base, **task.point.overrides}, task.seeds, str(root),
-                                      watch(task) if watch else None)
-        yield Outcome(task.point, computed, seconds)
+def run_local(name: str, preset: str | None, base: Mapping[str, Any], calls: Sequence[list[Task]], root: Path,
+              watch: Callable[[list[Task]], Watch] | None = None) -> Iterator[Outcome]:
+    """Run the calls one after the other in this process, yielding each as it is stored."""
+    for tasks in calls:
+        computed, seconds, n = run_points(name, preset, [{**base, **t.point.overrides} for t in tasks],
+                                          tasks[0].seeds, str(root), watch(tasks) if watch else None)
+        yield Outcome([t.point for t in tasks], computed, seconds, n)
 
 
-def run_dask(name: str, preset: str | None, base: Mapping[str, Any], tasks: Sequence[Task], root: Path,
+def run_dask(name: str, preset: str | None, base: Mapping[str, Any], calls: Sequence[list[Task]], root: Path,
              scheduler: str | None = None, workers: int | None = None, share: int | None = None
              ) -> Iterator[Outcome]:
-    """Run the tasks on Dask (a LocalCluster of ``workers`` single-threaded processes unless a
+    """Run the calls on Dask (a LocalCluster of ``workers`` single-threaded processes unless a
     scheduler address is given), yielding each as its worker has stored it."""
     import logging
 
@@ -181,15 +188,21 @@ def run_dask(name: str, preset: str | None, base: Mapping[str, Any], tasks: Sequ
                                                   dashboard_address=None)
     client = Client(scheduler or cluster)
     try:
-        futures = {client.submit(run_point, name, preset, {**base, **t.point.overrides}, t.seeds,
-                                 str(root.resolve()), None, share, pure=False): t for t in tasks}
+        futures = {client.submit(run_points, name, preset, [{**base, **t.point.overrides} for t in tasks],
+                                 tasks[0].seeds, str(root.resolve()), None, share, pure=False): tasks
+                   for tasks in calls}
         for future in as_completed(futures):
-            computed, seconds = future.result()
-            yield Outcome(futures[future].point, computed, seconds)
+            computed, seconds, n = future.result()
+            yield Outcome([t.point for t in futures[future]], computed, seconds, n)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def call_label(tasks: Sequence[Task]) -> str:
+    """``g=10`` for a call of one point, ``g=10 | g=100`` for a family's call."""
+    return " | ".join(" ".join(f"{k}={v}" for k, v in t.point.overrides.items()) for t in tasks)
 
 
 def check_executor(executor: str, scheduler: str | None, workers: int | None) -> None:
@@ -225,6 +238,13 @@ class Plan:
         """The runs to compute."""
         return sum(len(t.seeds) for t in self.tasks)
 
+    @property
+    def calls(self) -> list[list[Task]]:
+        """The tasks grouped into calls: a family's points missing the same seeds train together."""
+        cfgs = [self.experiment.configure(self.preset, {**self.base, **t.point.overrides}) for t in self.tasks]
+        return [[self.tasks[i] for i in group] for group in families(self.experiment, cfgs,
+                                                                        [t.seeds for t in self.tasks])]
+
 
 def plan(experiment: Experiment, preset: str | None, base: Mapping[str, Any], grid: Mapping[str, list[Any]],
          seeds: Sequence[int], store: Store, executor: str = "local", scheduler: str | None = None,
@@ -240,9 +260,9 @@ def plan(experiment: Experiment, preset: str | None, base: Mapping[str, Any], gr
     return Plan(experiment, preset, base, points, missing(points, store), store, executor, scheduler, workers, share)
 
 
-def execute(sweep: Plan, watch: Callable[[Task], Watch] | None = None) -> Iterator[Outcome]:
-    """Run a plan's tasks in this process or on Dask, yielding each as it is stored."""
-    name, root = sweep.experiment.name, sweep.store.root
+def execute(sweep: Plan, watch: Callable[[list[Task]], Watch] | None = None) -> Iterator[Outcome]:
+    """Run a plan's calls in this process or on Dask, yielding each as it is stored."""
+    name, root, calls = sweep.experiment.name, sweep.store.root, sweep.calls
     if sweep.executor == "local":
-        return run_local(name, sweep.preset, sweep.base, sweep.tasks, root, watch)
-    return run_dask(name, sweep.preset, sweep.base, sweep.tasks, root, sweep.scheduler, sweep.workers, sweep.share)
+        return run_local(name, sweep.preset, sweep.base, calls, root, watch)
+    return run_dask(name, sweep.preset, sweep.base, calls, root, sweep.scheduler, sweep.workers, sweep.share)
