@@ -119,3 +119,17 @@ def test_an_index_written_before_numerics_reads_as_version_1_and_a_rebuild_keeps
     Store(store.root).put("new", "e", 0, {"lr": 0.2}, {"m": 2.0}, 1.0, {"w": np.zeros(3)}, numerics=3)
     assert Store(store.root).rebuild_index()[0] == 2
     assert {r.run_id: r.numerics for r in Store(store.root).runs()} == {"old": 1, "new": 3}
+
+
+@pytest.mark.parametrize("name", ["rf-neuron", "rf-committee", "rf-ica"])
+def test_runs_on_kur_data_are_keyed_by_the_version_of_its_sampler(name: str) -> None:
+    """Kur's quantile by table changed its samples' roundings: its runs (and only those) take numerics
+    version 2, so runs stored with the exact form stay stored and listed under their version-1 ids."""
+    from rflab.results.cache import RunSpec
+
+    experiment = get_experiment(name)
+    assert {data: experiment.numerics_of({"data": data}) for data in ("kur", "kur-clone", "nlgp", "gaussian")} == {
+        "kur": 2, "kur-clone": 1, "nlgp": 1, "gaussian": 1}
+    config = experiment.configure(None, {"data": "kur"}).model_dump()
+    ids = RunSpec(name, None, {"data": "kur"}, (0,)).run_ids()
+    assert ids == [run_id(name, config, 0, numerics=2)] and ids != [run_id(name, config, 0)]

@@ -313,9 +313,8 @@ class KurMarginal(GaussianTransform):
         return np.sign(p - 0.5) * (1 - 2 * tail) / den / self.scale
 
 
-def kur_abs_quantile(az: Any, k: Any, xp: Any, log_k: Any = None) -> Any:
-    """|Q_k(Phi(z))| at az = |z| >= 0 for the array module ``xp`` (numpy or jax.numpy); ``log_k``
-    (default log k) may be given with k as traced numbers.
+def kur_abs_quantile(az: Any, k: float, xp: Any) -> Any:
+    """|Q_k(Phi(z))| at az = |z| >= 0 for the array module ``xp`` (numpy or jax.numpy).
 
     With e = 1 - |2p - 1| = 2 Phi(-|z|): Q = (1 - e) / (1 - (1 - e)^k)^(1/k). For |z| <= 1,
     1 - e = erf(|z| / sqrt 2) (no cancellation); beyond, log e = log 2 + log_ndtr(-|z|) and
@@ -333,9 +332,27 @@ def kur_abs_quantile(az: Any, k: Any, xp: Any, log_k: Any = None) -> Any:
     e = xp.exp(log_e)
     one_minus_e = xp.where(near, erf(az / math.sqrt(2.0)), 1.0 - e)
     log_one_minus_e = xp.where(near, xp.log(xp.where(near, one_minus_e, 1.0)), xp.log1p(-e))
-    log_k = math.log(k) if log_k is None else log_k
-    log_den = xp.where(log_e < -60.0, log_k + log_e, xp.log(-xp.expm1(k * log_one_minus_e)))
+    log_den = xp.where(log_e < -60.0, math.log(k) + log_e, xp.log(-xp.expm1(k * log_one_minus_e)))
     return one_minus_e * xp.exp(-log_den / k)
+
+
+KUR_TABLE_POINTS = 2**14
+NORMAL_MAX = math.sqrt(2.0) * special.erfinv(1.0 - 2.0**-24)  # largest |z| of jax.random.normal in float32
+
+
+@cache
+def kur_log_ratio_table(k: float, z_max: float) -> np.ndarray:
+    """log(|Q_k(Phi(z))| / (z s_k)) on KUR_TABLE_POINTS evenly spaced z in [0, z_max], float32.
+
+    The ratio is smooth and positive (sqrt(2/pi) / s_k at 0, growing like exp(z^2 / 2k) / z), so
+    linear interpolation of its log is accurate to about h^2 / (8k) relative (h the spacing): the
+    training sampler evaluates Kur(k) by this table instead of the exact erf / log-ndtr form.
+    """
+    z = np.linspace(0.0, z_max, KUR_TABLE_POINTS)
+    ratio = np.empty_like(z)
+    ratio[0] = math.sqrt(2.0 / math.pi)
+    ratio[1:] = kur_abs_quantile(z[1:], k, np) / z[1:]
+    return np.log(ratio / KurMarginal(k).scale).astype(np.float32)
 
 
 RADIAL_LAWS = ("shell", "custom", "t")

@@ -80,11 +80,13 @@ class IsingParams(LatticeParams):
 
 @dataclass(frozen=True)
 class Spec:
-    """A registered data model: its parameters, its constructor and a one-line summary."""
+    """A registered data model: its parameters, its constructor, a one-line summary and the version of
+    its sampler's numbers (``DataModel.numerics``)."""
 
     params: type[Config]
     make: Callable[[Any], DataModel]
     summary: str
+    numerics: int = 1
 
 
 def _gaussian(p: GaussianParams) -> Gaussian:
@@ -110,7 +112,7 @@ def _ising(p: IsingParams) -> Ising:
 _BASE = {
     "gaussian": Spec(GaussianParams, _gaussian, "Gaussian field, covariance exp(-d^2/xi^2)"),
     "nlgp": Spec(NLGPParams, _nlgp, "erf(g z)/Z(g) of a Gaussian field"),
-    "kur": Spec(KurParams, _kur, "algebraic-tail marginal Kur(k) through a Gaussian copula"),
+    "kur": Spec(KurParams, _kur, "algebraic-tail marginal Kur(k) through a Gaussian copula", Kur.numerics),
     "elliptical": Spec(EllipticalParams, _elliptical, "elliptical: radial law shell, custom or t(nu)"),
     "ising": Spec(IsingParams, _ising, "Ising ring with couplings J, exact sampler"),
 }
@@ -139,6 +141,11 @@ def spec(name: str) -> Spec:
 def params(name: str, *layers: Mapping[str, Any]) -> Config:
     """Validated parameters of model ``name`` from override layers (later ones win)."""
     return build(spec(name).params, *layers)
+
+
+def numerics(name: str) -> int:
+    """The version of model ``name``'s sampler (a clone draws a Gaussian field: version 1)."""
+    return spec(name).numerics
 
 
 def create(name: str, *layers: Mapping[str, Any]) -> DataModel:

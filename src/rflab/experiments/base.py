@@ -62,6 +62,11 @@ class Experiment:
     numerics: int = 1
     family: Family | None = None
 
+    def numerics_of(self, config: Mapping[str, Any]) -> int:
+        """The numerics version of a dumped config's runs (the experiment's own, unless a part such as
+        its data model has its own)."""
+        return self.numerics
+
     def family_key(self, cfg: Config) -> str | None:
         """The family a config trains in (None: alone)."""
         return None if self.family is None else self.family.key(cfg)

@@ -164,6 +164,10 @@ class FieldExperiment(Experiment):
 
     data_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    def numerics_of(self, config: Mapping[str, Any]) -> int:
+        """The experiment's version, or the data model's when that is later (Kur's table: 2)."""
+        return max(self.numerics, registry.numerics(config["data"]))
+
     def configure(self, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
         cfg = resolve_data(super().configure(preset, overrides), self.data_defaults)  # type: ignore[arg-type]
         check_gallery(cfg)

@@ -53,7 +53,7 @@ class RunSpec:
 
 def run_ids(experiment: Experiment, config: dict[str, Any], seeds: Sequence[int]) -> dict[int, str]:
     """Each seed's run id for a dumped config of ``experiment``, keyed by its numerics version too."""
-    return {s: run_id(experiment.name, config, s, experiment.numerics) for s in seeds}
+    return {s: run_id(experiment.name, config, s, experiment.numerics_of(config)) for s in seeds}
 
 
 def ensure(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store, watch: Watch | None = None,
@@ -101,7 +101,8 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
             for i, seed_results in zip(group, results, strict=True):
                 for r in seed_results:
                     found[i][r.seed] = store.put(ids[i][r.seed], experiment.name, r.seed, configs[i], r.metrics,
-                                                 r.train_seconds, r.arrays, r.write_figures, experiment.numerics)
+                                                 r.train_seconds, r.arrays, r.write_figures,
+                                                 experiment.numerics_of(configs[i]))
                     watch.stored(found[i][r.seed])
     return ([[found[owner[i]][s] for s in seeds] for i in range(len(cfgs))],
             [missing[owner[i]] for i in range(len(cfgs))], calls)
