@@ -176,3 +176,35 @@ def test_sweep_reports_its_training_calls(tmp_path: Path, cli: Cli) -> None:
     report = json.loads(out)
     assert (report["computed"], report["calls"]) == (4, 2)
     assert "4 runs computed in 2 training calls" in err
+
+
+def test_runs_trained_on_two_dask_workers_equal_the_in_process_ones(tmp_path: Path) -> None:
+    """``rflab reproduce --executor dask`` trains the plan's runs with ``train_specs``: one task per
+    call (a family's gains together, another N alone), each stored by its worker, the same runs and
+    numbers as in this process; a second pass finds everything stored."""
+    from rflab.results.cache import RunSpec, load_all
+
+    tiny = {"N": 16, "steps": 30, "batch_size": 64, "snapshots": 2}
+    specs = {f"g={g}": RunSpec("rf-neuron", None, tiny | {"g": g}, (0, 1)) for g in (1.0, 100.0)}
+    specs["N=12"] = RunSpec("rf-neuron", None, tiny | {"N": 12}, (0,))
+    dask = Store(tmp_path / "dask")
+    done = list(sw.train_specs(list(specs.values()), dask, workers=2))
+    assert sorted((len(call), trained) for call, trained in done) == [(1, 1), (2, 4)]
+    local = load_all(specs, Store(tmp_path / "local"))
+    for key, runs in local.items():
+        for run in runs:
+            theirs = dask.get(run.run_id)
+            assert theirs is not None, key
+            assert theirs.metrics["ipr"] == pytest.approx(run.metrics["ipr"], rel=1e-6)
+            assert theirs.metrics["train_loss"] == pytest.approx(run.metrics["train_loss"], rel=1e-6)
+    assert list(sw.train_specs(list(specs.values()), dask, workers=2)) == []
+
+
+def test_the_reproduce_plan_lists_each_run_it_reads_once() -> None:
+    from rflab.report import reproduce as rp
+
+    specs = rp.plan_runs("quick")
+    ids = [rid for spec in specs for rid in spec.run_ids()]
+    assert len(ids) == len(set(ids))
+    assert {s.runs.run_ids()[0] for s in rp.run_steps("quick")} <= set(ids)
+    assert set(rp.get_figure("claim32").scale("quick").runs["k=4.1"].run_ids()) <= set(ids)

@@ -105,6 +105,22 @@ def run_steps(scale: str) -> list[RunStep]:
     ]
 
 
+def plan_runs(scale: str) -> list[RunSpec]:
+    """The runs the plan at ``scale`` reads, one RunSpec per config on every seed asked of it: its run
+    steps' and every figure's declared runs (what ``--executor dask`` trains on workers before the
+    steps run here)."""
+    from rflab.figures import FIGURES
+
+    specs = [step.runs for step in run_steps(scale)]
+    specs += [spec for name in FIGURES for spec in get_figure(name).scale(scale).runs.values()]
+    merged: dict[str, tuple[RunSpec, set[int]]] = {}
+    for spec in specs:  # one spec per config, on the union of the seeds asked for
+        key = digest({"experiment": spec.experiment, "config": spec.config().model_dump()})
+        merged.setdefault(key, (spec, set()))[1].update(spec.seeds)
+    return [RunSpec(spec.experiment, spec.preset, spec.overrides, tuple(sorted(seeds)))
+            for spec, seeds in merged.values()]
+
+
 def plan(scale: str) -> list[Step]:
     """Every step of ``rflab reproduce --scale SCALE``, in order: runs, checks, then every figure."""
     from rflab.figures import FIGURES

@@ -22,6 +22,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from rflab import resources
 from rflab.config import ConfigError, digest
 from rflab.experiments import Experiment, get_experiment
 from rflab.paths import check_store
-from rflab.results.cache import ensure_many, families, run_ids
+from rflab.results.cache import RunSpec, ensure_many, families, run_ids
 from rflab.results.store import Store
 from rflab.results.watch import Watch
 
@@ -173,11 +174,10 @@ def run_local(name: str, preset: str | None, base: Mapping[str, Any], calls: Seq
         yield Outcome([t.point for t in tasks], computed, seconds, n)
 
 
-def run_dask(name: str, preset: str | None, base: Mapping[str, Any], calls: Sequence[list[Task]], root: Path,
-             scheduler: str | None = None, workers: int | None = None, share: int | None = None
-             ) -> Iterator[Outcome]:
-    """Run the calls on Dask (a LocalCluster of ``workers`` single-threaded processes unless a
-    scheduler address is given), yielding each as its worker has stored it."""
+def on_dask(jobs: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], scheduler: str | None = None,
+            workers: int | None = None) -> Iterator[tuple[int, Any]]:
+    """Run each job ``(fn, args)`` on Dask (a LocalCluster of ``workers`` single-threaded processes
+    unless a scheduler address is given), yielding (index, result) as each finishes."""
     import logging
 
     from distributed import Client, LocalCluster, as_completed
@@ -188,16 +188,59 @@ def run_dask(name: str, preset: str | None, base: Mapping[str, Any], calls: Sequ
                                                   dashboard_address=None)
     client = Client(scheduler or cluster)
     try:
-        futures = {client.submit(run_points, name, preset, [{**base, **t.point.overrides} for t in tasks],
-                                 tasks[0].seeds, str(root.resolve()), None, share, pure=False): tasks
-                   for tasks in calls}
+        futures = {client.submit(fn, *args, pure=False): i for i, (fn, args) in enumerate(jobs)}
         for future in as_completed(futures):
-            computed, seconds, n = future.result()
-            yield Outcome([t.point for t in futures[future]], computed, seconds, n)
+            yield futures[future], future.result()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def run_dask(name: str, preset: str | None, base: Mapping[str, Any], calls: Sequence[list[Task]], root: Path,
+             scheduler: str | None = None, workers: int | None = None, share: int | None = None
+             ) -> Iterator[Outcome]:
+    """Run the calls on Dask (``on_dask``), yielding each as its worker has stored it."""
+    jobs = [(run_points, (name, preset, [{**base, **t.point.overrides} for t in tasks], tasks[0].seeds,
+                          str(root.resolve()), None, share)) for tasks in calls]
+    for i, (computed, seconds, n) in on_dask(jobs, scheduler, workers):
+        yield Outcome([t.point for t in calls[i]], computed, seconds, n)
+
+
+def run_specs(specs: list[RunSpec], root: str, memory: int | None = None) -> int:
+    """Load or train and store the runs of RunSpecs of one experiment on the same seeds (a family
+    trains in one call), under a Dask worker's share of the memory limit when given; the runs
+    trained. Top-level and picklable: what a Dask worker runs for ``rflab reproduce``."""
+    experiment = get_experiment(specs[0].experiment)
+    with resources.memory_limit(memory, "one Dask worker's share of the limit") if memory else nullcontext():
+        _, computed, _ = ensure_many(experiment, [s.config() for s in specs], specs[0].seeds, Store(root))
+    return sum(map(len, computed))
+
+
+def spec_calls(specs: Sequence[RunSpec], store: Store) -> list[list[RunSpec]]:
+    """The specs with runs the store lacks, grouped into the calls that train them: one experiment and
+    seeds, then one family missing the same seeds (a spec without a family, alone)."""
+    groups: dict[tuple[str, tuple[int, ...]], list[RunSpec]] = {}
+    for spec in specs:
+        groups.setdefault((spec.experiment, tuple(spec.seeds)), []).append(spec)
+    calls = []
+    for (name, seeds), members in groups.items():
+        experiment = get_experiment(name)
+        cfgs = [m.config() for m in members]
+        lacking = [[s for s, rid in run_ids(experiment, c.model_dump(), seeds).items() if store.get(rid) is None]
+                   for c in cfgs]
+        calls += [[members[i] for i in group] for group in families(experiment, cfgs, lacking)]
+    return calls
+
+
+def train_specs(specs: Sequence[RunSpec], store: Store, scheduler: str | None = None,
+                workers: int | None = None) -> Iterator[tuple[list[RunSpec], int]]:
+    """Train the runs of ``specs`` the store lacks on Dask, one task per call (``spec_calls``), each
+    stored by its worker; yields each call's specs and the runs it trained as it finishes."""
+    calls = spec_calls(specs, store)
+    share = worker_share("dask", scheduler, workers)
+    for i, trained in on_dask([(run_specs, (c, str(store.root.resolve()), share)) for c in calls], scheduler, workers):
+        yield calls[i], trained
 
 
 def call_label(tasks: Sequence[Task]) -> str:
