@@ -122,7 +122,7 @@ HOSTILE: list[tuple[str, Setup, list[str], int, str]] = [
     ("too many workers", nothing, ["sweep", "rf-neuron", "--grid", "lr=0.1", "--executor", "dask",
                                    "--workers", "100000"], 2, "use fewer --workers"),
     ("claim32 on a hundred million seeds", nothing, ["theory", "claim32", "--scale", "quick", "--seeds", "100000000",
-                                                   "--out", "{tmp}/claim32"], 2, "the records of 100000000 runs"),
+                                                   "--out", "{tmp}/claim32"], 2, "the records of 2000000000 runs"),
     ("describe a huge lattice", nothing, ["data", "describe", "nlgp", "--set", "N=50000"], 2, "--memory-limit"),
     # other commands' options
     ("grid value inf", nothing, ["sweep", "rf-neuron", "--grid", "lr=0.1,inf"], 2, "lr=inf"),

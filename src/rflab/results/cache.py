@@ -88,13 +88,14 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
         group = [unique[j] for j in members]
         todo = missing[group[0]]
         label = f"{experiment.name} on {len(group)} x {resources.seed_count(len(todo))}"
-        footprint = (experiment.family.footprint([cfgs[i] for i in group]) if experiment.family is not None
+        together = experiment.family if len(group) > 1 else None  # a config alone: the experiment's own run
+        footprint = (together.footprint([cfgs[i] for i in group]) if together is not None
                      else experiment.footprint(cfgs[group[0]]))
         per_call = resources.seeds_per_call(label, footprint, len(todo), len(cfgs) * len(seeds))
         for chunk in resources.chunks(todo, per_call):
             watch.training(chunk)
-            if experiment.family is not None:
-                results = experiment.family.run([cfgs[i] for i in group], chunk, watch.step)
+            if together is not None:
+                results = together.run([cfgs[i] for i in group], chunk, watch.step)
             else:
                 results = [experiment.run(cfgs[group[0]], chunk, watch.step)]
             calls += 1
