@@ -51,7 +51,7 @@ def test_a_dry_run_writes_no_run_and_no_figure(tmp_path: Path, cli: Cli, tiny_pl
     assert code == 0
     assert sorted(p.name for p in root.iterdir()) == ["costs.json"]
     assert out.startswith(f"runs {SPEC.label}  [2 to compute]  ")
-    assert "figure fig2: unknown (not yet measured)" in out and "estimated total of the rest: " in out
+    assert "figure fig2: its own making, not yet measured" in out and "estimated total of the rest: " in out
     assert "not in the total, not yet measured: the making of 1 steps beyond their runs (figure fig2)" in out
 
 

@@ -114,6 +114,16 @@ def runs_line(cost: RunsCost) -> str:
     return f"{cost.spec.label}  [{', '.join(parts)}]  {estimate}"
 
 
+def step_line(cost: StepCost) -> str:
+    """A step's status: done, or its estimate, with its own time apart when that is not measured yet."""
+    if cost.done:
+        return "done"
+    if cost.own is None:
+        runs = f"{duration(cost.runs_seconds)} for its runs + " if cost.runs else ""
+        return f"{runs}its own making, not yet measured"
+    return duration(None if cost.runs_seconds is None else cost.runs_seconds + cost.own)
+
+
 def plan_lines(costs: list[StepCost]) -> list[str]:
     """Every step, indented lines for a figure's runs and its making, with status and estimate."""
     from rflab.report import reproduce as rp
@@ -123,8 +133,7 @@ def plan_lines(costs: list[StepCost]) -> list[str]:
         if isinstance(cost.step, rp.RunStep):
             lines.append(f"runs {runs_line(cost.runs[0])}")
             continue
-        seconds = None if cost.runs_seconds is None or cost.own is None else cost.runs_seconds + cost.own
-        lines.append(f"{cost.step.label}: {'done' if cost.done else duration(seconds)}")
+        lines.append(f"{cost.step.label}: {step_line(cost)}")
         lines += [f"  {runs_line(r)}" for r in cost.runs]
         if not cost.done and isinstance(cost.step, rp.FigureStep):
             lines.append(f"  making the figure: {duration(cost.own)}")

@@ -2,12 +2,13 @@
 (``probe``) and the cache of what probes measured (``Rates``, ``STORE/costs.json``).
 
 A probe runs the experiment itself on one wave of seeds (as many as the machine trains together, one
-per JAX device) with its length field (``steps`` or ``epochs``) cut to an eighth, but never below its
-snapshot count, so measuring and drawing the snapshots cost what they will. The progress the training
+per JAX device) with its length field (``steps`` or ``epochs``) cut to about an eighth, a multiple of
+its snapshot count, so measuring and drawing the snapshots cost what they will. The progress the training
 reports gives the seconds per unit of length; what comes before it (set-up, compilation, data) is
 paid once per call, and what comes after it (measuring), plus storing one run with its figures in a
 throwaway store, once per seed. An experiment without a length field (``rf-ica``) is probed whole on
-one seed, all of its time per seed.
+two seeds, one after the other: the progress after each seed tells the seconds per seed from what the
+first paid once.
 
 Configurations of one experiment with the same non-numeric settings and a per-seed memory footprint
 (``rflab.resources``) within the same power of two share one probe, its training time scaled by
@@ -35,8 +36,8 @@ from rflab.results.store import Store, StoreError
 from rflab.version import __version__
 
 LENGTH_FIELDS = ("steps", "epochs")
-PROBE_SHARE = 8  # a probe trains 1/PROBE_SHARE of the real length
-PROBE_BUDGET = 60.0  # seconds a dry run spends on probes beyond the first of each experiment
+PROBE_SHARE = 8  # a probe trains about 1/PROBE_SHARE of the real length
+PROBE_BUDGET = 90.0  # seconds of probes after which a dry run probes no more than one per experiment
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,13 @@ def with_length(cfg: Config, length: int) -> Config:
 
 
 def probe_length(cfg: Config) -> int:
-    """How long a probe trains: an eighth of the configuration's length, at least its snapshot count."""
+    """How long a probe trains: about an eighth of the configuration's length, rounded up to a multiple
+    of its snapshot count, so the probe takes as many snapshots as the real run and measuring and drawing
+    them cost the same (snapshots are spaced by length // snapshots)."""
     field = length_field(cfg)
     assert field is not None
-    length = int(getattr(cfg, field))
-    return min(length, max(1, length // PROBE_SHARE, int(getattr(cfg, "snapshots", 1))))
+    length, snapshots = int(getattr(cfg, field)), max(1, int(getattr(cfg, "snapshots", 1)))
+    return min(length, snapshots * math.ceil(length / (PROBE_SHARE * snapshots)))
 
 
 def size(experiment: Experiment, cfg: Config) -> int:
@@ -85,13 +88,14 @@ def machine() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "backend": jax.default_backend(), "devices": jax.local_device_count()}
 
 
-def wave(experiment: Experiment, cfg: Config) -> int:
-    """Seeds trained together: one per device if the configuration trains (within the memory limit),
-    else one."""
+def probe_seeds(experiment: Experiment, cfg: Config) -> int:
+    """Seeds a probe runs: one per device (within the memory limit) for a configuration that trains, the
+    seeds trained together; else two, one after the other, to tell what the first pays once from what
+    each pays."""
     import jax
 
     if length_field(cfg) is None:
-        return 1
+        return 2
     devices = jax.local_device_count()
     return resources.seeds_per_call(f"{experiment.name} probe", experiment.footprint(cfg), devices)
 
@@ -113,7 +117,7 @@ def rate_key(experiment: Experiment, cfg: Config) -> str:
 def probe(experiment: Experiment, cfg: Config) -> Rate:
     """Measure a configuration on this machine: one wave of seeds, trained for ``probe_length`` (see the
     module's docstring), then one of them stored with its figures in a throwaway store."""
-    seeds = list(range(wave(experiment, cfg)))
+    seeds = list(range(probe_seeds(experiment, cfg)))
     trains = length_field(cfg) is not None
     short = with_length(cfg, probe_length(cfg)) if trains else cfg
     marks: list[tuple[float, float]] = []
@@ -128,10 +132,14 @@ def probe(experiment: Experiment, cfg: Config) -> Rate:
                        r.write_figures, experiment.numerics)
     store_seconds = time.perf_counter() - stored
     spread = [(t, f) for t, f in marks if f > marks[0][1]] if marks else []
-    if not trains or not spread:
+    if not spread:
         return Rate(0.0, 0.0, wall / len(seeds) + store_seconds, 1, size(experiment, cfg),
                     time.perf_counter() - began)
     (t0, f0), (t1, f1) = marks[0], spread[-1]
+    if not trains:
+        each = (t1 - t0) / ((f1 - f0) * len(seeds))
+        return Rate(max(0.0, t0 - each), 0.0, each + store_seconds, 1, size(experiment, cfg),
+                    time.perf_counter() - began)
     length = probe_length(cfg)
     per_length = max(0.0, (t1 - t0) / ((f1 - f0) * length))
     start = max(0.0, t0 - per_length * f0 * length)
@@ -208,7 +216,10 @@ class Rates:
         """Probe, within the budget, and borrow for the rest, so every wanted configuration has a rate."""
         if not self.measure:
             return
-        todo = {rate_key(w.experiment, w.cfg): w for w in wanted if w.n_seeds}
+        todo: dict[str, Wanted] = {}
+        for w in wanted:
+            if w.n_seeds:
+                todo.setdefault(rate_key(w.experiment, w.cfg), w)
         todo = {k: w for k, w in todo.items() if k not in self.entries}
         spent = 0.0
         for key, w in todo.items():
