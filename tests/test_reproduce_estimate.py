@@ -17,7 +17,7 @@ from rflab.results.cache import RunSpec
 
 TINY = {"N": 16, "steps": 160, "batch_size": 256, "snapshots": 4}
 SPEC = RunSpec("rf-neuron", "nlgp", TINY, (0, 1))
-FACTOR = 3.0  # the estimate of a run lasting seconds is within this factor of its wall time
+FACTOR = 2.0  # the estimate of a run lasting seconds is within this factor of its wall time (1.2 here)
 
 
 def tiny_steps(scale: str) -> list[rp.RunStep]:
@@ -59,7 +59,7 @@ def test_the_estimate_of_a_tiny_plan_agrees_with_running_it(tmp_path: Path, tiny
                                                              probes: list[str]) -> None:
     root = tmp_path / "s"
     steps = rp.estimate("quick", root, costs.Rates(root))
-    assert probes == ["rf-neuron"]
+    assert probes == ["rf-neuron", "rf-neuron"]  # the first probe of an estimate warms the process up
     estimated = steps[0].runs_seconds
     assert estimated is not None and not steps[0].done
     job = rp.Reproduction("quick", root)
@@ -76,7 +76,7 @@ def test_the_rates_are_measured_once(tmp_path: Path, tiny_plan: None, probes: li
     root = tmp_path / "s"
     first = rp.measured_total(rp.estimate("quick", root, costs.Rates(root)))
     second = rp.measured_total(rp.estimate("quick", root, costs.Rates(root)))
-    assert probes == ["rf-neuron"] and first == second > 0
+    assert probes == ["rf-neuron", "rf-neuron"] and first == second > 0
     assert rp.weights(rp.estimate("quick", root, costs.Rates(root, measure=False))) is not None
     assert rp.weights(rp.estimate("quick", tmp_path / "empty", costs.Rates(tmp_path / "empty", measure=False))) is None
 
