@@ -26,9 +26,9 @@ from typing import Any
 from rflab.config import ConfigError, digest
 from rflab.experiments import bars, dipole, get_experiment
 from rflab.experiments import receptive_fields as fields
-from rflab.figures import get_figure, output, render
+from rflab.figures import Inputs, get_figure, output, render
 from rflab.files import write_json
-from rflab.results.cache import RunSpec, ensure, load, run_ids
+from rflab.results.cache import RunSpec, ensure, run_ids
 from rflab.results.costs import Rates, Wanted
 from rflab.results.store import Store, StoreError
 from rflab.results.watch import Watcher, quiet
@@ -166,6 +166,18 @@ def figure_done(record: Mapping[str, Any] | None, name: str, scale: str, root: P
             and all((root / f).exists() for f in record.get("files", [])) and bool(record.get("files")))
 
 
+def timed(make: Callable[[Inputs[Any]], list[Path]], seconds: list[float]) -> Callable[[Inputs[Any]], list[Path]]:
+    """A figure's ``make`` that adds the seconds of each call to ``seconds``."""
+    def run(inputs: Inputs[Any]) -> list[Path]:
+        start = time.perf_counter()
+        try:
+            return make(inputs)
+        finally:
+            seconds.append(time.perf_counter() - start)
+
+    return run
+
+
 def checks_path(root: Path, scale: str) -> Path:
     """The JSON file the direct checks write at a scale."""
     return output(root / "figures", "checks", scale, ".json")
@@ -228,18 +240,16 @@ class Reproduction:
                 "stored": len(runs) - len(computed)}
 
     def _figure(self, step: FigureStep, watch: Watcher) -> dict[str, Any]:
-        """Make a figure unless it is current; its runs are loaded (or computed) first, so the record
-        says how long making it took beyond them (``make_seconds``, what a dry run estimates from)."""
+        """Make a figure unless it is current; the record says how long making it took once its runs
+        were loaded or computed (``make_seconds``, what a dry run estimates from)."""
         old = self.manifest["steps"].get(step.key)
         if not self.force and figure_done(old, step.figure, self.scale, self.root):
             return dict(old) | {"computed": 0, "stored": 1}
-        figure, store = get_figure(step.figure), Store(self.root)
-        for key, spec in figure.scale(self.scale).runs.items():
-            load(spec, store, watch(f"{figure.name}: {key}"))
-        start = time.perf_counter()
-        files = render(figure, self.scale, self.root / "figures", store, watch)
+        figure, made = get_figure(step.figure), list[float]()
+        files = render(replace(figure, make=timed(figure.make, made)), self.scale, self.root / "figures",
+                       Store(self.root), watch)
         return {"kind": "figure", "key": figure_key(step.figure, self.scale), "computed": 1, "stored": 0,
-                "make_seconds": time.perf_counter() - start,
+                "make_seconds": sum(made),
                 "files": [str(Path(f).resolve().relative_to(self.root.resolve())) for f in files]}
 
     def _checks(self) -> dict[str, Any]:
