@@ -11,6 +11,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     TaskID,
+    TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -26,6 +27,15 @@ def progress_bar(console: Console | None = None) -> Progress:
     """A Rich progress bar on stderr: done of total, time elapsed and time left."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     TextColumn("eta"), TimeRemainingColumn(), console=console or err, transient=False)
+
+
+def plan_bar(timed: bool) -> Progress:
+    """The bar of a whole plan on stderr: with ``timed`` its steps weigh their estimated seconds, so it
+    shows the share of the time done and, from the pace over the whole run, the time left; otherwise
+    it counts steps."""
+    done = TaskProgressColumn() if timed else MofNCompleteColumn()
+    return Progress(TextColumn("{task.description}"), BarColumn(), done, TimeElapsedColumn(), TextColumn("eta"),
+                    TimeRemainingColumn(), console=err, transient=False, speed_estimate_period=24 * 3600)
 
 
 class ConsoleWatch(Watch):

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rflab.cli.options import MemoryOption, StoreOption, memory_bytes, store_root
-from rflab.cli.progress import ConsoleWatch, err, progress_bar
+from rflab.cli.progress import ConsoleWatch, err, plan_bar
 from rflab.paths import check_file, check_store
 
+if TYPE_CHECKING:
+    from rflab.report.reproduce import RunsCost, StepCost
+
 ScaleOption = Annotated[str, typer.Option(help="quick (minutes on a laptop) or paper (the papers' settings)")]
+DRY_RUN_HELP = ("print every step of the plan (runs, checks, figures with the runs each declares), whether it is "
+                "done already and its estimated seconds, then the total, and exit without training or writing "
+                "anything but STORE/costs.json: configurations never measured on this machine are first probed "
+                "briefly (the first dry run of a plan takes a minute or two) and their rates kept there, so the "
+                "next dry run is instant")
 
 
 def reproduce(
     scale: ScaleOption = "quick",
     store: StoreOption = None,
     force: Annotated[bool, typer.Option(help="recompute runs and figures even if they are stored")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the plan and exit")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
     memory_limit: MemoryOption = None,
 ) -> None:
     """Run every experiment and paper figure at one scale, then write the HTML report (stored runs are reused)."""
@@ -27,28 +35,32 @@ def reproduce(
     from rflab.cli import Interrupted, out, setup_jax
     from rflab.report import build
     from rflab.report import reproduce as rp
+    from rflab.results.costs import Rates
 
     rp.check_scale(scale)
     limit = memory_bytes(memory_limit)
     root = store_root(store)
     steps = rp.plan(scale)
-    if dry_run:
-        for step in steps:
-            out.print(step.label, highlight=False, markup=False, soft_wrap=True)
-        return
     check_store(root)
+    if dry_run:
+        setup_jax(cache=False)
+        with resources.memory_limit(limit):
+            dry(scale, root, force)
+        return
     setup_jax()
+    estimated = rp.weights(rp.estimate(scale, root, Rates(root, measure=False), force))
+    weights = estimated or [1.0] * len(steps)
     job = rp.Reproduction(scale, root, force)
     start = time.perf_counter()
     done = 0
     try:
-        with progress_bar() as bar, resources.memory_limit(limit):
-            overall = bar.add_task(f"reproduce --scale {scale}", total=len(steps))
-            for step in steps:
+        with plan_bar(timed=estimated is not None) as bar, resources.memory_limit(limit):
+            overall = bar.add_task(f"reproduce --scale {scale}", total=sum(weights))
+            for step, weight in zip(steps, weights, strict=True):
                 bar.update(overall, description=f"reproduce: {step.label}")
                 record = job.do(step, lambda label: ConsoleWatch(f"  {label}"))
                 done += 1
-                bar.advance(overall)
+                bar.advance(overall, weight)
                 state = (f"FAILED: {record['error']}" if "error" in record else
                          "computed" if record.get("computed") else "from the store")
                 bar.console.print(f"{step.label}: {state}, {record['seconds']:.1f} s", highlight=False, markup=False,
@@ -66,6 +78,87 @@ def reproduce(
     out.print(str(path), highlight=False)
     if summary["failed"]:
         raise typer.Exit(1)
+
+
+def dry(scale: str, root: Path, force: bool) -> None:
+    """Print the plan with what is done and the estimated seconds of the rest, measuring missing rates."""
+    from rflab.cli import out
+    from rflab.report import reproduce as rp
+    from rflab.results.costs import Rates
+
+    start = time.perf_counter()
+    with err.status("estimating") as status:
+        rates = Rates(root, told=lambda label: status.update(f"measuring the rate of {label}"))
+        costs = rp.estimate(scale, root, rates, force)
+    for line in plan_lines(costs):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+    for line in total_lines(costs, root):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+    err.print(f"dry run: {time.perf_counter() - start:.1f} s, configurations probed now: {len(rates.probed)}",
+              highlight=False)
+
+
+def duration(seconds: float | None) -> str:
+    """Seconds as ``42 s``, ``12.5 min`` or ``3.1 h``; None as not yet measured."""
+    if seconds is None:
+        return "unknown (not yet measured)"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
+
+
+def runs_line(cost: RunsCost) -> str:
+    """One RunSpec of a step: its seeds stored, computed here or by an earlier step, and the estimate."""
+    parts = [f"{n} {what}" for n, what in ((cost.compute, "to compute"), (cost.earlier, "by an earlier step"),
+                                          (cost.stored, "stored")) if n]
+    estimate = ("~" if cost.borrowed else "") + duration(cost.seconds) if cost.compute else "done"
+    return f"{cost.spec.label}  [{', '.join(parts)}]  {estimate}"
+
+
+def step_line(cost: StepCost) -> str:
+    """A step's status: done, or its estimate, with its own time apart when that is not measured yet."""
+    if cost.done:
+        return "done"
+    if cost.own is None:
+        runs = f"{duration(cost.runs_seconds)} for its runs + " if cost.runs else ""
+        return f"{runs}its own making, not yet measured"
+    return duration(None if cost.runs_seconds is None else cost.runs_seconds + cost.own)
+
+
+def plan_lines(costs: list[StepCost]) -> list[str]:
+    """Every step, indented lines for a figure's runs and its making, with status and estimate."""
+    from rflab.report import reproduce as rp
+
+    lines = []
+    for cost in costs:
+        if isinstance(cost.step, rp.RunStep):
+            lines.append(f"runs {runs_line(cost.runs[0])}")
+            continue
+        lines.append(f"{cost.step.label}: {step_line(cost)}")
+        lines += [f"  {runs_line(r)}" for r in cost.runs]
+        if not cost.done and isinstance(cost.step, rp.FigureStep):
+            lines.append(f"  making the figure: {duration(cost.own)}")
+    return lines
+
+
+def total_lines(costs: list[StepCost], root: Path) -> list[str]:
+    """The estimated total of what is measured, and what is not measured yet."""
+    from rflab.report import reproduce as rp
+    from rflab.results.costs import costs_path
+
+    todo = [c for c in costs if not c.done]
+    lines = [f"{len(costs) - len(todo)} of {len(costs)} steps done; estimated total of the rest: "
+             f"{duration(rp.measured_total(costs))} (runs from rates measured on this machine, kept in "
+             f"{costs_path(root)}; figures and checks as the manifest last timed them)"]
+    if any(r.borrowed for c in costs for r in c.runs):
+        lines.append("~: the rate of a similar configuration of the same experiment (probes stop after a budget; "
+                     f"remove {costs_path(root)} to measure again)")
+    unknown = rp.not_measured(costs)
+    if unknown:
+        names = ", ".join(c.step.label for c in unknown)
+        lines.append(f"not in the total, not yet measured: the making of {len(unknown)} steps beyond their runs "
+                     f"({names}); a reproduce times them for the next estimate")
+    return lines
 
 
 def report(

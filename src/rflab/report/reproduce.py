@@ -19,16 +19,17 @@ import resource
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from rflab.config import ConfigError, digest
 from rflab.experiments import bars, dipole, get_experiment
 from rflab.experiments import receptive_fields as fields
-from rflab.figures import get_figure, output, render
+from rflab.figures import Inputs, get_figure, output, render
 from rflab.files import write_json
-from rflab.results.cache import RunSpec, ensure
+from rflab.results.cache import RunSpec, ensure, run_ids
+from rflab.results.costs import Rates, Wanted
 from rflab.results.store import Store, StoreError
 from rflab.results.watch import Watcher, quiet
 from rflab.version import __version__
@@ -181,6 +182,35 @@ def figure_done(record: Mapping[str, Any] | None, name: str, scale: str, root: P
             and all((root / f).exists() for f in record.get("files", [])) and bool(record.get("files")))
 
 
+def timed(make: Callable[[Inputs[Any]], list[Path]], seconds: list[float]) -> Callable[[Inputs[Any]], list[Path]]:
+    """A figure's ``make`` that adds the seconds of each call to ``seconds``."""
+    def run(inputs: Inputs[Any]) -> list[Path]:
+        start = time.perf_counter()
+        try:
+            return make(inputs)
+        finally:
+            seconds.append(time.perf_counter() - start)
+
+    return run
+
+
+def checks_path(root: Path, scale: str) -> Path:
+    """The JSON file the direct checks write at a scale."""
+    return output(root / "figures", "checks", scale, ".json")
+
+
+def checks_key(scale: str) -> str:
+    """What the checks' file depends on: the scale, the rflab version and the source of the checks."""
+    from rflab.figures import checks
+
+    return digest({"checks": scale, "rflab": __version__, "source": source_digest(checks.measure)})
+
+
+def checks_done(record: Mapping[str, Any] | None, scale: str, root: Path) -> bool:
+    """Whether a manifest record says the checks were made by this version and their file is there."""
+    return record is not None and record.get("key") == checks_key(scale) and checks_path(root, scale).exists()
+
+
 @dataclass
 class Reproduction:
     """One reproduce: the scale, the store root, and whether to remake what is stored."""
@@ -210,6 +240,7 @@ class Reproduction:
         record |= {"label": step.label, "seconds": time.perf_counter() - start, "peak_rss_mib": peak_rss_mib()}
         previous = self.manifest["steps"].get(step.key, {})
         made = ({"seconds": record["seconds"], "peak_rss_mib": record["peak_rss_mib"], "at": time.time()}
+                | ({"make_seconds": record["make_seconds"]} if "make_seconds" in record else {})
                 if record.get("computed") and "error" not in record else previous.get("made"))
         record |= {"made": made} if made else {}
         self.manifest["steps"][step.key] = record
@@ -225,20 +256,25 @@ class Reproduction:
                 "stored": len(runs) - len(computed)}
 
     def _figure(self, step: FigureStep, watch: Watcher) -> dict[str, Any]:
+        """Make a figure unless it is current; the record says how long making it took once its runs
+        were loaded or computed (``make_seconds``, what a dry run estimates from)."""
         old = self.manifest["steps"].get(step.key)
         if not self.force and figure_done(old, step.figure, self.scale, self.root):
             return dict(old) | {"computed": 0, "stored": 1}
-        files = render(get_figure(step.figure), self.scale, self.root / "figures", Store(self.root), watch)
+        figure, made = get_figure(step.figure), list[float]()
+        files = render(replace(figure, make=timed(figure.make, made)), self.scale, self.root / "figures",
+                       Store(self.root), watch)
         return {"kind": "figure", "key": figure_key(step.figure, self.scale), "computed": 1, "stored": 0,
+                "make_seconds": sum(made),
                 "files": [str(Path(f).resolve().relative_to(self.root.resolve())) for f in files]}
 
     def _checks(self) -> dict[str, Any]:
         from rflab.figures import checks
 
-        path = output(self.root / "figures", "checks", self.scale, ".json")
+        path = checks_path(self.root, self.scale)
         old = self.manifest["steps"].get("checks")
-        key = digest({"checks": self.scale, "rflab": __version__, "source": source_digest(checks.measure)})
-        if not self.force and old is not None and old.get("key") == key and path.exists():
+        key = checks_key(self.scale)
+        if not self.force and checks_done(old, self.scale, self.root):
             return dict(old) | {"computed": 0, "stored": 1}
         write_json(path, checks.measure())
         return {"kind": "checks", "key": key, "computed": 1, "stored": 0,
@@ -257,3 +293,117 @@ class Reproduction:
         self.manifest.setdefault("history", []).append(summary)
         write_json(manifest_path(self.root, self.scale), self.manifest)
         return summary
+
+
+@dataclass(frozen=True)
+class RunsCost:
+    """The runs of one RunSpec in a step of the plan: how many seeds are stored, how many this step
+    computes and how many an earlier step computes, and the estimated seconds of those it computes
+    (None: no rate measured for them; ``borrowed``: the rate was measured on a similar configuration)."""
+
+    spec: RunSpec
+    stored: int
+    compute: int
+    earlier: int
+    seconds: float | None = None
+    borrowed: bool = False
+
+
+@dataclass(frozen=True)
+class StepCost:
+    """A step of the plan: whether it is done already, its runs, and its own seconds beyond them (a
+    figure's making, the checks) as the manifest last measured them (None: not measured yet)."""
+
+    step: Step
+    done: bool
+    runs: tuple[RunsCost, ...] = ()
+    own: float | None = 0.0
+
+    @property
+    def runs_seconds(self) -> float | None:
+        """The estimated seconds of the runs this step computes (None if one has no rate)."""
+        parts = [r.seconds for r in self.runs]
+        return None if None in parts else sum(p for p in parts if p is not None)
+
+
+def runs_count(spec: RunSpec, store: Store, counted: set[str], force: bool = False) -> RunsCost:
+    """A RunSpec's seeds in a step, given the run ids earlier steps compute (``counted``, which gains
+    this step's); ``force`` computes every seed again (as ``ensure`` does). No seconds yet."""
+    ids = run_ids(get_experiment(spec.experiment), spec.config().model_dump(), spec.seeds)
+    stored = set() if force else {s for s in spec.seeds if ids[s] not in counted and store.get(ids[s]) is not None}
+    missing = [s for s in spec.seeds if s not in stored]
+    earlier = [] if force else [s for s in missing if ids[s] in counted]
+    counted.update(ids[s] for s in missing)
+    return RunsCost(spec, len(stored), len(missing) - len(earlier), len(earlier))
+
+
+def priced(cost: RunsCost, rates: Rates) -> RunsCost:
+    """A RunSpec's seeds with the estimated seconds of those it computes."""
+    experiment, cfg = get_experiment(cost.spec.experiment), cost.spec.config()
+    return replace(cost, seconds=rates.seconds(experiment, cfg, cost.compute),
+                   borrowed=bool(cost.compute) and rates.borrowed(experiment, cfg))
+
+
+def made_seconds(record: Mapping[str, Any] | None, field: str) -> float | None:
+    """A duration the manifest recorded when the step last computed something, if it did."""
+    made = (record or {}).get("made") or {}
+    value = made.get(field)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def counts(scale: str, root: Path, force: bool = False) -> list[StepCost]:
+    """Every step of the plan with what is done already and, for the rest, the seeds each computes
+    (each missing run counted in the first step that needs it) and its own seconds as last measured."""
+    manifest, store, counted = load_manifest(root, scale), Store(root), set[str]()
+    out = []
+    for step in plan(scale):
+        record = manifest["steps"].get(step.key)
+        if isinstance(step, RunStep):
+            cost = runs_count(step.runs, store, counted, force)
+            out.append(StepCost(step, cost.compute == 0 and cost.earlier == 0, (cost,)))
+        elif isinstance(step, FigureStep):
+            if not force and figure_done(record, step.figure, scale, root):
+                out.append(StepCost(step, True))
+                continue
+            specs = get_figure(step.figure).scale(scale).runs.values()
+            runs = tuple(runs_count(spec, store, counted) for spec in specs)
+            out.append(StepCost(step, False, runs, made_seconds(record, "make_seconds")))
+        elif not force and checks_done(record, scale, root):
+            out.append(StepCost(step, True))
+        else:
+            out.append(StepCost(step, False, (), made_seconds(record, "seconds")))
+    return out
+
+
+def estimate(scale: str, root: Path, rates: Rates, force: bool = False) -> list[StepCost]:
+    """Every step of ``rflab reproduce --scale SCALE`` with what is done already and what the rest will
+    cost: runs from measured rates (``results.costs``; ``rates`` probes what it lacks, if it measures),
+    a figure's making and the checks from the manifest's last measurement of them."""
+    check_scale(scale)
+    steps = counts(scale, root, force)
+    rates.prepare([Wanted(get_experiment(r.spec.experiment), r.spec.config(), r.spec.label, r.compute)
+                   for c in steps for r in c.runs])
+    return [replace(c, runs=tuple(priced(r, rates) for r in c.runs)) for c in steps]
+
+
+def measured_total(costs: list[StepCost]) -> float:
+    """The estimated seconds of everything measured: every run with a rate and every step's own time
+    that the manifest recorded."""
+    runs = sum(r.seconds or 0.0 for c in costs for r in c.runs)
+    return runs + sum(c.own or 0.0 for c in costs if not c.done)
+
+
+def not_measured(costs: list[StepCost]) -> list[StepCost]:
+    """The steps still to do whose own time (beyond their runs) was never measured."""
+    return [c for c in costs if not c.done and c.own is None]
+
+
+def weights(costs: list[StepCost]) -> list[float] | None:
+    """Each step's estimated seconds, for a progress bar of the time done, or None when a run has no
+    rate or nothing is left to estimate (the bar counts steps then); a step's own unmeasured time
+    weighs nothing."""
+    seconds = [c.runs_seconds for c in costs]
+    if None in seconds:
+        return None
+    out = [(s or 0.0) + (0.0 if c.done else c.own or 0.0) for s, c in zip(seconds, costs, strict=True)]
+    return out if sum(out) > 0 else None

@@ -1,0 +1,121 @@
+"""``rflab reproduce --dry-run``: the plan with what is done and measured estimates of the rest. A dry
+run trains and writes nothing but the rates; its estimate of a tiny plan agrees with running it; the
+rates are measured once; a run two steps need is paid once; bad input is one line."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Cli
+
+from rflab.report import reproduce as rp
+from rflab.results import costs
+from rflab.results.cache import RunSpec
+
+TINY = {"N": 16, "steps": 160, "batch_size": 256, "snapshots": 4}
+SPEC = RunSpec("rf-neuron", "nlgp", TINY, (0, 1))
+FACTOR = 2.0  # the estimate of a run lasting seconds is within this factor of its wall time (1.2 here)
+
+
+def tiny_steps(scale: str) -> list[rp.RunStep]:
+    return [rp.RunStep("rf-neuron/nlgp", SPEC)]
+
+
+@pytest.fixture
+def tiny_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rf-neuron step of two seeds and one figure without runs, in place of the real plan."""
+    monkeypatch.setattr(rp, "run_steps", tiny_steps)
+    monkeypatch.setattr(rp, "plan", lambda scale: [*tiny_steps(scale), rp.FigureStep("fig2")])
+
+
+@pytest.fixture
+def probes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The experiments probed (the probes still run)."""
+    seen: list[str] = []
+    real = costs.probe
+
+    def counted(experiment, cfg):  # type: ignore[no-untyped-def]
+        seen.append(experiment.name)
+        return real(experiment, cfg)
+
+    monkeypatch.setattr(costs, "probe", counted)
+    return seen
+
+
+def test_a_dry_run_writes_no_run_and_no_figure(tmp_path: Path, cli: Cli, tiny_plan: None) -> None:
+    root = tmp_path / "s"
+    code, out, _ = cli(["reproduce", "--dry-run", "--store", str(root)])
+    assert code == 0
+    assert sorted(p.name for p in root.iterdir()) == ["costs.json"]
+    assert out.startswith(f"runs {SPEC.label}  [2 to compute]  ")
+    assert "figure fig2: its own making, not yet measured" in out and "estimated total of the rest: " in out
+    assert "not in the total, not yet measured: the making of 1 steps beyond their runs (figure fig2)" in out
+
+
+def test_the_estimate_of_a_tiny_plan_agrees_with_running_it(tmp_path: Path, tiny_plan: None,
+                                                             probes: list[str]) -> None:
+    root = tmp_path / "s"
+    steps = rp.estimate("quick", root, costs.Rates(root))
+    assert probes == ["rf-neuron", "rf-neuron"]  # the first probe of an estimate warms the process up
+    estimated = steps[0].runs_seconds
+    assert estimated is not None and not steps[0].done
+    job = rp.Reproduction("quick", root)
+    start = time.perf_counter()
+    record = job.do(rp.plan("quick")[0])
+    measured = time.perf_counter() - start
+    assert record["computed"] == 2
+    assert measured / FACTOR < estimated < measured * FACTOR, (estimated, measured)
+    after = rp.estimate("quick", root, costs.Rates(root))
+    assert after[0].done and after[0].runs_seconds == 0
+
+
+def test_the_rates_are_measured_once(tmp_path: Path, tiny_plan: None, probes: list[str]) -> None:
+    root = tmp_path / "s"
+    first = rp.measured_total(rp.estimate("quick", root, costs.Rates(root)))
+    second = rp.measured_total(rp.estimate("quick", root, costs.Rates(root)))
+    assert probes == ["rf-neuron", "rf-neuron"] and first == second > 0
+    assert rp.weights(rp.estimate("quick", root, costs.Rates(root, measure=False))) is not None
+    assert rp.weights(rp.estimate("quick", tmp_path / "empty", costs.Rates(tmp_path / "empty", measure=False))) is None
+
+
+def test_a_run_two_steps_need_is_paid_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    twice = [rp.RunStep("a", SPEC), rp.RunStep("b", SPEC)]
+    monkeypatch.setattr(rp, "plan", lambda scale: twice)
+    monkeypatch.setattr(costs, "probe", lambda experiment, cfg: costs.Rate(1.0, 0.01, 0.5, 2, 1, 0.0))
+    first, second = rp.estimate("quick", tmp_path / "s", costs.Rates(tmp_path / "s"))
+    assert (first.runs[0].compute, second.runs[0].compute, second.runs[0].earlier) == (2, 0, 2)
+    assert first.runs_seconds and second.runs_seconds == 0
+    forced = rp.estimate("quick", tmp_path / "s", costs.Rates(tmp_path / "s"), force=True)
+    assert [s.runs[0].compute for s in forced] == [2, 2]
+
+
+def test_a_family_beyond_the_budget_borrows_a_measured_rate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bigger = RunSpec("rf-neuron", "nlgp", TINY | {"batch_size": 4096}, (0, 1))
+    monkeypatch.setattr(rp, "plan", lambda scale: [rp.RunStep("a", SPEC), rp.RunStep("b", bigger)])
+    monkeypatch.setattr(costs, "probe", lambda experiment, cfg: costs.Rate(1.0, 0.01, 0.5, 2, 1000, 5.0))
+    a, b = rp.estimate("quick", tmp_path / "s", costs.Rates(tmp_path / "s", budget=0.0))
+    assert not a.runs[0].borrowed and b.runs[0].borrowed
+    assert b.runs_seconds is not None and a.runs_seconds is not None and b.runs_seconds > a.runs_seconds
+    entries = json.loads((tmp_path / "s" / "costs.json").read_text())["rates"]
+    assert sorted(e["from"] is None for e in entries.values()) == [False, True]
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--scale", "huge"], "--scale 'huge'"),
+    (["--memory-limit", "lots"], "--memory-limit"),
+])
+def test_bad_input_to_a_dry_run_is_one_line_exit_2(tmp_path: Path, cli: Cli, args: list[str], says: str) -> None:
+    code, _, err = cli(["reproduce", "--dry-run", *args, "--store", str(tmp_path / "s")])
+    assert code == 2 and err.count("\n") == 1 and says in err
+    assert not (tmp_path / "s").exists()
+
+
+def test_damaged_rates_are_one_line_exit_2(tmp_path: Path, cli: Cli, tiny_plan: None) -> None:
+    root = tmp_path / "s"
+    root.mkdir()
+    (root / "costs.json").write_text('{"rates": {"k": {"rate": {"start": 1}}}}')
+    code, _, err = cli(["reproduce", "--dry-run", "--store", str(root)])
+    assert code == 2 and err.count("\n") == 1 and "costs.json are damaged" in err
