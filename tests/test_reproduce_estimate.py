@@ -119,3 +119,26 @@ def test_damaged_rates_are_one_line_exit_2(tmp_path: Path, cli: Cli, tiny_plan: 
     (root / "costs.json").write_text('{"rates": {"k": {"rate": {"start": 1}}}}')
     code, _, err = cli(["reproduce", "--dry-run", "--store", str(root)])
     assert code == 2 and err.count("\n") == 1 and "costs.json are damaged" in err
+
+
+def test_a_family_of_runs_is_priced_as_the_one_call_that_trains_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   probes: list[str]) -> None:
+    """A figure's gains of one family train in one call on shared draws: the estimate probes that call
+    (three points) and charges it to the first run, within the factor of running the figure's runs."""
+    from rflab.figures.base import Figure, Scale
+    from rflab.results.cache import load_all
+    from rflab.results.store import Store
+
+    specs = {f"g={g}": RunSpec("rf-neuron", "nlgp", TINY | {"g": g}, (0, 1)) for g in (1.0, 10.0, 100.0)}
+    figure = Figure("gains", "three gains", {"quick": Scale(specs)}, lambda inputs: [])
+    monkeypatch.setattr(rp, "plan", lambda scale: [rp.FigureStep("gains")])
+    monkeypatch.setattr(rp, "get_figure", lambda name: figure)
+    root = tmp_path / "s"
+    step = rp.estimate("quick", root, costs.Rates(root))[0]
+    assert [r.seconds == 0 for r in step.runs] == [False, True, True]
+    families = [e["family"]["points"] for e in json.loads((root / "costs.json").read_text())["rates"].values()]
+    assert families == [3] and probes == ["rf-neuron", "rf-neuron"]
+    start = time.perf_counter()
+    load_all(specs, Store(root))
+    measured = time.perf_counter() - start
+    assert measured / FACTOR < step.runs_seconds < measured * FACTOR, (step.runs_seconds, measured)

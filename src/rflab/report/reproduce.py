@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from rflab.config import ConfigError, digest
+from rflab.config import Config, ConfigError, digest
 from rflab.experiments import bars, dipole, get_experiment
 from rflab.experiments import receptive_fields as fields
 from rflab.figures import Inputs, get_figure, output, render
@@ -337,11 +337,39 @@ def runs_count(spec: RunSpec, store: Store, counted: set[str], force: bool = Fal
     return RunsCost(spec, len(stored), len(missing) - len(earlier), len(earlier))
 
 
-def priced(cost: RunsCost, rates: Rates) -> RunsCost:
-    """A RunSpec's seeds with the estimated seconds of those it computes."""
-    experiment, cfg = get_experiment(cost.spec.experiment), cost.spec.config()
-    return replace(cost, seconds=rates.seconds(experiment, cfg, cost.compute),
-                   borrowed=bool(cost.compute) and rates.borrowed(experiment, cfg))
+def calls(costs: list[StepCost]) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
+    """The runs that train in one call on shared draws, by their first: within a step, RunSpecs of one
+    experiment on the same seeds, of one family and computing as many seeds (as ``load_all`` groups
+    them). Keys and members are (step index, run index)."""
+    out: dict[tuple[int, int], tuple[tuple[int, int], ...]] = {}
+    for i, c in enumerate(costs):
+        groups: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+        for j, r in enumerate(c.runs):
+            experiment = get_experiment(r.spec.experiment)
+            key = experiment.family_key(r.spec.config()) if r.compute else None
+            group = (r.spec.experiment, tuple(r.spec.seeds), key, r.compute) if key is not None else (i, j)
+            groups.setdefault(group, []).append((i, j))
+        out |= {members[0]: tuple(members) for members in groups.values()}
+    return out
+
+
+def priced(costs: list[StepCost], rates: Rates) -> list[StepCost]:
+    """Every step with the estimated seconds of the runs it computes: a call of several runs is priced
+    as that call and charged to its first run (the others cost nothing more)."""
+    runs = [list(c.runs) for c in costs]
+    for (i, j), members in calls(costs).items():
+        cost = costs[i].runs[j]
+        experiment, cfgs = get_experiment(cost.spec.experiment), together(costs, members)
+        runs[i][j] = replace(cost, seconds=rates.seconds(experiment, cfgs, cost.compute),
+                             borrowed=bool(cost.compute) and rates.borrowed(experiment, cfgs))
+        for k, m in members[1:]:
+            runs[k][m] = replace(costs[k].runs[m], seconds=0.0)
+    return [replace(c, runs=tuple(r)) for c, r in zip(costs, runs, strict=True)]
+
+
+def together(costs: list[StepCost], members: tuple[tuple[int, int], ...]) -> tuple[Config, ...]:
+    """The configs of the runs of one call."""
+    return tuple(costs[i].runs[j].spec.config() for i, j in members)
 
 
 def made_seconds(record: Mapping[str, Any] | None, field: str) -> float | None:
@@ -378,12 +406,15 @@ def counts(scale: str, root: Path, force: bool = False) -> list[StepCost]:
 def estimate(scale: str, root: Path, rates: Rates, force: bool = False) -> list[StepCost]:
     """Every step of ``rflab reproduce --scale SCALE`` with what is done already and what the rest will
     cost: runs from measured rates (``results.costs``; ``rates`` probes what it lacks, if it measures),
-    a figure's making and the checks from the manifest's last measurement of them."""
+    a family's runs as the one call that trains them, a figure's making and the checks from the
+    manifest's last measurement of them."""
     check_scale(scale)
     steps = counts(scale, root, force)
-    rates.prepare([Wanted(get_experiment(r.spec.experiment), r.spec.config(), r.spec.label, r.compute)
-                   for c in steps for r in c.runs])
-    return [replace(c, runs=tuple(priced(r, rates) for r in c.runs)) for c in steps]
+    groups = calls(steps)
+    rates.prepare([Wanted(get_experiment(steps[i].runs[j].spec.experiment), together(steps, members),
+                          steps[i].runs[j].spec.label, steps[i].runs[j].compute)
+                   for (i, j), members in groups.items()])
+    return priced(steps, rates)
 
 
 def measured_total(costs: list[StepCost]) -> float:

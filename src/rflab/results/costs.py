@@ -13,7 +13,9 @@ first paid once.
 Configurations of one experiment with the same non-numeric settings and a per-seed memory footprint
 (``rflab.resources``) within the same power of two share one probe, its training time scaled by
 their footprints: real-valued settings (rates, gains, kurtoses) and seeds change the numbers, not the
-work. A probe is kept per machine (CPU count, JAX backend and devices) and rflab version.
+work. A family's configurations that train in one call on shared draws (``Experiment.family``) are
+probed as that call, with as many points: sharing the draws is what makes it cheaper than its
+points alone. A probe is kept per machine (CPU count, JAX backend and devices) and rflab version.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -100,30 +102,39 @@ def probe_seeds(experiment: Experiment, cfg: Config) -> int:
     return resources.seeds_per_call(f"{experiment.name} probe", experiment.footprint(cfg), devices)
 
 
-def family(experiment: Experiment, cfg: Config) -> dict[str, Any]:
+def family(experiment: Experiment, cfgs: Sequence[Config]) -> dict[str, Any]:
     """What configurations sharing one probe have in common: the experiment and its numerics, every
-    non-numeric setting, and the powers of two of the per-seed and once-only footprints."""
+    non-numeric setting, the powers of two of the per-seed and once-only footprints, and how many
+    points train together in one call (``cfgs``: the first, alone or with the rest of its call)."""
+    cfg = cfgs[0]
     footprint = experiment.footprint(with_length(cfg, 1))
     settings = {k: v for k, v in cfg.model_dump().items() if isinstance(v, (str, bool))}
     return {"experiment": experiment.name, "numerics": experiment.numerics, "settings": settings,
-            "per_seed": round(math.log2(max(1, footprint.per_seed))), "once": round(math.log2(max(1, footprint.once)))}
+            "per_seed": round(math.log2(max(1, footprint.per_seed))), "once": round(math.log2(max(1, footprint.once))),
+            "points": len(cfgs)}
 
 
-def rate_key(experiment: Experiment, cfg: Config) -> str:
+def rate_key(experiment: Experiment, cfgs: Sequence[Config]) -> str:
     """The cache key of a configuration's rate: its family, the rflab version and the machine."""
-    return digest({"family": family(experiment, cfg), "rflab": __version__, "machine": machine()})
+    return digest({"family": family(experiment, cfgs), "rflab": __version__, "machine": machine()})
 
 
-def probe(experiment: Experiment, cfg: Config) -> Rate:
-    """Measure a configuration on this machine: one wave of seeds, trained for ``probe_length`` (see the
-    module's docstring), then one of them stored with its figures in a throwaway store."""
+def probe(experiment: Experiment, cfgs: Sequence[Config]) -> Rate:
+    """Measure a configuration on this machine (with the rest of its call, when it trains with others on
+    shared draws): one wave of seeds, trained for ``probe_length`` (see the module's docstring), then
+    one run stored with its figures in a throwaway store."""
+    cfg = cfgs[0]
     seeds = list(range(probe_seeds(experiment, cfg)))
     trains = length_field(cfg) is not None
     short = with_length(cfg, probe_length(cfg)) if trains else cfg
     marks: list[tuple[float, float]] = []
     began = time.perf_counter()
-    results = experiment.run(short, seeds, lambda done, total: marks.append((time.perf_counter() - began,
-                                                                            done / total)))
+    progress = lambda done, total: marks.append((time.perf_counter() - began, done / total))  # noqa: E731
+    if len(cfgs) > 1 and experiment.family is not None:
+        group = [with_length(c, probe_length(c)) for c in cfgs]
+        results = experiment.family.run(group, seeds, progress)[0]
+    else:
+        results = experiment.run(short, seeds, progress)
     wall = time.perf_counter() - began
     stored = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,7 +159,8 @@ def probe(experiment: Experiment, cfg: Config) -> Rate:
 
 
 def seconds(rate: Rate, experiment: Experiment, cfg: Config, n_seeds: int) -> float:
-    """Estimated seconds to compute ``n_seeds`` seeds of a configuration from its family's rate."""
+    """Estimated seconds to compute ``n_seeds`` seeds of a configuration (or of its call) from its
+    family's rate."""
     if n_seeds == 0:
         return 0.0
     field = length_field(cfg)
@@ -164,19 +176,25 @@ def costs_path(root: Path) -> Path:
 
 @dataclass(frozen=True)
 class Wanted:
-    """A configuration a plan needs: its experiment, config, label and how many seeds it computes."""
+    """A configuration a plan needs (``cfgs``: it, then the rest of its call on shared draws): its
+    experiment, label and how many seeds it computes."""
 
     experiment: Experiment
-    cfg: Config
+    cfgs: tuple[Config, ...]
     label: str
     n_seeds: int
 
+    @property
+    def cfg(self) -> Config:
+        return self.cfgs[0]
 
-def difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[int, float]:
-    """How far apart two families of one experiment are: non-numeric settings that differ, then the
-    distance of their footprints in powers of two."""
+
+def difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[int, int, float]:
+    """How far apart two families of one experiment are: the number of points trained together, then
+    non-numeric settings that differ, then the distance of their footprints in powers of two."""
     settings = sum(a["settings"].get(k) != v for k, v in b["settings"].items())
-    return settings, abs(a["per_seed"] - b["per_seed"]) + abs(a["once"] - b["once"])
+    points = abs(a.get("points", 1) - b.get("points", 1))
+    return points, settings, abs(a["per_seed"] - b["per_seed"]) + abs(a["once"] - b["once"])
 
 
 class Rates:
@@ -195,22 +213,23 @@ class Rates:
         self.entries = dict(read_rates(costs_path(root)))
         self.probed: list[str] = []
 
-    def rate(self, experiment: Experiment, cfg: Config) -> Rate | None:
-        """The rate of a configuration's family, if there is one."""
-        entry = self.entries.get(rate_key(experiment, cfg))
+    def rate(self, experiment: Experiment, cfgs: Sequence[Config]) -> Rate | None:
+        """The rate of a configuration's family (``cfgs``: with the rest of its call), if there is one."""
+        entry = self.entries.get(rate_key(experiment, cfgs))
         return None if entry is None else Rate(**entry["rate"])
 
-    def borrowed(self, experiment: Experiment, cfg: Config) -> bool:
+    def borrowed(self, experiment: Experiment, cfgs: Sequence[Config]) -> bool:
         """Whether a configuration's rate was measured on another family."""
-        entry = self.entries.get(rate_key(experiment, cfg))
+        entry = self.entries.get(rate_key(experiment, cfgs))
         return entry is not None and entry["from"] is not None
 
-    def seconds(self, experiment: Experiment, cfg: Config, n_seeds: int) -> float | None:
-        """Estimated seconds of ``n_seeds`` seeds of a configuration, or None without a rate."""
+    def seconds(self, experiment: Experiment, cfgs: Sequence[Config], n_seeds: int) -> float | None:
+        """Estimated seconds of ``n_seeds`` seeds of a configuration (with the rest of its call), or None
+        without a rate."""
         if n_seeds == 0:
             return 0.0
-        rate = self.rate(experiment, cfg)
-        return None if rate is None else seconds(rate, experiment, cfg, n_seeds)
+        rate = self.rate(experiment, cfgs)
+        return None if rate is None else seconds(rate, experiment, cfgs[0], n_seeds)
 
     def prepare(self, wanted: list[Wanted]) -> None:
         """Probe, within the budget, and borrow for the rest, so every wanted configuration has a rate."""
@@ -219,7 +238,7 @@ class Rates:
         todo: dict[str, Wanted] = {}
         for w in wanted:
             if w.n_seeds:
-                todo.setdefault(rate_key(w.experiment, w.cfg), w)
+                todo.setdefault(rate_key(w.experiment, w.cfgs), w)
         todo = {k: w for k, w in todo.items() if k not in self.entries}
         spent = 0.0
         for key, w in todo.items():
@@ -231,7 +250,7 @@ class Rates:
                 break
             spend = {k: 0.0 for k, _ in left}
             for w in wanted:
-                key = rate_key(w.experiment, w.cfg)
+                key = rate_key(w.experiment, w.cfgs)
                 if key in spend:
                     spend[key] += seconds(self._nearest(w), w.experiment, w.cfg, w.n_seeds)
             key = max(spend, key=lambda k: spend[k])
@@ -239,7 +258,7 @@ class Rates:
         for key, w in todo.items():
             if key not in self.entries:
                 donor = self._nearest_key(w)
-                self.entries[key] = {"family": family(w.experiment, w.cfg), "rate": self.entries[donor]["rate"],
+                self.entries[key] = {"family": family(w.experiment, w.cfgs), "rate": self.entries[donor]["rate"],
                                      "label": w.label, "from": self.entries[donor]["label"]}
         if todo:
             self._write()
@@ -249,9 +268,9 @@ class Rates:
         probe of an estimate runs twice and keeps the second: the first pays what a process pays once
         (JAX's start, the first figure's fonts), which a reproduce pays once, not per run."""
         self.told(w.label)
-        spent = 0.0 if self.probed else probe(w.experiment, w.cfg).probe_seconds
-        rate = probe(w.experiment, w.cfg)
-        self.entries[key] = {"family": family(w.experiment, w.cfg), "rate": asdict(rate), "label": w.label,
+        spent = 0.0 if self.probed else probe(w.experiment, w.cfgs).probe_seconds
+        rate = probe(w.experiment, w.cfgs)
+        self.entries[key] = {"family": family(w.experiment, w.cfgs), "rate": asdict(rate), "label": w.label,
                              "from": None}
         self.probed.append(key)
         self._write()
@@ -259,7 +278,7 @@ class Rates:
 
     def _nearest_key(self, w: Wanted) -> str:
         """The measured family of the same experiment nearest to a configuration's."""
-        mine = family(w.experiment, w.cfg)
+        mine = family(w.experiment, w.cfgs)
         measured = {k: e for k, e in self.entries.items()
                     if e["from"] is None and e["family"]["experiment"] == w.experiment.name}
         return min(measured, key=lambda k: difference(measured[k]["family"], mine))
