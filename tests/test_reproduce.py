@@ -79,6 +79,27 @@ def test_a_bad_scale_is_one_line_exit_2(tmp_path: Path, command: list[str], cli:
     assert not (tmp_path / "s").exists()
 
 
+@pytest.mark.parametrize(("args", "says"), [(["--executor", "spark"], "--executor 'spark'"),
+                                            (["--workers", "2"], "need --executor dask"),
+                                            (["--executor", "dask", "--force"], "--force recomputes in this process")])
+def test_bad_executor_options_are_one_line_exit_2(tmp_path: Path, args: list[str], says: str, cli: Cli) -> None:
+    code, _, err = cli(["reproduce", *args, "--store", str(tmp_path / "s")])
+    assert code == 2 and err.count("\n") == 1 and says in err, err
+    assert not (tmp_path / "s").exists()
+
+
+def test_reproduce_on_two_dask_workers_trains_the_runs_there_and_the_steps_find_them(
+        tmp_path: Path, tiny_plan: None, monkeypatch: pytest.MonkeyPatch, cli: Cli) -> None:
+    monkeypatch.setattr(rp, "plan_runs", lambda scale: [step.runs for step in tiny_steps(scale)])
+    root = tmp_path / "s"
+    code, _, err = cli(["reproduce", "--executor", "dask", "--workers", "2", "--store", str(root)])
+    assert code == 0, err
+    assert "1 calls on Dask" in err and "2 runs trained" in err
+    manifest = json.loads(rp.manifest_path(root, "quick").read_text())
+    assert manifest["steps"]["dipole-3d/hinton-problems"]["computed"] == 0  # stored by the workers
+    assert manifest["steps"]["dipole-3d/hinton-problems"]["stored"] == 2
+
+
 def test_a_second_reproduce_comes_whole_from_the_store(tmp_path: Path, tiny_plan: None) -> None:
     root = tmp_path / "s"
     first = reproduce(root)

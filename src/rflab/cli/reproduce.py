@@ -10,6 +10,7 @@ import typer
 
 from rflab.cli.options import MemoryOption, StoreOption, memory_bytes, store_root
 from rflab.cli.progress import ConsoleWatch, err, plan_bar
+from rflab.config import ConfigError
 from rflab.paths import check_file, check_store
 
 if TYPE_CHECKING:
@@ -28,6 +29,12 @@ def reproduce(
     store: StoreOption = None,
     force: Annotated[bool, typer.Option(help="recompute runs and figures even if they are stored")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+    executor: Annotated[str, typer.Option(help="local (this process) or dask: the plan's runs are trained on Dask "
+                                               "workers first, one task per call, then the figures here")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster); the store "
+                                                       "must be on a filesystem every worker reaches")] = None,
+    workers: Annotated[int | None, typer.Option(help="worker processes of the LocalCluster (default: one per core)")
+                       ] = None,
     memory_limit: MemoryOption = None,
 ) -> None:
     """Run every experiment and paper figure at one scale, then write the HTML report (stored runs are reused)."""
@@ -35,9 +42,13 @@ def reproduce(
     from rflab.cli import Interrupted, out, setup_jax
     from rflab.report import build
     from rflab.report import reproduce as rp
+    from rflab.results import sweep as sw
     from rflab.results.costs import Rates
 
     rp.check_scale(scale)
+    sw.check_executor(executor, scheduler, workers)
+    if executor == "dask" and force:
+        raise ConfigError("--force recomputes in this process; use it without --executor dask")
     limit = memory_bytes(memory_limit)
     root = store_root(store)
     steps = rp.plan(scale)
@@ -47,6 +58,9 @@ def reproduce(
         with resources.memory_limit(limit):
             dry(scale, root, force)
         return
+    if executor == "dask":
+        with resources.memory_limit(limit):
+            on_dask(scale, root, scheduler, workers)
     setup_jax()
     estimated = rp.weights(rp.estimate(scale, root, Rates(root, measure=False), force))
     weights = estimated or [1.0] * len(steps)
@@ -78,6 +92,25 @@ def reproduce(
     out.print(str(path), highlight=False)
     if summary["failed"]:
         raise typer.Exit(1)
+
+
+def on_dask(scale: str, root: Path, scheduler: str | None, workers: int | None) -> None:
+    """Train every run the plan reads that the store lacks on Dask, one task per call, each stored by its
+    worker (``rflab.results.sweep.train_specs``)."""
+    from rflab.report import reproduce as rp
+    from rflab.results import sweep as sw
+    from rflab.results.store import Store
+
+    store = Store(root)
+    calls = sw.spec_calls(rp.plan_runs(scale), store)
+    if not calls:
+        return
+    with plan_bar(timed=False) as bar:
+        task = bar.add_task(f"reproduce --scale {scale}: {len(calls)} calls on Dask", total=len(calls))
+        for specs, trained in sw.train_specs([s for c in calls for s in c], store, scheduler, workers):
+            bar.advance(task)
+            bar.console.print(f"  {specs[0].label}" + (f" and {len(specs) - 1} more" if len(specs) > 1 else "")
+                              + f": {trained} runs trained", highlight=False, markup=False, soft_wrap=True)
 
 
 def dry(scale: str, root: Path, force: bool) -> None:
