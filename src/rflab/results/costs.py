@@ -26,7 +26,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from rflab.version import __version__
 
 LENGTH_FIELDS = ("steps", "epochs")
 PROBE_SHARE = 8  # a probe trains about 1/PROBE_SHARE of the real length
-PROBE_BUDGET = 90.0  # seconds of probes after which a dry run probes no more than one per experiment
+PROBE_BUDGET = 150.0  # seconds of probes after which a dry run probes no more than one per experiment
 
 
 @dataclass(frozen=True)
@@ -244,9 +244,10 @@ class Rates:
         for key, w in todo.items():
             if not any(e["family"]["experiment"] == w.experiment.name for e in self.entries.values()):
                 spent += self._probe(key, w)
-        while True:
-            left = [(k, w) for k, w in todo.items() if k not in self.entries]
-            if not left or spent >= self.budget:
+        while True:  # a probe costs about 1/PROBE_SHARE of the run; one past what is left of the budget waits
+            left = [(k, w) for k, w in todo.items() if k not in self.entries
+                    and self._probe_guess(w) <= self.budget - spent]
+            if not left:
                 break
             spend = {k: 0.0 for k, _ in left}
             for w in wanted:
@@ -258,8 +259,9 @@ class Rates:
         for key, w in todo.items():
             if key not in self.entries:
                 donor = self._nearest_key(w)
-                self.entries[key] = {"family": family(w.experiment, w.cfgs), "rate": self.entries[donor]["rate"],
-                                     "label": w.label, "from": self.entries[donor]["label"]}
+                self.entries[key] = {"family": family(w.experiment, w.cfgs), "label": w.label,
+                                     "rate": asdict(self._borrow(self.entries[donor], len(w.cfgs))),
+                                     "from": self.entries[donor]["label"]}
         if todo:
             self._write()
 
@@ -284,7 +286,21 @@ class Rates:
         return min(measured, key=lambda k: difference(measured[k]["family"], mine))
 
     def _nearest(self, w: Wanted) -> Rate:
-        return Rate(**self.entries[self._nearest_key(w)]["rate"])
+        return self._borrow(self.entries[self._nearest_key(w)], len(w.cfgs))
+
+    @staticmethod
+    def _borrow(entry: Mapping[str, Any], points: int) -> Rate:
+        """A measured rate for a call of ``points`` points: scaled by the points when the donor trained
+        another number together (an upper bound, as shared draws only make a call cheaper)."""
+        rate = Rate(**entry["rate"])
+        scale = points / entry["family"].get("points", 1)
+        return rate if scale == 1 else replace(rate, per_length=rate.per_length * scale, per_seed=rate.per_seed * scale)
+
+    def _probe_guess(self, w: Wanted) -> float:
+        """About what probing a configuration would take: its run on one wave of seeds, by the nearest
+        measured rate, over PROBE_SHARE."""
+        rate = self._nearest(w)
+        return seconds(rate, w.experiment, w.cfg, rate.wave) / PROBE_SHARE
 
     def _write(self) -> None:
         write_json(costs_path(self.root), {"rflab": __version__, "rates": self.entries})
