@@ -88,6 +88,7 @@ def test_bad_executor_options_are_one_line_exit_2(tmp_path: Path, args: list[str
     assert not (tmp_path / "s").exists()
 
 
+@pytest.mark.slow  # a LocalCluster start; .ci/run runs it in its slow subset
 def test_reproduce_on_two_dask_workers_trains_the_runs_there_and_the_steps_find_them(
         tmp_path: Path, tiny_plan: None, monkeypatch: pytest.MonkeyPatch, cli: Cli) -> None:
     monkeypatch.setattr(rp, "plan_runs", lambda scale: [step.runs for step in tiny_steps(scale)])

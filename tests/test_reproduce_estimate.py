@@ -55,6 +55,7 @@ def test_a_dry_run_writes_no_run_and_no_figure(tmp_path: Path, cli: Cli, tiny_pl
     assert "not in the total, not yet measured: the making of 1 steps beyond their runs (figure fig2)" in out
 
 
+@pytest.mark.slow  # a wall-time comparison: noisy on a shared CPU with a cold XLA cache, so out of the default run
 def test_the_estimate_of_a_tiny_plan_agrees_with_running_it(tmp_path: Path, tiny_plan: None,
                                                              probes: list[str]) -> None:
     root = tmp_path / "s"
@@ -121,6 +122,7 @@ def test_damaged_rates_are_one_line_exit_2(tmp_path: Path, cli: Cli, tiny_plan: 
     assert code == 2 and err.count("\n") == 1 and "costs.json are damaged" in err
 
 
+@pytest.mark.slow  # a wall-time comparison, as above
 def test_a_family_of_runs_is_priced_as_the_one_call_that_trains_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    probes: list[str]) -> None:
     """A figure's gains of one family train in one call on shared draws: the estimate probes that call

@@ -178,6 +178,7 @@ def test_sweep_reports_its_training_calls(tmp_path: Path, cli: Cli) -> None:
     assert "4 runs computed in 2 training calls" in err
 
 
+@pytest.mark.slow  # a LocalCluster start; .ci/run runs it in its slow subset
 def test_runs_trained_on_two_dask_workers_equal_the_in_process_ones(tmp_path: Path) -> None:
     """``rflab reproduce --executor dask`` trains the plan's runs with ``train_specs``: one task per
     call (a family's gains together, another N alone), each stored by its worker, the same runs and
