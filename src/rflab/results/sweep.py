@@ -22,7 +22,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,11 @@ def missing(points: Sequence[Point], store: Store) -> list[Task]:
     return tasks
 
 
+def worker_limit(memory: int | None) -> AbstractContextManager[None]:
+    """A Dask worker's share of the memory limit, when given (None: the limit in force here)."""
+    return resources.memory_limit(memory, "one Dask worker's share of the limit") if memory is not None else nullcontext()
+
+
 def run_points(name: str, preset: str | None, overrides: list[dict[str, Any]], seeds: list[int], root: str,
                watch: Watch | None = None, memory: int | None = None) -> tuple[list[list[int]], float, int]:
     """Train and store the seeds of points that train together (skipping any stored meanwhile); the
@@ -157,11 +162,8 @@ def run_points(name: str, preset: str | None, overrides: list[dict[str, Any]], s
     start = time.perf_counter()
     experiment = get_experiment(name)
     cfgs = [experiment.configure(preset, o) for o in overrides]
-    if memory is None:
+    with worker_limit(memory):
         _, computed, calls = ensure_many(experiment, cfgs, seeds, Store(root), watch)
-    else:
-        with resources.memory_limit(memory, "one Dask worker's share of the limit"):
-            _, computed, calls = ensure_many(experiment, cfgs, seeds, Store(root), watch)
     return computed, time.perf_counter() - start, calls
 
 
@@ -212,7 +214,7 @@ def run_specs(specs: list[RunSpec], root: str, memory: int | None = None) -> int
     trains in one call), under a Dask worker's share of the memory limit when given; the runs
     trained. Top-level and picklable: what a Dask worker runs for ``rflab reproduce``."""
     experiment = get_experiment(specs[0].experiment)
-    with resources.memory_limit(memory, "one Dask worker's share of the limit") if memory else nullcontext():
+    with worker_limit(memory):
         _, computed, _ = ensure_many(experiment, [s.config() for s in specs], specs[0].seeds, Store(root))
     return sum(map(len, computed))
 
