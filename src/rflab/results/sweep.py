@@ -150,7 +150,9 @@ def missing(points: Sequence[Point], store: Store) -> list[Task]:
 
 def worker_limit(memory: int | None) -> AbstractContextManager[None]:
     """A Dask worker's share of the memory limit, when given (None: the limit in force here)."""
-    return resources.memory_limit(memory, "one Dask worker's share of the limit") if memory is not None else nullcontext()
+    if memory is None:
+        return nullcontext()
+    return resources.memory_limit(memory, "one Dask worker's share of the limit")
 
 
 def run_points(name: str, preset: str | None, overrides: list[dict[str, Any]], seeds: list[int], root: str,
