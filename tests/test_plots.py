@@ -1,0 +1,31 @@
+"""The training GIF of a population code: one blitted figure gives each snapshot's own frame."""
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+from rflab.plots import codes
+
+
+def _snapshots(dim: int, n: int = 4) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(dim)
+    latents = rng.uniform(0, 2 * np.pi, size=(60, 3))
+    return ([rng.uniform(size=(60, dim)) for _ in range(n)], [rng.normal(size=(3, 64)) for _ in range(n)],
+            latents, rng.normal(size=(3, 64)))
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_each_frame_is_what_a_figure_built_for_that_snapshot_draws(dim: int) -> None:
+    code, recons, latents, images = _snapshots(dim)
+    draw = codes._frames(code[0], latents, images)
+    frames = [draw(c, r, f"epoch {k}") for k, (c, r) in enumerate(zip(code, recons, strict=True))]
+    for k in (1, 3):
+        alone = codes._frames(code[k], latents, images)(code[k], recons[k], f"epoch {k}")
+        np.testing.assert_array_equal(frames[k], alone)
+    assert not np.array_equal(frames[1], frames[2])
+
+
+def test_the_gif_has_a_frame_per_snapshot(tmp_path) -> None:
+    code, recons, latents, images = _snapshots(3, n=5)
+    path = codes.animation(code, recons, latents, images, [f"epoch {k}" for k in range(5)], tmp_path / "t.gif")
+    assert iio.imread(path).shape == (5, 294, 630, 3)
