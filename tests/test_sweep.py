@@ -189,7 +189,7 @@ def test_runs_trained_on_two_dask_workers_equal_the_in_process_ones(tmp_path: Pa
     specs = {f"g={g}": RunSpec("rf-neuron", None, tiny | {"g": g}, (0, 1)) for g in (1.0, 100.0)}
     specs["N=12"] = RunSpec("rf-neuron", None, tiny | {"N": 12}, (0,))
     dask = Store(tmp_path / "dask")
-    done = list(sw.train_specs(list(specs.values()), dask, workers=2))
+    done = list(sw.train_specs(sw.spec_calls(list(specs.values()), dask), dask, workers=2))
     assert sorted((len(call), trained) for call, trained in done) == [(1, 1), (2, 4)]
     local = load_all(specs, Store(tmp_path / "local"))
     for key, runs in local.items():
@@ -198,7 +198,7 @@ def test_runs_trained_on_two_dask_workers_equal_the_in_process_ones(tmp_path: Pa
             assert theirs is not None, key
             assert theirs.metrics["ipr"] == pytest.approx(run.metrics["ipr"], rel=1e-6)
             assert theirs.metrics["train_loss"] == pytest.approx(run.metrics["train_loss"], rel=1e-6)
-    assert list(sw.train_specs(list(specs.values()), dask, workers=2)) == []
+    assert list(sw.train_specs(sw.spec_calls(list(specs.values()), dask), dask, workers=2)) == []
 
 
 def test_the_reproduce_plan_lists_each_run_it_reads_once() -> None:

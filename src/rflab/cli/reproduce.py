@@ -107,7 +107,7 @@ def on_dask(scale: str, root: Path, scheduler: str | None, workers: int | None) 
         return
     with plan_bar(timed=False) as bar:
         task = bar.add_task(f"reproduce --scale {scale}: {len(calls)} calls on Dask", total=len(calls))
-        for specs, trained in sw.train_specs([s for c in calls for s in c], store, scheduler, workers):
+        for specs, trained in sw.train_specs(calls, store, scheduler, workers):
             bar.advance(task)
             bar.console.print(f"  {specs[0].label}" + (f" and {len(specs) - 1} more" if len(specs) > 1 else "")
                               + f": {trained} runs trained", highlight=False, markup=False, soft_wrap=True)

@@ -71,6 +71,24 @@ class Experiment:
         """The family a config trains in (None: alone)."""
         return None if self.family is None else self.family.key(cfg)
 
+    def run_together(self, cfgs: Sequence[Config], seeds: Sequence[int],
+                     progress: ProgressFn | None = None) -> list[list[SeedResult]]:
+        """One training call for ``cfgs``: a config alone by ``run``, several of one family by
+        ``Family.run`` on shared draws; one list of seed results per config."""
+        if len(cfgs) == 1:
+            return [self.run(cfgs[0], seeds, progress)]
+        return self._family_of(cfgs).run(cfgs, seeds, progress)
+
+    def footprint_together(self, cfgs: Sequence[Config]) -> Footprint:
+        """The memory of the call ``run_together`` makes for ``cfgs``."""
+        return self.footprint(cfgs[0]) if len(cfgs) == 1 else self._family_of(cfgs).footprint(cfgs)
+
+    def _family_of(self, cfgs: Sequence[Config]) -> Family:
+        keys = {self.family_key(c) for c in cfgs}
+        if self.family is None or None in keys or len(keys) != 1:
+            raise ValueError(f"{self.name}: only configs of one family train together")
+        return self.family
+
     def configure(self, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
         """Defaults, then the preset, then the user's overrides, validated as one config."""
         if preset is not None and preset not in self.presets:

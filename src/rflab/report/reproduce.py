@@ -28,7 +28,7 @@ from rflab.experiments import bars, dipole, get_experiment
 from rflab.experiments import receptive_fields as fields
 from rflab.figures import Inputs, get_figure, output, render
 from rflab.files import write_json
-from rflab.results.cache import RunSpec, ensure, run_ids
+from rflab.results.cache import RunSpec, by_experiment, ensure, families, run_ids
 from rflab.results.costs import Rates, Wanted
 from rflab.results.store import Store, StoreError
 from rflab.results.watch import Watcher, quiet
@@ -338,25 +338,23 @@ def runs_count(spec: RunSpec, store: Store, counted: set[str], force: bool = Fal
 
 
 def calls(costs: list[StepCost]) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
-    """The runs that train in one call on shared draws, by their first: within a step, RunSpecs of one
-    experiment on the same seeds, of one family and computing as many seeds (as ``load_all`` groups
-    them). Keys and members are (step index, run index)."""
+    """The runs that train in one call, by their first, grouped within a step as ``load_all`` groups
+    them (``by_experiment``, then ``families``; a run's seeds to compute stand for the seeds it lacks).
+    Keys and members are (step index, run index); runs with nothing to compute are in no call."""
     out: dict[tuple[int, int], tuple[tuple[int, int], ...]] = {}
     for i, c in enumerate(costs):
-        groups: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
-        for j, r in enumerate(c.runs):
-            experiment = get_experiment(r.spec.experiment)
-            key = experiment.family_key(r.spec.config()) if r.compute else None
-            group = (r.spec.experiment, tuple(r.spec.seeds), key, r.compute) if key is not None else (i, j)
-            groups.setdefault(group, []).append((i, j))
-        out |= {members[0]: tuple(members) for members in groups.values()}
+        for (name, _), members in by_experiment([r.spec for r in c.runs]).items():
+            lacking = [range(c.runs[j].compute) for j in members]
+            for group in families(get_experiment(name), [c.runs[j].spec.config() for j in members], lacking):
+                found = tuple((i, members[k]) for k in group)
+                out[found[0]] = found
     return out
 
 
 def priced(costs: list[StepCost], rates: Rates) -> list[StepCost]:
     """Every step with the estimated seconds of the runs it computes: a call of several runs is priced
     as that call and charged to its first run (the others cost nothing more)."""
-    runs = [list(c.runs) for c in costs]
+    runs = [[replace(r, seconds=0.0) for r in c.runs] for c in costs]
     for (i, j), members in calls(costs).items():
         cost = costs[i].runs[j]
         experiment, cfgs = get_experiment(cost.spec.experiment), together(costs, members)

@@ -84,20 +84,16 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
     missing = {i: [s for s in seeds if s not in found[i]] for i in unique}
     watch.planned([s for i in unique for s in missing[i]])
     calls = 0
-    for members in families(experiment, [cfgs[i] for i in unique], [missing[i] for i in unique]):
-        group = [unique[j] for j in members]
+    for indices in families(experiment, [cfgs[i] for i in unique], [missing[i] for i in unique]):
+        group = [unique[j] for j in indices]
         todo = missing[group[0]]
         label = f"{experiment.name} on {len(group)} x {resources.seed_count(len(todo))}"
-        together = experiment.family if len(group) > 1 else None  # a config alone: the experiment's own run
-        footprint = (together.footprint([cfgs[i] for i in group]) if together is not None
-                     else experiment.footprint(cfgs[group[0]]))
-        per_call = resources.seeds_per_call(label, footprint, len(todo), len(cfgs) * len(seeds))
+        together = [cfgs[i] for i in group]
+        per_call = resources.seeds_per_call(label, experiment.footprint_together(together), len(todo),
+                                            len(cfgs) * len(seeds))
         for chunk in resources.chunks(todo, per_call):
             watch.training(chunk)
-            if together is not None:
-                results = together.run([cfgs[i] for i in group], chunk, watch.step)
-            else:
-                results = [experiment.run(cfgs[group[0]], chunk, watch.step)]
+            results = experiment.run_together(together, chunk, watch.step)
             calls += 1
             for i, seed_results in zip(group, results, strict=True):
                 for r in seed_results:
@@ -120,6 +116,14 @@ def families(experiment: Experiment, cfgs: Sequence[Config], missing: Sequence[S
     return list(groups.values())
 
 
+def by_experiment(specs: Sequence[RunSpec]) -> dict[tuple[str, tuple[int, ...]], list[int]]:
+    """The indices of the specs by experiment and seeds: the specs one ``ensure_many`` takes."""
+    groups: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+    for i, spec in enumerate(specs):
+        groups.setdefault((spec.experiment, tuple(spec.seeds)), []).append(i)
+    return groups
+
+
 def load(spec: RunSpec, store: Store, watch: Watch | None = None, force: bool = False) -> list[StoredRun]:
     """The stored runs of a RunSpec, each seed from the store when it is there, else trained and stored."""
     return ensure(get_experiment(spec.experiment), spec.config(), spec.seeds, store, watch, force)[0]
@@ -128,12 +132,11 @@ def load(spec: RunSpec, store: Store, watch: Watch | None = None, force: bool = 
 def load_all(specs: Mapping[str, RunSpec], store: Store, watcher: Watcher = quiet) -> dict[str, list[StoredRun]]:
     """The stored runs of every RunSpec, the missing ones trained with their families (specs of one
     experiment on the same seeds go through one ``ensure_many``); ``watcher`` gets the keys' label."""
-    groups: dict[tuple[str, tuple[int, ...]], list[str]] = {}
-    for key, spec in specs.items():
-        groups.setdefault((spec.experiment, tuple(spec.seeds)), []).append(key)
+    keys = list(specs)
     out: dict[str, list[StoredRun]] = {}
-    for (name, seeds), keys in groups.items():
-        runs, _, _ = ensure_many(get_experiment(name), [specs[k].config() for k in keys], seeds, store,
-                                 watcher(", ".join(keys)))
-        out |= dict(zip(keys, runs, strict=True))
+    for (name, seeds), members in by_experiment([specs[k] for k in keys]).items():
+        mine = [keys[i] for i in members]
+        runs, _, _ = ensure_many(get_experiment(name), [specs[k].config() for k in mine], seeds, store,
+                                 watcher(", ".join(mine)))
+        out |= dict(zip(mine, runs, strict=True))
     return {key: out[key] for key in specs}

@@ -126,15 +126,12 @@ def probe(experiment: Experiment, cfgs: Sequence[Config]) -> Rate:
     cfg = cfgs[0]
     seeds = list(range(probe_seeds(experiment, cfg)))
     trains = length_field(cfg) is not None
-    short = with_length(cfg, probe_length(cfg)) if trains else cfg
+    group = [with_length(c, probe_length(c)) if trains else c for c in cfgs]
+    short = group[0]
     marks: list[tuple[float, float]] = []
     began = time.perf_counter()
     progress = lambda done, total: marks.append((time.perf_counter() - began, done / total))  # noqa: E731
-    if len(cfgs) > 1 and experiment.family is not None:
-        group = [with_length(c, probe_length(c)) for c in cfgs]
-        results = experiment.family.run(group, seeds, progress)[0]
-    else:
-        results = experiment.run(short, seeds, progress)
+    results = experiment.run_together(group, seeds, progress)[0]
     wall = time.perf_counter() - began
     stored = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -31,7 +31,7 @@ from rflab import resources
 from rflab.config import ConfigError, digest
 from rflab.experiments import Experiment, get_experiment
 from rflab.paths import check_store
-from rflab.results.cache import RunSpec, ensure_many, families, run_ids
+from rflab.results.cache import RunSpec, by_experiment, ensure_many, families, run_ids
 from rflab.results.store import Store
 from rflab.results.watch import Watch
 
@@ -224,24 +224,20 @@ def run_specs(specs: list[RunSpec], root: str, memory: int | None = None) -> int
 def spec_calls(specs: Sequence[RunSpec], store: Store) -> list[list[RunSpec]]:
     """The specs with runs the store lacks, grouped into the calls that train them: one experiment and
     seeds, then one family missing the same seeds (a spec without a family, alone)."""
-    groups: dict[tuple[str, tuple[int, ...]], list[RunSpec]] = {}
-    for spec in specs:
-        groups.setdefault((spec.experiment, tuple(spec.seeds)), []).append(spec)
     calls = []
-    for (name, seeds), members in groups.items():
+    for (name, seeds), members in by_experiment(specs).items():
         experiment = get_experiment(name)
-        cfgs = [m.config() for m in members]
+        cfgs = [specs[i].config() for i in members]
         lacking = [[s for s, rid in run_ids(experiment, c.model_dump(), seeds).items() if store.get(rid) is None]
                    for c in cfgs]
-        calls += [[members[i] for i in group] for group in families(experiment, cfgs, lacking)]
+        calls += [[specs[members[i]] for i in group] for group in families(experiment, cfgs, lacking)]
     return calls
 
 
-def train_specs(specs: Sequence[RunSpec], store: Store, scheduler: str | None = None,
+def train_specs(calls: Sequence[list[RunSpec]], store: Store, scheduler: str | None = None,
                 workers: int | None = None) -> Iterator[tuple[list[RunSpec], int]]:
-    """Train the runs of ``specs`` the store lacks on Dask, one task per call (``spec_calls``), each
-    stored by its worker; yields each call's specs and the runs it trained as it finishes."""
-    calls = spec_calls(specs, store)
+    """Train ``calls`` (``spec_calls``) on Dask, one task per call, each run stored by its worker;
+    yields each call's specs and the runs it trained as it finishes."""
     share = worker_share("dask", scheduler, workers)
     for i, trained in on_dask([(run_specs, (c, str(store.root.resolve()), share)) for c in calls], scheduler, workers):
         yield calls[i], trained
