@@ -9,6 +9,11 @@ into how many seeds train together: all of them when they fit under the limit, f
 in chunks) when they do not, and a one-line ConfigError with the estimate and ``--memory-limit``
 when not even one seed fits. The limit is ``--memory-limit`` when given, else DEFAULT_SHARE of the
 memory available now (and of a container's cgroup limit, where there is one).
+
+A call is also kept short: a run is stored when its call returns, so a killed command loses the call
+in flight. A footprint's ``work_per_seed`` (the input values a seed's training samples) bounds the
+seeds of one call to WORK_PER_CALL values, a few minutes on a 2-core CPU (Claim 3.2's Kur family at the
+authors' batch of 50,000: 5 of its 100 seeds per call), and the seeds are split into equal calls.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ KiB, MiB, GiB = 2**10, 2**20, 2**30
 FLOAT = 4  # float32, what JAX computes in
 DOUBLE = 8  # float64, what NumPy and scikit-learn compute in
 KEPT_PER_RUN = 64 * KiB  # a run's record, metrics and id held until the command ends
+WORK_PER_CALL = 10**11  # input values sampled by one training call (about 4 ns each for Kur, 2 cores)
 PROCESS = 512 * MiB  # a Python process with JAX loaded (a Dask worker)
 DEFAULT_SHARE = 0.8
 LIMIT_FLAG = "--memory-limit"
@@ -39,11 +45,13 @@ _source = f"set by {LIMIT_FLAG}"
 @dataclass(frozen=True)
 class Footprint:
     """Bytes of one run: ``per_seed`` for every seed trained together, ``once`` whatever their number;
-    ``drivers`` names the settings that dominate, for the message."""
+    ``drivers`` names the settings that dominate, for the message; ``work_per_seed``: the input values
+    a seed's training samples (0: too few to bound a call by)."""
 
     per_seed: int
     once: int = 0
     drivers: str = ""
+    work_per_seed: int = 0
 
 
 def parse_size(text: str) -> int:
@@ -127,9 +135,10 @@ def seed_count(n: int) -> str:
 
 
 def seeds_per_call(label: str, footprint: Footprint, n_seeds: int, kept_runs: int | None = None) -> int:
-    """How many of ``n_seeds`` seeds to train together so that the run fits under the limit (all of
-    them when they fit); ``kept_runs`` (default ``n_seeds``) records are held until the command ends.
-    A ConfigError naming the estimate and ``--memory-limit`` when not even one seed fits."""
+    """How many of ``n_seeds`` seeds to train together so that the run fits under the limit and a call
+    samples at most WORK_PER_CALL values (all of them when both allow), as even a split as that allows;
+    ``kept_runs`` (default ``n_seeds``) records are held until the command ends. A ConfigError naming
+    the estimate and ``--memory-limit`` when not even one seed fits."""
     limit, source = current_limit()
     kept = KEPT_PER_RUN * (n_seeds if kept_runs is None else kept_runs)
     one = kept + footprint.once + footprint.per_seed
@@ -139,7 +148,10 @@ def seeds_per_call(label: str, footprint: Footprint, n_seeds: int, kept_runs: in
                   + (f" for {footprint.drivers}" if footprint.drivers else "")
                   + f"; the records of {runs} run{'s' if runs != 1 else ''}: {size(kept)}")
         raise _refuse(label, one, detail, limit, source)
-    return max(1, min(n_seeds, (limit - kept - footprint.once) // max(footprint.per_seed, 1)))
+    fits = (limit - kept - footprint.once) // max(footprint.per_seed, 1)
+    short = WORK_PER_CALL // footprint.work_per_seed if footprint.work_per_seed else n_seeds
+    most = max(1, min(n_seeds, fits, short))
+    return most if n_seeds <= most else math.ceil(n_seeds / math.ceil(n_seeds / most))
 
 
 def check_total(label: str, need: int, detail: str, advice: str = "lower the sizes or the number of seeds") -> None:

@@ -404,7 +404,7 @@ def trained_footprint(cfg: NeuronConfig) -> Footprint:
     per_seed = FLOAT * (params * (6 + snaps) + 2 * cfg.steps + 8 * cfg.batch_size * d + 4 * cfg.batch_size * units)
     once = FLOAT * 8 * TEST_SAMPLES * d + DOUBLE * (16 * d + 2 * snaps * units * d) + gallery_bytes(cfg)
     return Footprint(per_seed, once, f"batch {cfg.batch_size} x {d} sites, {snaps} snapshots of {params} weights, "
-                                     f"{cfg.steps} steps")
+                                     f"{cfg.steps} steps", cfg.steps * cfg.batch_size * d)
 
 
 def family_footprint(cfgs: Sequence[NeuronConfig]) -> Footprint:
@@ -414,7 +414,8 @@ def family_footprint(cfgs: Sequence[NeuronConfig]) -> Footprint:
     d, units, batch = sites(cfgs[0]), architecture(cfgs[0])["units"], cfgs[0].batch_size
     weights = one.per_seed - FLOAT * (8 * batch * d + 4 * batch * units)
     per_seed = len(cfgs) * weights + FLOAT * (10 * batch * d + 4 * batch * units)
-    return Footprint(per_seed, one.once * len(cfgs), f"{len(cfgs)} configs on shared batches of {batch} x {d} sites")
+    return Footprint(per_seed, one.once * len(cfgs), f"{len(cfgs)} configs on shared batches of {batch} x {d} sites",
+                     one.work_per_seed * len(cfgs))
 
 
 def ica_footprint(cfg: ICAConfig) -> Footprint:
