@@ -116,11 +116,13 @@ def families(experiment: Experiment, cfgs: Sequence[Config], missing: Sequence[S
     return list(groups.values())
 
 
-def by_experiment(specs: Sequence[RunSpec]) -> dict[tuple[str, tuple[int, ...]], list[int]]:
-    """The indices of the specs by experiment and seeds: the specs one ``ensure_many`` takes."""
-    groups: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+def by_experiment(specs: Sequence[RunSpec]) -> dict[tuple[str, Sequence[int]], list[int]]:
+    """The indices of the specs by experiment and seeds: the specs one ``ensure_many`` takes. A range
+    of seeds stays a range (hashable as it is), so a huge request is refused, not built."""
+    groups: dict[tuple[str, Sequence[int]], list[int]] = {}
     for i, spec in enumerate(specs):
-        groups.setdefault((spec.experiment, tuple(spec.seeds)), []).append(i)
+        seeds = spec.seeds if isinstance(spec.seeds, range) else tuple(spec.seeds)
+        groups.setdefault((spec.experiment, seeds), []).append(i)
     return groups
 
 
