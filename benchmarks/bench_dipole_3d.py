@@ -108,7 +108,7 @@ def run(quick: bool = False) -> list[Row]:
         ))
     whole = command_seconds(5, cfg.epochs if quick else None)
     rows.append(Row(
-        case=f"the whole command: rflab run dipole-3d --preset hinton-problems --seeds 0-4 --force ({cfg.epochs} epochs)",
+        case=f"the whole command, rflab run dipole-3d --preset hinton-problems --seeds 0-4 ({cfg.epochs} epochs)",
         seconds=whole, baseline="NumPy SGD training alone (a lower bound on the script)", baseline_seconds=theirs,
         note="start-up, data, training, metrics, figures, GIFs and the store, in a fresh process, best of two"))
     return rows

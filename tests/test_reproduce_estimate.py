@@ -144,3 +144,20 @@ def test_a_family_of_runs_is_priced_as_the_one_call_that_trains_it(tmp_path: Pat
     load_all(specs, Store(root))
     measured = time.perf_counter() - start
     assert measured / FACTOR < step.runs_seconds < measured * FACTOR, (step.runs_seconds, measured)
+
+
+def test_an_estimate_pays_the_start_once_per_call_of_the_split() -> None:
+    """Claim 3.2's Kur family (10 tails, batch 50,000, 1000 steps) trains its 100 seeds in 20 calls of 5
+    (``resources.WORK_PER_CALL``), one tail alone in 2 calls of 50: the estimate pays the start once a
+    call and one wave per seed."""
+    from rflab import resources
+    from rflab.experiments import get_experiment
+
+    neuron = get_experiment("rf-neuron")
+    family = [neuron.configure(None, {"data": "kur", "k": k, "batch_size": 50_000, "steps": 1000, "xi": (0.3, 0.7)})
+              for k in (4.1, 4.5, 5.0, 5.4, 6.1, 7.7, 10.0, 20.0, 30.0, 50.0)]
+    rate = costs.Rate(start=10.0, per_length=0.01, per_seed=1.0, wave=1, size=costs.size(neuron, family[0]),
+                      probe_seconds=0.0)
+    with resources.memory_limit(64 * resources.GiB):
+        assert costs.seconds(rate, neuron, family, 100) == pytest.approx(20 * 10.0 + 100 * 0.01 * 1000 + 100)
+        assert costs.seconds(rate, neuron, family[:1], 100) == pytest.approx(2 * 10.0 + 100 * 0.01 * 1000 + 100)

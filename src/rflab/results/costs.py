@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from rflab import resources
-from rflab.config import Config, build, digest
+from rflab.config import Config, ConfigError, build, digest
 from rflab.experiments import Experiment
 from rflab.files import write_json
 from rflab.results.store import Store, StoreError
@@ -155,16 +155,23 @@ def probe(experiment: Experiment, cfgs: Sequence[Config]) -> Rate:
                 time.perf_counter() - began)
 
 
-def seconds(rate: Rate, experiment: Experiment, cfg: Config, n_seeds: int) -> float:
-    """Estimated seconds to compute ``n_seeds`` seeds of a configuration (or of its call) from its
-    family's rate."""
+def seconds(rate: Rate, experiment: Experiment, cfgs: Sequence[Config], n_seeds: int) -> float:
+    """Estimated seconds to compute ``n_seeds`` seeds of a configuration (``cfgs``: it, then the rest
+    of its call) from its family's rate, in the calls ``ensure_many`` splits them into (memory and
+    ``resources.WORK_PER_CALL``), each paying the start once."""
     if n_seeds == 0:
         return 0.0
+    cfg = cfgs[0]
     field = length_field(cfg)
     length = int(getattr(cfg, field)) if field else 0
     scale = size(experiment, cfg) / rate.size
-    waves = math.ceil(n_seeds / rate.wave)
-    return rate.start + rate.per_length * scale * length * waves + rate.per_seed * n_seeds
+    try:
+        per_call = resources.seeds_per_call(experiment.name, experiment.footprint_together(cfgs), n_seeds)
+    except ConfigError:  # not even one seed fits now: the run will say so; price it a seed per call
+        per_call = 1
+    calls = [len(c) for c in resources.chunks(range(n_seeds), per_call)]
+    waves = sum(math.ceil(c / rate.wave) for c in calls)
+    return rate.start * len(calls) + rate.per_length * scale * length * waves + rate.per_seed * n_seeds
 
 
 def costs_path(root: Path) -> Path:
@@ -226,7 +233,7 @@ class Rates:
         if n_seeds == 0:
             return 0.0
         rate = self.rate(experiment, cfgs)
-        return None if rate is None else seconds(rate, experiment, cfgs[0], n_seeds)
+        return None if rate is None else seconds(rate, experiment, cfgs, n_seeds)
 
     def prepare(self, wanted: list[Wanted]) -> None:
         """Probe, within the budget, and borrow for the rest, so every wanted configuration has a rate."""
@@ -250,7 +257,7 @@ class Rates:
             for w in wanted:
                 key = rate_key(w.experiment, w.cfgs)
                 if key in spend:
-                    spend[key] += seconds(self._nearest(w), w.experiment, w.cfg, w.n_seeds)
+                    spend[key] += seconds(self._nearest(w), w.experiment, w.cfgs, w.n_seeds)
             key = max(spend, key=lambda k: spend[k])
             spent += self._probe(key, todo[key])
         for key, w in todo.items():
@@ -297,7 +304,7 @@ class Rates:
         """About what probing a configuration would take: its run on one wave of seeds, by the nearest
         measured rate, over PROBE_SHARE."""
         rate = self._nearest(w)
-        return seconds(rate, w.experiment, w.cfg, rate.wave) / PROBE_SHARE
+        return seconds(rate, w.experiment, w.cfgs, rate.wave) / PROBE_SHARE
 
     def _write(self) -> None:
         write_json(costs_path(self.root), {"rflab": __version__, "rates": self.entries})
