@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from rflab.bench import END, START, markdown, write_between_markers
+from rflab.bench import markdown
+from rflab.files import markers, write_between_markers
 
 RESULTS = {"data": {"peak_rss_mib": 1431.2, "rows": [
     {"case": "Ising", "seconds": 0.00732, "baseline": "Metropolis", "baseline_seconds": 0.651, "ratio": 88.93,
@@ -23,12 +24,13 @@ def test_markdown_rows_numbers_and_notes() -> None:
 
 
 def test_table_replaces_what_lies_between_the_markers(tmp_path: Path) -> None:
+    start, end = markers("bench")
     readme = tmp_path / "README.md"
-    readme.write_text(f"# head\n{START}\nold table\n{END}\ntail\n")
-    write_between_markers(readme, "new table")
-    assert readme.read_text() == f"# head\n{START}\nnew table\n{END}\ntail\n"
+    readme.write_text(f"# head\n{start}\nold table\n{end}\ntail\n")
+    write_between_markers(readme, "bench", "new table")
+    assert readme.read_text() == f"# head\n{start}\nnew table\n{end}\ntail\n"
     bare = tmp_path / "bare.md"
     bare.write_text("no markers\n")
     with pytest.raises(ValueError, match="markers"):
-        write_between_markers(bare, "x")
+        write_between_markers(bare, "bench", "x")
     assert bare.read_text() == "no markers\n"

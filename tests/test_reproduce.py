@@ -225,3 +225,39 @@ def test_the_claim32_page_sets_every_point_beside_the_authors_own(tmp_path: Path
                    f"{len(theirs)} | {theirs.mean():.3f} +- {theirs.std(ddof=1):.3f} | {np.mean(theirs >= 0.1):.0%} |")
     assert len([line for line in page if line.startswith("| g=") or line.startswith("| k=")]) == len(published)
     assert "a test note" in page[2] and page[-1].endswith("7 s.")
+
+
+def test_the_readme_headline_is_written_between_its_markers_from_the_store(tmp_path: Path, tiny_plan: None) -> None:
+    """``rflab report --readme README.md`` writes the verdict counts, Claim 3.2 (or that it was not run) and
+    the wall time of every step between the scale's markers, and leaves the rest of the page as it was."""
+    from rflab.report.evidence import Evidence
+    from rflab.report.markdown import tally
+
+    root = tmp_path / "s"
+    summary = reproduce(root)
+    page = tmp_path / "README.md"
+    page.write_text("# r\n<!-- rflab report quick: start -->\nold\n<!-- rflab report quick: end -->\ntail\n")
+    build(root, "quick", tmp_path / "r.html", readme=page)
+    text = page.read_text()
+    assert text.startswith("# r\n<!-- rflab report quick: start -->\n- **quick scale**") and text.endswith(
+        "<!-- rflab report quick: end -->\ntail\n") and "old" not in text
+    ev = Evidence(root, "quick")
+    assert tally([(c, c.finding(ev)) for c in CLAIMS]) in text
+    assert "Claim 3.2: not run at this scale" in text
+    made = sum(r["made"]["seconds"] for r in summary["records"])
+    assert f"took {made / 60:.1f} min of wall time" in text
+
+
+@pytest.mark.parametrize("content", [None, "no markers here\n", "<!-- rflab report paper: start -->\n"
+                                     "<!-- rflab report paper: end -->\n"])
+def test_a_readme_without_the_scales_markers_is_one_line_exit_2(tmp_path: Path, content: str | None,
+                                                                 cli: Cli) -> None:
+    page = tmp_path / "README.md"
+    if content is not None:
+        page.write_text(content)
+    root = tmp_path / "s"
+    root.mkdir()
+    code, _, err = cli(["report", "--scale", "quick", "--store", str(root), "--readme", str(page)])
+    assert code == 2 and err.count("\n") == 1 and "--readme" in err, err
+    assert not (root / "report.html").exists()
+    assert content is None or page.read_text() == content

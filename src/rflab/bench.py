@@ -62,7 +62,6 @@ def load(path: Path) -> ModuleType:
     return module
 
 
-START, END = "<!-- rflab bench: start -->", "<!-- rflab bench: end -->"
 
 
 def child(path: str, quick: bool) -> None:
@@ -122,14 +121,3 @@ def markdown(results: dict[str, dict[str, Any]], quick: bool) -> str:
     lines.append(f"Written by `rflab bench --readme docs/performance.md`{scale}; peak memory is the resident peak of "
                  "the process that ran the benchmark file (each in its own process).")
     return "\n".join(lines)
-
-
-def write_between_markers(path: Path, body: str) -> Path:
-    """Replace what lies between the bench markers in ``path`` (a README) with ``body``."""
-    text = path.read_text()
-    if START not in text or END not in text:
-        raise ValueError(f"{path} has no {START} ... {END} markers")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(f"{head}{START}\n{body}\n{END}{tail}")
-    return path

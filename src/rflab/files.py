@@ -97,3 +97,22 @@ def finite(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def markers(name: str) -> tuple[str, str]:
+    """The comment lines that fence a generated block ``name`` in a Markdown page."""
+    return f"<!-- rflab {name}: start -->", f"<!-- rflab {name}: end -->"
+
+
+def write_between_markers(path: Path, name: str, body: str) -> Path:
+    """Replace what lies between the markers of block ``name`` in ``path`` (a Markdown page) with ``body``."""
+    start, end = markers(name)
+    text = path.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise ValueError(f"{path} has no {start} ... {end} markers")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    with replacing(path) as tmp:
+        tmp.write_text(f"{head}{start}\n{body}\n{end}{tail}", encoding="utf-8")
+    return path
+

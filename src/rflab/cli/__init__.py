@@ -151,8 +151,8 @@ def bench(
                                                "./rflab-results)")] = None,
 ) -> None:
     """Run benchmarks, each in its own process: times, ratios to baselines, peak memory (kept in bench.json)."""
-    from rflab.bench import find, markdown, measure, write_between_markers
-    from rflab.files import write_json
+    from rflab.bench import find, markdown, measure
+    from rflab.files import write_between_markers, write_json
 
     found = find(root)
     if name is not None and name not in found:
@@ -179,7 +179,7 @@ def bench(
     write_json(kept, {"quick": quick, "results": merged,
                       "rows": [r | {"benchmark": n} for n, res in merged.items() for r in res["rows"]]})
     if readme is not None:
-        write_between_markers(readme, markdown(merged, quick))
+        write_between_markers(readme, "bench", markdown(merged, quick))
     if as_json:
         print(json.dumps(results))
         return

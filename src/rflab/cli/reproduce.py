@@ -200,6 +200,8 @@ def report(
     out_file: Annotated[Path | None, typer.Option("--out", help="the HTML file (default STORE/report.html)")] = None,
     markdown: Annotated[Path | None, typer.Option(help="also write the results as Markdown pages into this folder "
                                                   "(claims-SCALE.md, claim32-SCALE.md)")] = None,
+    readme: Annotated[Path | None, typer.Option(help="also write the headline results between this page's "
+                                                "<!-- rflab report SCALE: start/end --> markers")] = None,
 ) -> None:
     """Write the HTML report from the results store: claims against measurements, every figure."""
     from rflab.cli import out
@@ -212,7 +214,22 @@ def report(
     if scale is None:
         scale = latest_scale(root)
     rp.check_scale(scale)
-    out.print(str(build(root, scale, out_file, markdown)), highlight=False)
+    if readme is not None:
+        check_markers(readme, f"report {scale}")
+    out.print(str(build(root, scale, out_file, markdown, readme)), highlight=False)
+
+
+def check_markers(page: Path, name: str) -> None:
+    """A one-line ConfigError unless ``page`` is a readable file with the markers of block ``name``."""
+    from rflab.files import markers
+
+    start, end = markers(name)
+    try:
+        text = page.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"--readme {page}: cannot be read ({type(e).__name__})") from None
+    if start not in text or end not in text:
+        raise ConfigError(f"--readme {page}: has no {start} ... {end} markers")
 
 
 def latest_scale(root: Path) -> str:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from rflab.figures import FIGURES
-from rflab.files import replacing
+from rflab.files import replacing, write_between_markers
 from rflab.report import reproduce
 from rflab.report.claims import CLAIMS, CROSS_CHECKS
 from rflab.report.evidence import Evidence
@@ -55,9 +55,11 @@ def meta_lines(ev: Evidence) -> list[str]:
     return lines
 
 
-def build(root: Path, scale: str, out: Path | None = None, markdown: Path | None = None) -> Path:
+def build(root: Path, scale: str, out: Path | None = None, markdown: Path | None = None,
+          readme: Path | None = None) -> Path:
     """Write the report of the store at ``root`` for ``scale`` to ``out`` (default ``root/report.html``),
-    and its results pages into the folder ``markdown`` when one is given."""
+    its results pages into the folder ``markdown`` and its headline block into the page ``readme``
+    (between the ``report SCALE`` markers) when they are given."""
     from rflab.report import markdown as md
 
     reproduce.check_scale(scale)
@@ -66,6 +68,8 @@ def build(root: Path, scale: str, out: Path | None = None, markdown: Path | None
     checks = [(c, c.finding(ev)) for c in CROSS_CHECKS]
     if markdown is not None:
         md.write(ev, rows, checks, Path(markdown))
+    if readme is not None:
+        write_between_markers(Path(readme), f"report {scale}", md.headline(ev, rows))
     page = render(f"rflab: claims, measurements and figures ({scale} scale)", meta_lines(ev), rows, checks,
                   figure_sections(ev), run_sections(ev))
     out = Path(out) if out is not None else Path(root) / "report.html"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,12 +43,30 @@ def claims_table(rows: Sequence[tuple[Claim, Finding]]) -> list[str]:
     return lines
 
 
-def claims_page(scale: str, rows: Sequence[tuple[Claim, Finding]], checks: Sequence[tuple[Claim, Finding]]) -> str:
+def wall_time(ev: Evidence) -> str:
+    """What computing every step of the scale's reproduce took: each step as timed when it last computed,
+    so a reproduce resumed over several sittings is counted whole."""
+    from rflab.report.reproduce import plan
+
+    made = [ev.manifest["steps"].get(step.key, {}).get("made") for step in plan(ev.scale)]
+    if not all(made):
+        return (f"`rflab reproduce --scale {ev.scale}` has computed {sum(map(bool, made))} of its {len(made)} steps "
+                "in this store.")
+    seconds = sum(m["seconds"] for m in made)
+    peak = max(m["peak_rss_mib"] for m in made)
+    cpus = ev.manifest.get("last", {}).get("cpus")
+    return (f"Computing every step of `rflab reproduce --scale {ev.scale}` took {seconds / 60:.1f} min of wall time "
+            f"and {peak / 1024:.2f} GiB of memory at the peak (rflab {ev.manifest.get('rflab')}"
+            + (f", {cpus} CPUs" if cpus else "") + ").")
+
+
+def claims_page(ev: Evidence, rows: Sequence[tuple[Claim, Finding]], checks: Sequence[tuple[Claim, Finding]]) -> str:
     """The claims page of one scale."""
+    scale = ev.scale
     return "\n".join([
         f"# Claims and verdicts ({scale} scale)", "",
         f"Written by `rflab report --scale {scale} --markdown docs/results` from the results store. Counted claims "
-        f"(public sources): {tally(rows)}. Our own cross-checks, not counted: {tally(checks)}.",
+        f"(public sources): {tally(rows)}. Our own cross-checks, not counted: {tally(checks)}. {wall_time(ev)}",
         *claims_table(rows), "", "## Our own cross-checks (not counted)", *claims_table(checks), ""])
 
 
@@ -80,10 +99,32 @@ def claim32_page(ev: Evidence) -> str:
     return "\n".join(lines)
 
 
+def headline(ev: Evidence, rows: Sequence[tuple[Claim, Finding]]) -> str:
+    """The README's block for one scale: the verdict counts, Claim 3.2 in two numbers and ``wall_time``."""
+
+    def localized(points: Sequence[Any]) -> float:
+        return sum(p.localized_share * p.seeds for p in points) / sum(p.seeds for p in points)
+
+    lines = [f"- **{ev.scale} scale**, written by `rflab report --scale {ev.scale} --readme README.md` from the "
+             f"store: {tally(rows)} among the public sources' claims "
+             f"([every verdict](docs/results/claims-{ev.scale}.md)).", ]
+    try:
+        data = ev.figure_json("claim32")
+        nlgp = [p for p in data.points if p.label.startswith("g=") and p.excess_kurtosis < -1]
+        kur = [p for p in data.points if p.label.startswith("k=")]
+        lines.append(f"  Claim 3.2 ([point by point](docs/results/claim32-{ev.scale}.md)): {localized(nlgp):.0%} of "
+                     f"the NLGP seeds with excess kurtosis below -1 localize (IPR >= 4/N), {localized(kur):.0%} of the "
+                     "Kur seeds (all of positive excess kurtosis).")
+    except Missing:
+        lines.append(f"  Claim 3.2: not run at this scale (`rflab figure claim32 --scale {ev.scale}`).")
+    lines.append(f"  {wall_time(ev)}")
+    return "\n".join(lines)
+
+
 def write(ev: Evidence, rows: Sequence[tuple[Claim, Finding]], checks: Sequence[tuple[Claim, Finding]],
           out_dir: Path) -> list[Path]:
     """Write the pages of ``ev``'s scale into ``out_dir`` (and the Claim 3.2 figure beside its page)."""
-    pages = {f"claims-{ev.scale}.md": claims_page(ev.scale, rows, checks)}
+    pages = {f"claims-{ev.scale}.md": claims_page(ev, rows, checks)}
     try:
         pages[f"claim32-{ev.scale}.md"] = claim32_page(ev)
         figure = output(ev.root / "figures", "claim32", ev.scale, ".png")

@@ -15,6 +15,7 @@ figure says which); ``paper`` uses the papers' settings and seeds 0-4 (claim32: 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
@@ -287,8 +288,9 @@ class Reproduction:
         failed = [r for r in steps if "error" in r]
         computed = [r for r in steps if r.get("computed") and "error" not in r]
         summary = {"seconds": seconds, "peak_rss_mib": peak_rss_mib(), "finished": time.time(),
-                   "computed": len(computed), "from_store": len(steps) - len(computed) - len(failed),
-                   "failed": len(failed), "runs_computed": sum(r["computed"] for r in computed if r["kind"] == "runs")}
+                   "cpus": os.cpu_count(), "computed": len(computed),
+                   "from_store": len(steps) - len(computed) - len(failed), "failed": len(failed),
+                   "runs_computed": sum(r["computed"] for r in computed if r["kind"] == "runs")}
         self.manifest["last"] = summary
         self.manifest.setdefault("history", []).append(summary)
         write_json(manifest_path(self.root, self.scale), self.manifest)
