@@ -13,6 +13,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 Cli = Callable[[list[str]], tuple[int, str, str]]
+WORKER_MEMORY = 2 * 2**30  # a test worker with JAX, matplotlib and a tiny run loaded, with room
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (pyproject's addopts): a worker per CPU this process may use (logical ones: a 2-vCPU
+    machine may count one physical core), no more than the memory holds."""
+    import os
+
+    import psutil
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cpus, psutil.virtual_memory().available // WORKER_MEMORY))
 
 
 @pytest.fixture(autouse=True)
