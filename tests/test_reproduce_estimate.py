@@ -150,6 +150,8 @@ def test_an_estimate_pays_the_start_once_per_call_of_the_split() -> None:
     """Claim 3.2's Kur family (10 tails, batch 50,000, 1000 steps) trains its 100 seeds in 20 calls of 5
     (``resources.WORK_PER_CALL``), one tail alone in 2 calls of 50: the estimate pays the start once a
     call and one wave per seed."""
+    from dataclasses import replace
+
     from rflab import resources
     from rflab.experiments import get_experiment
 
@@ -161,3 +163,5 @@ def test_an_estimate_pays_the_start_once_per_call_of_the_split() -> None:
     with resources.memory_limit(64 * resources.GiB):
         assert costs.seconds(rate, neuron, family, 100) == pytest.approx(20 * 10.0 + 100 * 0.01 * 1000 + 100)
         assert costs.seconds(rate, neuron, family[:1], 100) == pytest.approx(2 * 10.0 + 100 * 0.01 * 1000 + 100)
+        two = replace(rate, wave=2)  # two devices: 25 calls of 4 seeds, two waves each
+        assert costs.seconds(two, neuron, family, 100) == pytest.approx(25 * 10.0 + 50 * 0.01 * 1000 + 100)

@@ -129,10 +129,13 @@ def test_ensure_trains_missing_seeds_in_chunks_that_fit(tmp_path: Path) -> None:
 
 def test_a_call_samples_at_most_work_per_call_values_in_even_chunks() -> None:
     """A long family call is split so a kill loses a few minutes, not an hour: Claim 3.2's Kur family
-    (10 tails, 1000 steps, batch 50,000, 40 sites) trains 5 of its 100 seeds per call."""
+    (10 tails, 1000 steps, batch 50,000, 40 sites) trains 5 of its 100 seeds per call, 4 on two devices
+    (a call of 5 would leave one device idle for a third of it)."""
     one = 1000 * 50_000 * 40
     with resources.memory_limit(64 * GiB):
         assert resources.seeds_per_call("x", Footprint(MiB, work_per_seed=10 * one), 100) == 5
+        assert resources.seeds_per_call("x", Footprint(MiB, work_per_seed=10 * one), 100, wave=2) == 4
+        assert resources.seeds_per_call("x", Footprint(MiB, work_per_seed=one), 30, wave=2) == 30
         assert resources.seeds_per_call("x", Footprint(MiB, work_per_seed=one), 30) == 30
         assert resources.seeds_per_call("x", Footprint(MiB, work_per_seed=10 * one), 7) == 4
         assert resources.seeds_per_call("x", Footprint(MiB, work_per_seed=10**12), 3) == 1

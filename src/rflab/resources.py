@@ -134,11 +134,13 @@ def seed_count(n: int) -> str:
     return f"{n} seed" if n == 1 else f"{n} seeds"
 
 
-def seeds_per_call(label: str, footprint: Footprint, n_seeds: int, kept_runs: int | None = None) -> int:
+def seeds_per_call(label: str, footprint: Footprint, n_seeds: int, kept_runs: int | None = None,
+                   wave: int = 1) -> int:
     """How many of ``n_seeds`` seeds to train together so that the run fits under the limit and a call
-    samples at most WORK_PER_CALL values (all of them when both allow), as even a split as that allows;
-    ``kept_runs`` (default ``n_seeds``) records are held until the command ends. A ConfigError naming
-    the estimate and ``--memory-limit`` when not even one seed fits."""
+    samples at most WORK_PER_CALL values (all of them when both allow), as even a split as that allows
+    in multiples of ``wave`` (the seeds that train in parallel, one per device: a call of 5 seeds on 2
+    devices takes as long as one of 6); ``kept_runs`` (default ``n_seeds``) records are held until the
+    command ends. A ConfigError naming the estimate and ``--memory-limit`` when not even one seed fits."""
     limit, source = current_limit()
     kept = KEPT_PER_RUN * (n_seeds if kept_runs is None else kept_runs)
     one = kept + footprint.once + footprint.per_seed
@@ -151,7 +153,11 @@ def seeds_per_call(label: str, footprint: Footprint, n_seeds: int, kept_runs: in
     fits = (limit - kept - footprint.once) // max(footprint.per_seed, 1)
     short = WORK_PER_CALL // footprint.work_per_seed if footprint.work_per_seed else n_seeds
     most = max(1, min(n_seeds, fits, short))
-    return most if n_seeds <= most else math.ceil(n_seeds / math.ceil(n_seeds / most))
+    if n_seeds <= most:
+        return most
+    most -= most % wave if most >= wave else 0
+    even = math.ceil(n_seeds / math.ceil(n_seeds / most))
+    return min(most, math.ceil(even / wave) * wave)
 
 
 def check_total(label: str, need: int, detail: str, advice: str = "lower the sizes or the number of seeds") -> None:

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import jax
+
 from rflab import resources
 from rflab.config import Config, digest
 from rflab.experiments import Experiment, get_experiment
@@ -90,7 +92,7 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
         label = f"{experiment.name} on {len(group)} x {resources.seed_count(len(todo))}"
         together = [cfgs[i] for i in group]
         per_call = resources.seeds_per_call(label, experiment.footprint_together(together), len(todo),
-                                            len(cfgs) * len(seeds))
+                                            len(cfgs) * len(seeds), jax.local_device_count())
         for chunk in resources.chunks(todo, per_call):
             watch.training(chunk)
             results = experiment.run_together(together, chunk, watch.step)

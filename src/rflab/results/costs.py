@@ -166,7 +166,8 @@ def seconds(rate: Rate, experiment: Experiment, cfgs: Sequence[Config], n_seeds:
     length = int(getattr(cfg, field)) if field else 0
     scale = size(experiment, cfg) / rate.size
     try:
-        per_call = resources.seeds_per_call(experiment.name, experiment.footprint_together(cfgs), n_seeds)
+        per_call = resources.seeds_per_call(experiment.name, experiment.footprint_together(cfgs), n_seeds,
+                                            wave=rate.wave)
     except ConfigError:  # not even one seed fits now: the run will say so; price it a seed per call
         per_call = 1
     calls = [len(c) for c in resources.chunks(range(n_seeds), per_call)]
