@@ -13,7 +13,8 @@ memory available now (and of a container's cgroup limit, where there is one).
 A call is also kept short: a run is stored when its call returns, so a killed command loses the call
 in flight. A footprint's ``work_per_seed`` (the input values a seed's training samples) bounds the
 seeds of one call to WORK_PER_CALL values, a few minutes on a 2-core CPU (Claim 3.2's Kur family at the
-authors' batch of 50,000: 5 of its 100 seeds per call), and the seeds are split into equal calls.
+authors' batch of 50,000: 4 of its 100 seeds per call on two devices), and the seeds are split into
+equal calls, each a multiple of the devices that train seeds in parallel.
 """
 
 from __future__ import annotations
