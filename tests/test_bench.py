@@ -34,3 +34,14 @@ def test_table_replaces_what_lies_between_the_markers(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="markers"):
         write_between_markers(bare, "bench", "x")
     assert bare.read_text() == "no markers\n"
+
+
+def test_every_benchmark_file_loads_as_rflab_bench_loads_it() -> None:
+    """``rflab bench`` imports each file by path; a dataclass in one (bench_claim32) needs its module
+    registered while it executes."""
+    from rflab.bench import find, load
+
+    found = find(Path(__file__).resolve().parents[1])
+    assert "claim32" in found
+    for name, path in found.items():
+        assert callable(load(path).run), name
