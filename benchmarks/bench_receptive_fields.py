@@ -45,7 +45,7 @@ def ours(preset: str, seeds: list[int], steps: int) -> tuple[float, np.ndarray]:
     start = time.perf_counter()
     result = rfx.fit([cfg], seeds)
     seconds = time.perf_counter() - start
-    return seconds, rf.ipr(result.params["w"][:, 0])
+    return seconds, rf.ipr(result.params["w"][:, 0, 0])  # (seed, point, unit, site): the one point and unit
 
 
 def baseline_procedure(case: str, steps: int) -> tuple[float, float, np.ndarray]:
