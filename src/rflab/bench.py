@@ -63,8 +63,6 @@ def load(path: Path) -> ModuleType:
     return module
 
 
-
-
 def child(path: str, quick: bool) -> None:
     """Run one benchmark file in this process and print its rows and this process's peak memory as JSON
     (what ``measure`` runs in a subprocess per benchmark)."""

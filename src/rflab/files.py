@@ -104,15 +104,23 @@ def markers(name: str) -> tuple[str, str]:
     return f"<!-- rflab {name}: start -->", f"<!-- rflab {name}: end -->"
 
 
-def write_between_markers(path: Path, name: str, body: str) -> Path:
-    """Replace what lies between the markers of block ``name`` in ``path`` (a Markdown page) with ``body``."""
+def between_markers(text: str, name: str, body: str) -> str:
+    """``text`` (a Markdown page) with what lies between the markers of block ``name`` replaced by
+    ``body``; a ValueError naming the markers when the page lacks them."""
     start, end = markers(name)
-    text = path.read_text(encoding="utf-8")
     if start not in text or end not in text:
-        raise ValueError(f"{path} has no {start} ... {end} markers")
+        raise ValueError(f"has no {start} ... {end} markers")
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
-    with replacing(path) as tmp:
-        tmp.write_text(f"{head}{start}\n{body}\n{end}{tail}", encoding="utf-8")
-    return path
+    return f"{head}{start}\n{body}\n{end}{tail}"
 
+
+def write_between_markers(path: Path, name: str, body: str) -> Path:
+    """Replace what lies between the markers of block ``name`` in ``path`` with ``body``."""
+    try:
+        text = between_markers(path.read_text(encoding="utf-8"), name, body)
+    except ValueError as e:
+        raise ValueError(f"{path} {e}") from None
+    with replacing(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path

@@ -221,15 +221,14 @@ def report(
 
 def check_markers(page: Path, name: str) -> None:
     """A one-line ConfigError unless ``page`` is a readable file with the markers of block ``name``."""
-    from rflab.files import markers
+    from rflab.files import between_markers
 
-    start, end = markers(name)
     try:
-        text = page.read_text(encoding="utf-8")
+        between_markers(page.read_text(encoding="utf-8"), name, "")
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"--readme {page}: cannot be read ({type(e).__name__})") from None
-    if start not in text or end not in text:
-        raise ConfigError(f"--readme {page}: has no {start} ... {end} markers")
+    except ValueError as e:
+        raise ConfigError(f"--readme {page}: {e}") from None
 
 
 def latest_scale(root: Path) -> str:
