@@ -261,3 +261,24 @@ def test_a_readme_without_the_scales_markers_is_one_line_exit_2(tmp_path: Path, 
     assert code == 2 and err.count("\n") == 1 and "--readme" in err, err
     assert not (root / "report.html").exists()
     assert content is None or page.read_text() == content
+
+
+def test_the_headline_splits_claim32_by_the_sign_of_the_excess_kurtosis_not_by_family(tmp_path: Path) -> None:
+    """Kur(k) at large k is platykurtic, so the headline's two shares pool the points of both families by
+    their excess kurtosis (below -1, above 0), weighted by seeds; points in between count in neither."""
+    import json
+
+    from rflab.report.evidence import Evidence
+    from rflab.report.markdown import headline
+
+    points = [{"label": "g=100", "excess_kurtosis": -2.0, "seeds": 2, "localized_share": 1.0},
+              {"label": "k=50", "excess_kurtosis": -1.1, "seeds": 2, "localized_share": 0.5},
+              {"label": "k=6.1", "excess_kurtosis": -0.1, "seeds": 2, "localized_share": 1.0},
+              {"label": "k=5", "excess_kurtosis": 3.0, "seeds": 4, "localized_share": 0.25}]
+    common = {"excess_kurtosis_estimated": 0.0, "sgd_mean": 0.1, "sgd_std": 0.0, "ode_full": [0.1]}
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "claim32-quick.json").write_text(json.dumps(
+        {"note": "n", "threshold": 0.1, "sgd_seconds": 1.0, "points": [p | common for p in points]}))
+    text = headline(Evidence(tmp_path, "quick"), [])
+    assert "75% of the seeds localize (IPR >= 4/N) at the points of excess kurtosis below -1, 25% at the points of " \
+           "positive excess kurtosis" in text
