@@ -122,6 +122,34 @@ def test_a_second_reproduce_comes_whole_from_the_store(tmp_path: Path, tiny_plan
     assert third["computed"] == 1 and figure.exists()
 
 
+def test_a_step_finished_in_a_later_sitting_counts_the_earlier_sittings_up_to_their_last_stored_run(
+        tmp_path: Path, tiny_plan: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, step = tmp_path / "s", tiny_steps("quick")[0]
+    real = rp.ensure
+
+    def stores_then(error: BaseException):
+        def ensure(*args, **kwargs):
+            time.sleep(0.3)
+            args[4].stored(None)
+            time.sleep(0.3)  # lost with the interruption: not counted
+            raise error
+        return ensure
+
+    monkeypatch.setattr(rp, "ensure", stores_then(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        rp.Reproduction("quick", root).do(step)
+    first = rp.load_manifest(root, "quick")["steps"][step.key]["unfinished"]
+    assert 0.3 <= first < 0.5
+    monkeypatch.setattr(rp, "ensure", stores_then(RuntimeError("disk full")))
+    failed = rp.Reproduction("quick", root).do(step)
+    assert "error" in failed and "made" not in failed and first + 0.3 <= failed["unfinished"] < first + 0.5
+    monkeypatch.setattr(rp, "ensure", real)
+    done = rp.Reproduction("quick", root).do(step)
+    assert done["computed"] == 2 and "unfinished" not in done
+    assert done["made"]["seconds"] == pytest.approx(failed["unfinished"] + done["seconds"])
+    assert rp.load_manifest(root, "quick")["steps"][step.key] == done
+
+
 def embedded_images(page: str) -> list[bytes]:
     return [base64.b64decode(m) for m in re.findall(r'<img src="data:image/(?:png|gif);base64,([^"]+)"', page)]
 

@@ -6,10 +6,13 @@ figure of the registry (each loading or running the runs it declares). Runs go t
 load-or-run (``results.cache``), so a run already stored is not recomputed; a figure is made again
 only when its files are missing or were made by another rflab version. After every step the manifest
 ``reproduce-SCALE.json`` in the store records what the step did, its wall time and the process's peak
-memory so far, so an interrupted reproduce starts again where it stopped.
+memory so far, so an interrupted reproduce starts again where it stopped. While a step trains, each
+stored run also records the step's time so far (``unfinished``): a step finished in a later sitting
+counts the earlier sittings' time up to their last stored run, the work a kill did not lose.
 
 ``quick`` runs each experiment on fewer seeds and the figures at their quick settings (the
-figure says which); ``paper`` uses the papers' settings and seeds 0-4 (claim32: 30 seeds).
+figure says which); ``paper`` uses the papers' settings and seeds 0-4 (claim32: the authors' 30
+NLGP and 100 Kur seeds).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from rflab.files import write_json
 from rflab.results.cache import RunSpec, by_experiment, ensure, families, run_ids
 from rflab.results.costs import Rates, Wanted
 from rflab.results.store import Store, StoreError
-from rflab.results.watch import Watcher, quiet
+from rflab.results.watch import Watcher, noting, quiet
 from rflab.version import __version__
 
 SCALES = ("quick", "paper")
@@ -229,6 +232,16 @@ class Reproduction:
         """Do one step (or find it done), record it in the manifest and return the record; a step that
         fails is recorded with its error and the others go on. ``watch`` hears about the runs."""
         start = time.perf_counter()
+        previous = self.manifest["steps"].get(step.key, {})
+        earlier = float(previous.get("unfinished", 0.0))
+        kept = [earlier]
+
+        def note() -> None:
+            kept[0] = earlier + time.perf_counter() - start
+            self.manifest["steps"][step.key] = previous | {"unfinished": kept[0]}
+            write_json(manifest_path(self.root, self.scale), self.manifest)
+
+        watch = noting(watch, note)
         try:
             if isinstance(step, RunStep):
                 record = self._runs(step, watch)
@@ -239,11 +252,10 @@ class Reproduction:
         except Exception as e:  # one failing figure must not stop the others or the report
             record = {"kind": type(step).__name__, "computed": 0, "stored": 0, "error": f"{type(e).__name__}: {e}"}
         record |= {"label": step.label, "seconds": time.perf_counter() - start, "peak_rss_mib": peak_rss_mib()}
-        previous = self.manifest["steps"].get(step.key, {})
-        made = ({"seconds": record["seconds"], "peak_rss_mib": record["peak_rss_mib"], "at": time.time()}
+        made = ({"seconds": earlier + record["seconds"], "peak_rss_mib": record["peak_rss_mib"], "at": time.time()}
                 | ({"make_seconds": record["make_seconds"]} if "make_seconds" in record else {})
-                if record.get("computed") and "error" not in record else previous.get("made"))
-        record |= {"made": made} if made else {}
+                if (record.get("computed") or earlier) and "error" not in record else previous.get("made"))
+        record |= ({"made": made} if made else {}) | ({"unfinished": kept[0]} if "error" in record and kept[0] else {})
         self.manifest["steps"][step.key] = record
         self.manifest |= {"rflab": __version__, "updated": time.time()}
         write_json(manifest_path(self.root, self.scale), self.manifest)

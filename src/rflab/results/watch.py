@@ -30,6 +30,31 @@ class Watch:
 Watcher = Callable[[str], Watch]  # a Watch for the work a label names (a figure's runs, a sweep point)
 
 
+class Noting(Watch):
+    """A Watch that passes everything on to ``inner`` and calls ``note`` after each stored run."""
+
+    def __init__(self, inner: Watch, note: Callable[[], None]) -> None:
+        self.inner, self.note = inner, note
+
+    def planned(self, missing: Sequence[int]) -> None:
+        self.inner.planned(missing)
+
+    def training(self, seeds: Sequence[int]) -> None:
+        self.inner.training(seeds)
+
+    def step(self, done: int, total: int) -> None:
+        self.inner.step(done, total)
+
+    def stored(self, run: StoredRun) -> None:
+        self.inner.stored(run)
+        self.note()
+
+
+def noting(watcher: Watcher, note: Callable[[], None]) -> Watcher:
+    """``watcher`` with ``note`` called after every run its Watches see stored."""
+    return lambda label: Noting(watcher(label), note)
+
+
 def quiet(label: str) -> Watch:
     """A Watch that tells nobody, whatever the label."""
     return Watch()
