@@ -5,9 +5,11 @@ checks the docs' links and references in more depth)."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import Cli
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK_START = (
@@ -62,9 +64,43 @@ TUTORIALS = sorted((ROOT / "docs" / "tutorials").glob("*.md"))
 
 @pytest.mark.parametrize("page", TUTORIALS, ids=[p.stem for p in TUTORIALS])
 def test_a_tutorial_runs_as_written(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rflab.data import registry
+
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(registry, "MODELS", dict(registry.MODELS))  # a model a tutorial registers stays there
     blocks = re.findall(r"```python\n(.*?)```", page.read_text(), re.S)
     assert blocks
     namespace: dict[str, object] = {}
     for block in blocks:
-        exec(compile(block, str(page), "exec"), namespace)
+        exec(compile(block, str(page), "exec", dont_inherit=True), namespace)  # as a script: no __future__ of ours
+
+
+def test_the_tutorials_module_named_in_rflab_plugins_is_a_data_model_of_every_command(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli) -> None:
+    from rflab.data import registry
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(registry, "MODELS", dict(registry.MODELS))
+    page = (ROOT / "docs" / "tutorials" / "own-data-model.md").read_text()
+    (tmp_path / "my_laws.py").write_text(re.findall(r"```python\n(.*?)```", page, re.S)[0])
+    commands = re.findall(r"```bash\n(.*?)```", page, re.S)[0].splitlines()
+    assert commands[0] == "RFLAB_PLUGINS=my_laws.py rflab data describe power --set p=0.5"
+    monkeypatch.setenv("RFLAB_PLUGINS", "my_laws.py")
+    monkeypatch.setattr(sys, "path", [*sys.path])  # what importing the file adds goes with the test
+    monkeypatch.setitem(sys.modules, "my_laws", None)
+    code, out, err = cli(["data", "describe", "power", "--set", "p=0.5", "--samples", "4000"])
+    assert code == 0, err
+    assert "excess kurtosis" in out + err and "-1.4292" in out + err
+    assert "power" in registry.MODELS and "power-clone" in registry.MODELS
+
+
+@pytest.mark.parametrize(("entry", "says"), [("no_such_module", "ModuleNotFoundError"),
+                                              ("missing.py", "FileNotFoundError")])
+def test_a_plugin_that_does_not_import_is_one_line_exit_2(entry: str, says: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch, cli: Cli) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RFLAB_PLUGINS", entry)
+    code, out, err = cli(["list"])
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: RFLAB_PLUGINS: cannot import {entry!r}: {says}: ")
+    assert len(err.strip().splitlines()) == 1

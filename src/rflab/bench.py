@@ -7,13 +7,14 @@ ratio against a baseline measured in the same run, never an absolute number chec
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from rflab.files import import_file
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,7 @@ def find(root: Path) -> dict[str, Path]:
 
 def load(path: Path) -> ModuleType:
     """Import a benchmark file by path (the benchmarks folder is not part of the package)."""
-    import sys
-
-    sys.path.insert(0, str(path.parent))
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module  # dataclasses look their module up there (bench_claim32's ClassVar)
-    spec.loader.exec_module(module)
-    return module
+    return import_file(path)
 
 
 def child(path: str, quick: bool) -> None:

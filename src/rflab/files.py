@@ -1,19 +1,23 @@
 """Writing files so that a reader never sees half of one: a file replaced whole, a folder of files moved
-in whole, Ctrl-C held over renames that belong together, and the one JSON writer every part of rflab uses."""
+in whole, Ctrl-C held over renames that belong together, and the one JSON writer every part of rflab uses;
+and importing a Python file by its path."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import math
 import os
 import shutil
 import signal
+import sys
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -124,3 +128,18 @@ def write_between_markers(path: Path, name: str, body: str) -> Path:
     with replacing(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path
+
+
+def import_file(path: Path) -> ModuleType:
+    """Import a Python file by path as the module named for its stem, with its folder on ``sys.path``
+    (so it imports its neighbours) and the module in ``sys.modules`` (where dataclasses look it up)."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module

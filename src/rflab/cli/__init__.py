@@ -19,7 +19,7 @@ from rich.table import Table
 from typer.exceptions import TyperException
 
 from rflab.cli import data, reproduce, store, sweep, theory
-from rflab.cli.options import MemoryOption, StoreOption, memory_bytes, store_root
+from rflab.cli.options import MemoryOption, StoreOption, import_plugins, memory_bytes, store_root
 from rflab.cli.progress import ConsoleWatch, RunWatch, err, progress_bar
 from rflab.config import ConfigError, parse_overrides
 from rflab.paths import check_file, check_folder, check_store
@@ -254,6 +254,7 @@ def main() -> None:
     diverging run or a failing filesystem (1) end in one line too, never in a traceback."""
     warnings.showwarning = _show_warning
     try:
+        import_plugins()
         code = app(standalone_mode=False)
     except ConfigError as e:
         _fail(str(e), 2)

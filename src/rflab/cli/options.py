@@ -1,8 +1,10 @@
-"""Options several commands share: the results store and the memory limit. The command line is the
-only part of rflab that reads ``$RFLAB_STORE``."""
+"""Options several commands share: the results store and the memory limit; and the modules of one's
+own that every command imports first (``$RFLAB_PLUGINS``). The command line is the only part of rflab
+that reads ``$RFLAB_STORE`` and ``$RFLAB_PLUGINS``."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Annotated
@@ -27,3 +29,23 @@ def store_root(store: Path | None) -> Path:
     from rflab.results.store import DEFAULT_ROOT
 
     return store if store is not None else Path(os.environ.get("RFLAB_STORE", DEFAULT_ROOT))
+
+
+def import_plugins(entries: str | None = None) -> None:
+    """Import each comma-separated entry of ``entries`` (default ``$RFLAB_PLUGINS``): a module name, or
+    the path of a ``.py`` file. A module that registers a data model (``rflab.data.registry.register``)
+    makes it a name every command takes. A failing import is a one-line ConfigError."""
+    from rflab.config import ConfigError
+    from rflab.files import import_file
+
+    for entry in filter(None, (e.strip() for e in (entries if entries is not None else
+                                                   os.environ.get("RFLAB_PLUGINS", "")).split(","))):
+        try:
+            if entry.endswith(".py"):
+                import_file(Path(entry))
+            else:
+                importlib.import_module(entry)
+        except Exception as e:
+            message = str(e).splitlines()[0] if str(e) else ""
+            raise ConfigError(f"RFLAB_PLUGINS: cannot import {entry!r}: {type(e).__name__}"
+                              + (f": {message}" if message else "")) from None

@@ -7,11 +7,13 @@ the control for ``rflab data describe kur --set k=5`` and swapping one for the o
 changes nothing else. Pairs are written ``--set xi=1,3`` (class 0, class 1).
 
 ``create(name, overrides)`` validates (raising a one-line ``ConfigError``) and builds the model;
-``keys()`` names every parameter any model takes (experiments that choose a data model take these).
+``keys()`` names every parameter any model takes (experiments that choose a data model take these);
+``register`` adds a model of one's own, and its clone, at run time (docs/tutorials/own-data-model.md).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -123,6 +125,21 @@ def _cloned(spec: Spec) -> Spec:
 
 
 MODELS: dict[str, Spec] = _BASE | {f"{n}-clone": _cloned(s) for n, s in _BASE.items() if n != "gaussian"}
+
+
+def register(name: str, params: type[Config], make: Callable[[Any], DataModel], summary: str,
+             numerics: int = 1) -> None:
+    """Add data model ``name`` and its Gaussian clone ``name-clone``: ``params`` validates its settings
+    (a ``GaussianParams`` subclass, say), ``make`` builds the model from them. Every experiment that
+    chooses a data model then takes it by name, and its new settings by theirs."""
+    if not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", name) or name.endswith("-clone"):
+        raise ConfigError(f"data model name {name!r}: lower-case letters, digits and inner hyphens, not ending "
+                          "in -clone (the clone is registered with it)")
+    for taken in (name, f"{name}-clone"):
+        if taken in MODELS:
+            raise ConfigError(f"data model {taken!r} is registered already; choose another name")
+    entry = Spec(params, make, summary, numerics)
+    MODELS.update({name: entry, f"{name}-clone": _cloned(entry)})
 
 
 def names() -> list[str]:

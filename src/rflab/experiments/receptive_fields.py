@@ -24,7 +24,7 @@ from typing import Any, Literal
 import jax
 import jax.numpy as jnp
 import numpy as np
-from pydantic import Field, create_model
+from pydantic import ConfigDict, Field, create_model, model_validator
 
 from rflab import train
 from rflab.config import Config, ConfigError, added, digest
@@ -47,13 +47,33 @@ GALLERY, TRAINING = "receptive_fields.png", "training.png"  # the files every ru
 
 
 class DataSettings(Config):
-    """A data model by registry name; its parameters are the registry's keys (``DataChoice``)."""
+    """A data model by registry name; its parameters are the registry's keys (``DataChoice``). Keys of a
+    model registered after this module was imported (``registry.register``) are taken as extra fields,
+    checked against the registry when a config is validated."""
 
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
     data: str = Field("nlgp", description="data model: gaussian, nlgp, kur, elliptical, ising or a -clone")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _registered_keys(cls, values: Any) -> Any:
+        """Refuse a key that is neither a setting of this config nor a parameter of a registered model,
+        and a registered model's parameter that a setting of this config would shadow."""
+        if isinstance(values, Mapping):
+            models = registry.keys()
+            clash = sorted(set(models) & set(cls.model_fields) - set(DATA_KEYS))
+            if clash:
+                raise ValueError(f"a registered data model takes {clash[0]!r}, a setting of {cls.__name__}: "
+                                 "give the model's parameter another name")
+            unknown = sorted(set(values) - set(cls.model_fields) - set(models))
+            if unknown:
+                allowed = ", ".join(sorted(set(cls.model_fields) | set(models)))
+                raise ValueError(f"unknown key {unknown[0]!r}; allowed keys: {allowed}")
+        return values
+
     def given(self) -> dict[str, Any]:
-        """The data keys that are set."""
-        return {key: getattr(self, key) for key in DATA_KEYS if getattr(self, key) is not None}
+        """The data keys that are set (those of models registered later included)."""
+        return {key: value for key in registry.keys() if (value := getattr(self, key, None)) is not None}
 
 
 # Each key any data model takes, None unless set (then the model's or the experiment's default); the
@@ -100,7 +120,8 @@ def resolve_data(cfg: DataChoice, defaults: dict[str, dict[str, Any]]) -> DataCh
     registry's defaults (ConfigError if a key does not fit the model)."""
     params = registry.params(cfg.data, defaults.get(cfg.data, {}), cfg.given())
     values = params.model_dump()
-    return cfg.model_copy(update={key: values.get(key) for key in DATA_KEYS})
+    return cfg.model_copy(update={key: values.get(key) for key in DATA_KEYS}
+                          | {key: value for key, value in values.items() if key not in DATA_KEYS})
 
 
 def data_model(cfg: DataChoice) -> DataModel:
