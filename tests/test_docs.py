@@ -4,6 +4,7 @@ checks the docs' links and references in more depth)."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -75,23 +76,50 @@ def test_a_tutorial_runs_as_written(page: Path, tmp_path: Path, monkeypatch: pyt
         exec(compile(block, str(page), "exec", dont_inherit=True), namespace)  # as a script: no __future__ of ours
 
 
-def test_the_tutorials_module_named_in_rflab_plugins_is_a_data_model_of_every_command(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli) -> None:
+@pytest.fixture
+def my_laws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tutorial's module saved as my_laws.py in the working folder and named in $RFLAB_PLUGINS; the
+    registry, the import path and Dask's worker preload as they were after the test. The page's shell
+    commands."""
+    import dask
+    import distributed  # noqa: F401  (loads the worker settings the plugins add to)
+
     from rflab.data import registry
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(registry, "MODELS", dict(registry.MODELS))
+    monkeypatch.setattr(sys, "path", [*sys.path])
+    monkeypatch.setitem(sys.modules, "my_laws", None)
+    monkeypatch.setitem(dask.config.config["distributed"]["worker"], "preload",
+                        dask.config.get("distributed.worker.preload"))
     page = (ROOT / "docs" / "tutorials" / "own-data-model.md").read_text()
     (tmp_path / "my_laws.py").write_text(re.findall(r"```python\n(.*?)```", page, re.S)[0])
-    commands = re.findall(r"```bash\n(.*?)```", page, re.S)[0].splitlines()
-    assert commands[0] == "RFLAB_PLUGINS=my_laws.py rflab data describe power --set p=0.5"
     monkeypatch.setenv("RFLAB_PLUGINS", "my_laws.py")
-    monkeypatch.setattr(sys, "path", [*sys.path])  # what importing the file adds goes with the test
-    monkeypatch.setitem(sys.modules, "my_laws", None)
+    return re.findall(r"```bash\n(.*?)```", page, re.S)[0].splitlines()
+
+
+def test_the_tutorials_module_named_in_rflab_plugins_is_a_data_model_of_every_command(
+        my_laws: list[str], cli: Cli) -> None:
+    from rflab.data import registry
+
+    assert my_laws[0] == "RFLAB_PLUGINS=my_laws.py rflab data describe power --set p=0.5"
     code, out, err = cli(["data", "describe", "power", "--set", "p=0.5", "--samples", "4000"])
     assert code == 0, err
     assert "excess kurtosis" in out + err and "-1.4292" in out + err
     assert "power" in registry.MODELS and "power-clone" in registry.MODELS
+
+
+def test_dask_workers_import_the_plugins_too(my_laws: list[str], cli: Cli) -> None:
+    grid = ["sweep", "rf-neuron", "--grid", "p=0.5,1.5", "--set", "data=power", "--set", "steps=20",
+            "--set", "batch_size=100", "--set", "snapshots=2", "--json"]
+    code, out, err = cli([*grid, "--executor", "dask", "--workers", "1", "--store", "dask"])
+    assert code == 0, err
+    here_code, here, _ = cli([*grid, "--store", "here"])
+    assert here_code == 0
+    there, here = json.loads(out)["points"], json.loads(here)["points"]
+    assert [p["run_ids"] for p in there] == [p["run_ids"] for p in here]
+    assert [p["metrics"]["0"]["ipr"] for p in there] == pytest.approx([p["metrics"]["0"]["ipr"] for p in here],
+                                                                      rel=1e-6)
 
 
 @pytest.mark.parametrize(("entry", "says"), [("no_such_module", "ModuleNotFoundError"),

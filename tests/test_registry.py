@@ -86,7 +86,8 @@ def test_a_registered_models_settings_are_checked_in_one_line(overrides: dict, s
 
 
 @pytest.mark.parametrize(("name", "says"), [
-    ("nlgp", "data model 'nlgp' is registered already"),
+    ("nlgp", "data model 'nlgp' is one of rflab's own"),
+    ("ising", "data model 'ising' is one of rflab's own"),
     ("my-clone", "not ending in -clone"),
     ("Bad Name", "lower-case letters"),
 ])
@@ -94,6 +95,13 @@ def test_a_name_taken_or_malformed_is_refused(name: str, says: str, models: dict
     with pytest.raises(ConfigError, match=says):
         registry.register(name, CubicParams, lambda p: CubicField(p.lattice(), p.xi), "x")
     assert set(models) == set(registry.MODELS)
+
+
+def test_registering_a_name_again_replaces_the_model_and_its_clone(models: dict) -> None:
+    register()
+    first = models["cubic"]
+    register()  # a notebook cell run twice, a module imported by a Dask worker's preload and again
+    assert models["cubic"] is not first and models["cubic-clone"].params is CubicParams
 
 
 def test_a_model_parameter_that_a_setting_would_shadow_is_refused(models: dict) -> None:

@@ -34,18 +34,26 @@ def store_root(store: Path | None) -> Path:
 def import_plugins(entries: str | None = None) -> None:
     """Import each comma-separated entry of ``entries`` (default ``$RFLAB_PLUGINS``): a module name, or
     the path of a ``.py`` file. A module that registers a data model (``rflab.data.registry.register``)
-    makes it a name every command takes. A failing import is a one-line ConfigError."""
+    makes it a name every command takes; the Dask workers this process starts import them too (Dask's
+    worker preload). A failing import is a one-line ConfigError."""
     from rflab.config import ConfigError
     from rflab.files import import_file
 
+    loaded = []
     for entry in filter(None, (e.strip() for e in (entries if entries is not None else
                                                    os.environ.get("RFLAB_PLUGINS", "")).split(","))):
         try:
             if entry.endswith(".py"):
-                import_file(Path(entry))
+                loaded.append(str(import_file(Path(entry)).__file__))
             else:
                 importlib.import_module(entry)
+                loaded.append(entry)
         except Exception as e:
             message = str(e).splitlines()[0] if str(e) else ""
             raise ConfigError(f"RFLAB_PLUGINS: cannot import {entry!r}: {type(e).__name__}"
                               + (f": {message}" if message else "")) from None
+    if loaded:
+        import dask
+
+        dask.config.set({"distributed.worker.preload": [*dask.config.get("distributed.worker.preload", []),
+                                                        *loaded]})

@@ -125,19 +125,21 @@ def _cloned(spec: Spec) -> Spec:
 
 
 MODELS: dict[str, Spec] = _BASE | {f"{n}-clone": _cloned(s) for n, s in _BASE.items() if n != "gaussian"}
+BUILT_IN = frozenset(MODELS)
 
 
 def register(name: str, params: type[Config], make: Callable[[Any], DataModel], summary: str,
              numerics: int = 1) -> None:
     """Add data model ``name`` and its Gaussian clone ``name-clone``: ``params`` validates its settings
     (a ``GaussianParams`` subclass, say), ``make`` builds the model from them. Every experiment that
-    chooses a data model then takes it by name, and its new settings by theirs."""
+    chooses a data model then takes it by name, and its new settings by theirs. Registering a name
+    again replaces the model (a module imported twice, a notebook cell run again); rflab's own names
+    are refused."""
     if not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", name) or name.endswith("-clone"):
         raise ConfigError(f"data model name {name!r}: lower-case letters, digits and inner hyphens, not ending "
                           "in -clone (the clone is registered with it)")
-    for taken in (name, f"{name}-clone"):
-        if taken in MODELS:
-            raise ConfigError(f"data model {taken!r} is registered already; choose another name")
+    if name in BUILT_IN:
+        raise ConfigError(f"data model {name!r} is one of rflab's own; choose another name")
     entry = Spec(params, make, summary, numerics)
     MODELS.update({name: entry, f"{name}-clone": _cloned(entry)})
 
