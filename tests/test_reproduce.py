@@ -227,6 +227,42 @@ def test_the_markdown_results_pages_carry_the_reports_verdicts(tmp_path: Path, t
     assert not (tmp_path / "md" / "claim32-quick.md").exists()  # the tiny plan makes no claim32 figure
 
 
+def test_every_figure_gets_a_page_with_its_runs_and_the_images_the_reports_copied(tmp_path: Path,
+                                                                                  tiny_plan: None) -> None:
+    from rflab.report.figure_pages import figure_page
+
+    root = tmp_path / "s"
+    reproduce(root)
+    build(root, "quick", markdown=tmp_path / "md")
+    folder = tmp_path / "md" / "figures"
+    assert (folder / "fig2-quick.png").read_bytes() == (root / "figures" / "fig2-quick.png").read_bytes()
+    index = (folder / "index.md").read_text()
+    for name, figure in FIGURES.items():
+        page = (folder / f"{name}.md").read_text()
+        assert f"[{name}]({name}.md)" in index and page.startswith(f"# {name}: {figure.summary}")
+        assert all(f"rflab figure {name} --scale {scale}" in page for scale in figure.scales)
+        for scale in figure.scales.values():
+            assert all(f"`rflab run {spec.label}`" in page for spec in scale.runs.values())
+    assert "![fig2 at the quick scale](fig2-quick.png)" in (folder / "fig2.md").read_text()
+    assert "No image at this scale in these pages yet" in (folder / "fig1.md").read_text()
+    assert figure_page(FIGURES["fig2"], {}) != figure_page(FIGURES["fig2"], {"quick": "fig2-quick.png"})
+
+
+def test_the_committed_figure_pages_are_what_the_registry_writes() -> None:
+    """docs/results/figures holds a page per figure, each as ``figure_page`` writes it today for the
+    images beside it: a changed declaration or docstring means running ``rflab report --markdown`` again."""
+    from rflab.figures import output
+    from rflab.report.figure_pages import figure_page
+
+    folder = Path(__file__).resolve().parents[1] / "docs" / "results" / "figures"
+    assert {p.stem for p in folder.glob("*.md")} == {*FIGURES, "index"}
+    for name, figure in FIGURES.items():
+        images = {s: output(folder, name, s, ".png").name for s in figure.scales
+                  if output(folder, name, s, ".png").exists()}
+        assert images, f"docs/results/figures has no image of {name}"
+        assert (folder / f"{name}.md").read_text() == figure_page(figure, images), f"rewrite the page of {name}"
+
+
 def test_the_claim32_page_sets_every_point_beside_the_authors_own(tmp_path: Path) -> None:
     """Each row of the Claim 3.2 page carries the point's stored numbers and the authors' published
     ones for the same point (their estimate of the kurtosis, their seeds, mean and share localized)."""

@@ -60,6 +60,7 @@ def build(root: Path, scale: str, out: Path | None = None, markdown: Path | None
     """Write the report of the store at ``root`` for ``scale`` to ``out`` (default ``root/report.html``),
     its results pages into the folder ``markdown`` and its headline block into the page ``readme``
     (between the ``report SCALE`` markers) when they are given."""
+    from rflab.report import figure_pages
     from rflab.report import markdown as md
 
     reproduce.check_scale(scale)
@@ -68,6 +69,7 @@ def build(root: Path, scale: str, out: Path | None = None, markdown: Path | None
     checks = [(c, c.finding(ev)) for c in CROSS_CHECKS]
     if markdown is not None:
         md.write(ev, rows, checks, Path(markdown))
+        figure_pages.write(Path(root) / "figures", scale, Path(markdown))
     if readme is not None:
         write_between_markers(Path(readme), f"report {scale}", md.headline(ev, rows))
     page = render(f"rflab: claims, measurements and figures ({scale} scale)", meta_lines(ev), rows, checks,
