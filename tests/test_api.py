@@ -77,3 +77,17 @@ def test_bad_requests_are_one_line_errors_before_anything_is_written(tmp_path: P
     with pytest.raises(rflab.ConfigError, match="not in the store"):
         rflab.load("0123456789abcdef", store=store)
     assert not store.root.exists()
+
+
+@pytest.mark.parametrize("function", [rflab.run, rflab.sweep, rflab.runs, rflab.load, rflab.figure,
+                                      rflab.data.register], ids=lambda f: f.__name__)
+def test_every_public_function_documents_each_argument_and_what_it_returns(function) -> None:
+    """The API reference is generated from these docstrings (Google style): an argument added without
+    its line in ``Args`` would be missing from the docs."""
+    import inspect
+
+    doc = inspect.getdoc(function) or ""
+    assert "\nArgs:\n" in doc and ("\nReturns:\n" in doc or function is rflab.data.register)
+    documented = {line.split(":")[0].strip().lstrip("*") for line in doc.split("\nArgs:\n")[1].split("\n\n")[0]
+                  .splitlines() if line.startswith("    ") and not line.startswith("        ")}
+    assert documented == set(inspect.signature(function).parameters)

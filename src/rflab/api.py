@@ -139,6 +139,13 @@ def run(experiment: str, seeds: int | Iterable[int] = 0, *, preset: str | None =
         store: where runs are kept.
         force: compute every seed again.
         watch: told about the training as it goes.
+        **settings: settings by name.
+
+    Returns:
+        The Result: the validated config and one stored run per seed.
+
+    Raises:
+        ConfigError: a bad setting, a store that cannot be written, or more seeds than memory holds.
     """
     exp = get_experiment(experiment)
     seeds = as_seeds(seeds)
@@ -155,9 +162,25 @@ def sweep(experiment: str, grid: Mapping[str, Iterable[Any]], seeds: int | Itera
           executor: str = "local", scheduler: str | None = None, workers: int | None = None,
           watch: Watcher = quiet, **settings: Any) -> list[Result]:
     """Run every point of the product of ``grid``'s values (each on ``seeds``), skipping the runs the
-    store holds, in this process or on Dask (``executor="dask"``, a LocalCluster of ``workers`` or the
-    ``scheduler`` given); one Result per distinct point. Points of one family train in one call on the
-    same draws (``rflab.results.sweep``)."""
+    store holds, in this process or on Dask. Points of one family train in one call on the same draws
+    (``rflab.results.sweep``).
+
+    Args:
+        experiment: an experiment's name (``rflab.experiments.EXPERIMENTS``).
+        grid: each varied setting and its values (``{"g": [0.1, 1, 10]}``).
+        seeds: one seed or several, for every point.
+        preset: one of the experiment's presets.
+        overrides: fixed settings as a mapping; ``settings`` win over them.
+        store: where runs are kept.
+        executor: ``"local"`` (this process) or ``"dask"``.
+        scheduler: a Dask scheduler's address (default: a LocalCluster).
+        workers: the LocalCluster's worker processes (default: one per core).
+        watch: told about each training call as it goes.
+        **settings: fixed settings by name.
+
+    Returns:
+        One Result per distinct point, in the grid's order.
+    """
     exp = get_experiment(experiment)
     base = {**(overrides or {}), **settings}
     plan = sweeps.plan(exp, preset, base, {k: list(v) for k, v in grid.items()}, as_seeds(seeds), as_store(store),
@@ -174,9 +197,17 @@ def sweep(experiment: str, grid: Mapping[str, Iterable[Any]], seeds: int | Itera
 
 def runs(experiment: str | None = None, where: Mapping[str, Any] | Sequence[str] = (), *,
          store: StoreLike = None) -> Any:
-    """The stored runs (of one experiment if given) meeting every condition, as a pandas DataFrame with
-    one flat row per run (``config.*``, ``metrics.*``). ``where`` maps keys to values that must be equal,
-    or lists conditions as the command line writes them (``"metrics.ipr>0.1"``, ``"lr!=0.1"``)."""
+    """The stored runs meeting every condition.
+
+    Args:
+        experiment: only this experiment's runs (default: every experiment's).
+        where: keys and the values they must equal, or conditions as the command line writes them
+            (``"metrics.ipr>0.1"``, ``"lr!=0.1"``).
+        store: where runs are kept.
+
+    Returns:
+        A pandas DataFrame, one flat row per run (``config.*``, ``metrics.*``, the seed, the run id).
+    """
     if experiment is not None:
         get_experiment(experiment)
     items = [f"{k}={v}" for k, v in where.items()] if isinstance(where, Mapping) else list(where)
@@ -187,8 +218,18 @@ def runs(experiment: str | None = None, where: Mapping[str, Any] | Sequence[str]
 
 
 def load(run_id: str, store: StoreLike = None) -> StoredRun:
-    """The stored run with this id (its config, metrics, ``arrays()`` and folder), verified against its
-    checksums; a ConfigError when the store does not hold it."""
+    """The stored run with this id, verified against its checksums.
+
+    Args:
+        run_id: the run's id (``rflab runs`` lists them).
+        store: where runs are kept.
+
+    Returns:
+        The StoredRun: its config, metrics, ``arrays()`` and folder.
+
+    Raises:
+        ConfigError: the store does not hold the run.
+    """
     found = as_store(store).get(run_id)
     if found is None:
         raise ConfigError(f"run {run_id!r} is not in the store {as_store(store).root}")
@@ -197,8 +238,18 @@ def load(run_id: str, store: StoreLike = None) -> StoredRun:
 
 def figure(name: str, scale: str = "quick", *, store: StoreLike = None, out: Path | str | None = None,
            watch: Watcher = quiet) -> list[Path]:
-    """Make figure ``name`` at ``scale`` into ``out`` (default: the store's ``figures`` folder), taking the
-    runs it declares from the store or training and storing them; the files written."""
+    """Make a figure, taking the runs it declares from the store or training and storing them.
+
+    Args:
+        name: a figure's name (``rflab.figures.FIGURES``).
+        scale: one of the figure's scales (``quick``, ``paper``, ...).
+        store: where runs are kept.
+        out: the folder to write into (default: the store's ``figures`` folder).
+        watch: told about the training of the runs it needs.
+
+    Returns:
+        The files written (``NAME-SCALE.png``, and ``.json`` where the figure writes its numbers).
+    """
     from rflab.figures import get_figure, render  # every figure module and the theory behind them: only here
 
     fig = get_figure(name)

@@ -130,11 +130,20 @@ BUILT_IN = frozenset(MODELS)
 
 def register(name: str, params: type[Config], make: Callable[[Any], DataModel], summary: str,
              numerics: int = 1) -> None:
-    """Add data model ``name`` and its Gaussian clone ``name-clone``: ``params`` validates its settings
-    (a ``GaussianParams`` subclass, say), ``make`` builds the model from them. Every experiment that
-    chooses a data model then takes it by name, and its new settings by theirs. Registering a name
-    again replaces the model (a module imported twice, a notebook cell run again); rflab's own names
-    are refused."""
+    """Add data model ``name`` and its Gaussian clone ``name-clone``; every experiment that chooses a
+    data model then takes it by name, and its new settings by theirs. Registering a name again replaces
+    the model (a module imported twice, a notebook cell run again).
+
+    Args:
+        name: lower-case letters, digits and inner hyphens; not one of rflab's own names.
+        params: the pydantic model of its settings (a ``GaussianParams`` subclass, say).
+        make: builds the model (a ``DataModel``) from validated settings.
+        summary: a one-line description.
+        numerics: the version of its sampler's numbers (bump it when they change).
+
+    Raises:
+        ConfigError: a malformed name, or one of rflab's own.
+    """
     if not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", name) or name.endswith("-clone"):
         raise ConfigError(f"data model name {name!r}: lower-case letters, digits and inner hyphens, not ending "
                           "in -clone (the clone is registered with it)")
