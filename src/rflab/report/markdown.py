@@ -1,7 +1,8 @@
 """The report's results as Markdown pages for the documentation, written from the store by
 ``rflab report --markdown DIR``: the claims with their verdicts (and our own cross-checks apart),
-and the Claim 3.2 sweep point by point beside the authors' published sweep. Every number on these
-pages is read from the store; nothing is typed."""
+the Claim 3.2 sweep point by point beside the authors' published sweep, and the wall time of every
+step of the reproduce beside its estimate. Every number on these pages is read from the store;
+nothing is typed."""
 
 from __future__ import annotations
 
@@ -58,6 +59,37 @@ def wall_time(ev: Evidence) -> str:
     return (f"Computing every step of `rflab reproduce --scale {ev.scale}` took {seconds / 60:.1f} min of wall time "
             f"and {peak / 1024:.2f} GiB of memory at the peak (rflab {ev.manifest.get('rflab')}"
             + (f", {cpus} CPUs" if cpus else "") + ").")
+
+
+def wall_times_page(ev: Evidence) -> str:
+    """Every step of the scale's reproduce: the wall time and peak memory the manifest recorded when it
+    last computed, beside what a dry run on an empty store estimates for it from the rates in the store."""
+    from rflab.report.reproduce import estimate
+    from rflab.results.costs import Rates
+
+    costs = estimate(ev.scale, ev.root, Rates(ev.root, measure=False), empty=True)
+    rows, measured, estimated, both = [], 0.0, 0.0, 0
+    for cost in costs:
+        made = ev.manifest["steps"].get(cost.step.key, {}).get("made")
+        guess = None if cost.runs_seconds is None or cost.own is None else cost.runs_seconds + cost.own
+        if made and guess is not None:
+            measured, estimated, both = measured + made["seconds"], estimated + guess, both + 1
+        seconds = f"{made['seconds']:.0f}" if made else "not computed"
+        memory = f"{made['peak_rss_mib'] / 1024:.2f}" if made else "-"
+        rows.append(f"| {cell(cost.step.label)} | {seconds} | {'not measured' if guess is None else f'{guess:.0f}'} "
+                    f"| {memory} |")
+    agree = (f"The whole estimate is {estimated:.0f} s against {measured:.0f} s measured "
+             f"({estimated / measured - 1:+.0%})." if both == len(costs) else
+             f"{both} of the {len(costs)} steps have both a measurement and an estimate, so the totals are not "
+             f"compared (`rflab reproduce --scale {ev.scale} --dry-run` measures the rates the others lack).")
+    return "\n".join([
+        f"# Wall times ({ev.scale} scale)", "",
+        f"Written by `rflab report --scale {ev.scale} --markdown docs/results` from the store's manifest "
+        f"(`reproduce-{ev.scale}.json`) and rates (`costs.json`, measured by `rflab reproduce --scale {ev.scale} "
+        "--dry-run` on the machine). Measured: the step's wall time when it last computed, earlier sittings "
+        "counted up to their last stored run. Estimated: what a dry run on an empty store prints for it "
+        "(its runs from the rates, a figure's making from its last measurement). " + wall_time(ev) + " " + agree, "",
+        "| step | measured, s | estimated, s | peak memory, GiB |", "|---|---:|---:|---:|", *rows, ""])
 
 
 def claims_page(ev: Evidence, rows: Sequence[tuple[Claim, Finding]], checks: Sequence[tuple[Claim, Finding]]) -> str:
@@ -124,7 +156,7 @@ def headline(ev: Evidence, rows: Sequence[tuple[Claim, Finding]]) -> str:
 def write(ev: Evidence, rows: Sequence[tuple[Claim, Finding]], checks: Sequence[tuple[Claim, Finding]],
           out_dir: Path) -> list[Path]:
     """Write the pages of ``ev``'s scale into ``out_dir`` (and the Claim 3.2 figure beside its page)."""
-    pages = {f"claims-{ev.scale}.md": claims_page(ev, rows, checks)}
+    pages = {f"claims-{ev.scale}.md": claims_page(ev, rows, checks), f"wall-times-{ev.scale}.md": wall_times_page(ev)}
     try:
         pages[f"claim32-{ev.scale}.md"] = claim32_page(ev)
         figure = output(ev.root / "figures", "claim32", ev.scale, ".png")

@@ -340,11 +340,13 @@ class StepCost:
         return None if None in parts else sum(p for p in parts if p is not None)
 
 
-def runs_count(spec: RunSpec, store: Store, counted: set[str], force: bool = False) -> RunsCost:
+def runs_count(spec: RunSpec, store: Store | None, counted: set[str], force: bool = False) -> RunsCost:
     """A RunSpec's seeds in a step, given the run ids earlier steps compute (``counted``, which gains
-    this step's); ``force`` computes every seed again (as ``ensure`` does). No seconds yet."""
+    this step's); ``force`` computes every seed again (as ``ensure`` does); a store of None holds
+    nothing. No seconds yet."""
     ids = run_ids(get_experiment(spec.experiment), spec.config().model_dump(), spec.seeds)
-    stored = set() if force else {s for s in spec.seeds if ids[s] not in counted and store.get(ids[s]) is not None}
+    stored = set() if force or store is None else {
+        s for s in spec.seeds if ids[s] not in counted and store.get(ids[s]) is not None}
     missing = [s for s in spec.seeds if s not in stored]
     earlier = [] if force else [s for s in missing if ids[s] in counted]
     counted.update(ids[s] for s in missing)
@@ -391,10 +393,11 @@ def made_seconds(record: Mapping[str, Any] | None, field: str) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
-def counts(scale: str, root: Path, force: bool = False) -> list[StepCost]:
+def counts(scale: str, root: Path, force: bool = False, empty: bool = False) -> list[StepCost]:
     """Every step of the plan with what is done already and, for the rest, the seeds each computes
-    (each missing run counted in the first step that needs it) and its own seconds as last measured."""
-    manifest, store, counted = load_manifest(root, scale), Store(root), set[str]()
+    (each missing run counted in the first step that needs it) and its own seconds as last measured;
+    ``empty``: as if the store held no run and no figure (what a fresh clone's dry run counts)."""
+    manifest, store, counted = load_manifest(root, scale), None if empty else Store(root), set[str]()
     out = []
     for step in plan(scale):
         record = manifest["steps"].get(step.key)
@@ -402,26 +405,26 @@ def counts(scale: str, root: Path, force: bool = False) -> list[StepCost]:
             cost = runs_count(step.runs, store, counted, force)
             out.append(StepCost(step, cost.compute == 0 and cost.earlier == 0, (cost,)))
         elif isinstance(step, FigureStep):
-            if not force and figure_done(record, step.figure, scale, root):
+            if not (force or empty) and figure_done(record, step.figure, scale, root):
                 out.append(StepCost(step, True))
                 continue
             specs = get_figure(step.figure).scale(scale).runs.values()
             runs = tuple(runs_count(spec, store, counted) for spec in specs)
             out.append(StepCost(step, False, runs, made_seconds(record, "make_seconds")))
-        elif not force and checks_done(record, scale, root):
+        elif not (force or empty) and checks_done(record, scale, root):
             out.append(StepCost(step, True))
         else:
             out.append(StepCost(step, False, (), made_seconds(record, "seconds")))
     return out
 
 
-def estimate(scale: str, root: Path, rates: Rates, force: bool = False) -> list[StepCost]:
+def estimate(scale: str, root: Path, rates: Rates, force: bool = False, empty: bool = False) -> list[StepCost]:
     """Every step of ``rflab reproduce --scale SCALE`` with what is done already and what the rest will
     cost: runs from measured rates (``results.costs``; ``rates`` probes what it lacks, if it measures),
     a family's runs as the one call that trains them, a figure's making and the checks from the
-    manifest's last measurement of them."""
+    manifest's last measurement of them; ``empty``: as if the store held nothing (``counts``)."""
     check_scale(scale)
-    steps = counts(scale, root, force)
+    steps = counts(scale, root, force, empty)
     groups = calls(steps)
     rates.prepare([Wanted(get_experiment(steps[i].runs[j].spec.experiment), together(steps, members),
                           steps[i].runs[j].spec.label, steps[i].runs[j].compute)
