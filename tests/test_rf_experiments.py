@@ -195,3 +195,34 @@ def assert_drawn(path: Path) -> None:
         pixels = np.asarray(image.convert("L"), np.float64)
     assert min(pixels.shape) > 200, (path.name, pixels.shape)
     assert pixels.std() > 5 and np.mean(pixels < 128) > 0.005, path.name
+
+
+def test_random_labels_draw_each_samples_class_by_a_fair_coin_and_its_field_from_that_class() -> None:
+    """``labels=random``: over many batches the share of class 1 is 1/2 within sampling error, and each
+    row is a draw of its own class (the lag-1 correlation of a Gaussian field, exp(-1/xi_c^2))."""
+    import jax
+    import numpy as np
+
+    from rflab.data import registry
+    from rflab.experiments.receptive_fields import class_blocks
+
+    model = registry.create("gaussian", {"xi": (1.0, 3.0)})
+    sample = jax.jit(class_blocks(model, "random"), static_argnums=1)
+    z, y = map(np.asarray, sample(jax.random.PRNGKey(0), 40_000))
+    assert abs(y.mean() - 0.5) < 4 * 0.5 / np.sqrt(len(y))
+    for c, xi in enumerate(model.xi):
+        rows = z[y == c]
+        lag1 = np.mean(rows * np.roll(rows, 1, axis=1)) / np.mean(rows**2)
+        assert abs(lag1 - np.exp(-1 / xi**2)) < 0.01
+    one = [float(sample(jax.random.PRNGKey(k), 1)[1][0]) for k in range(200)]
+    assert 0.35 < np.mean(one) < 0.65  # batch 1: both classes come
+
+
+def test_online_sgd_at_batch_1_trains_and_the_default_ids_stay() -> None:
+    neuron = get_experiment("rf-neuron")
+    with pytest.raises(ConfigError, match="batch_size=1: a balanced batch holds both classes"):
+        neuron.configure(overrides={"batch_size": 1})
+    cfg = neuron.configure(overrides={"batch_size": 1, "labels": "random", "steps": 50, "snapshots": 2, "N": 16})
+    assert cfg.model_dump()["labels"] == "random" and "labels" not in neuron.configure().model_dump()
+    (result,) = neuron.run(cfg, [0])
+    assert 1 / 16 <= result.metrics["ipr"] <= 1 and np.isfinite(result.metrics["train_loss"])

@@ -146,12 +146,23 @@ class NeuronConfig(DataChoice):
 
     init_scale: float = Field(1e-3, gt=0, description="variance scale of the Glorot-normal weights")
     lr: float = Field(0.05, gt=0, description="SGD learning rate")
-    batch_size: int = Field(10_000, gt=1, description="fresh samples per step")
+    batch_size: int = Field(10_000, gt=0, description="fresh samples per step")
     steps: int = Field(2000, gt=0, description="SGD steps")
     snapshots: int = Field(40, gt=0, description="snapshots of the fields over training")
     replicate: int = added(0, ge=0,
                            description="0: the seed's own data stream; r > 0: an independent stream from the "
                                        "same initial weights (SGD noise alone)")
+    labels: Literal["balanced", "random"] = added(
+        "balanced", description="balanced: each batch half class 0, half class 1; random: each sample's class "
+                                "drawn with probability 1/2 (online SGD as the papers run it, any batch size)")
+
+    @model_validator(mode="after")
+    def _balanced_needs_two(self) -> NeuronConfig:
+        """A balanced batch holds both classes, so it has at least two samples."""
+        if self.labels == "balanced" and self.batch_size < 2:
+            raise ValueError(f"batch_size={self.batch_size}: a balanced batch holds both classes, so at least 2; "
+                             "labels=random draws each sample's class (batch 1, as the papers' online SGD)")
+        return self
 
 
 class CommitteeConfig(NeuronConfig):
@@ -164,7 +175,7 @@ class CommitteeConfig(NeuronConfig):
     train_readout: bool = Field(False, description="train the readout too (two-layer network)")
     init_scale: float = Field(0.1, gt=0)
     lr: float = Field(100.0, gt=0)
-    batch_size: int = Field(1000, gt=1)
+    batch_size: int = Field(1000, gt=0)
     steps: int = Field(5000, gt=0)
 
 
@@ -212,19 +223,26 @@ def check_gallery(cfg: DataChoice) -> None:
                           f"{'ring' if ring else 'torus'} ({plots.PIXELS_A_SIDE} pixels a side)")
 
 
-def class_blocks(model: DataModel) -> Callable[[jax.Array, int], tuple[jax.Array, jax.Array]]:
+def class_blocks(model: DataModel, labels: str = "balanced") -> Callable[[jax.Array, int], tuple[jax.Array, jax.Array]]:
     """Training batches of the model's base draws (``transform`` is applied by the learner's loss,
-    so runs differing in the transform share them), without the shuffle of ``model.sample``: n // 2
-    rows of class 0, then class 1. A batch-mean loss does not see the order, and the shuffle costs a
-    third of the step."""
+    so runs differing in the transform share them), without the shuffle of ``model.sample``.
 
-    def sample(key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
+    ``balanced``: n // 2 rows of class 0, then class 1 (a batch-mean loss does not see the order, and
+    the shuffle costs a third of the step). ``random``: each row's class is a fair coin, as in the
+    papers' online SGD (batch 1 included); both classes are drawn for every row and one is kept."""
+
+    def balanced(key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
         k0, k1 = jax.random.split(key)
         n0 = n // 2
         z = jnp.concatenate([model.base(k0, n0, 0), model.base(k1, n - n0, 1)])
         return z, jnp.concatenate([jnp.zeros(n0, jnp.float32), jnp.ones(n - n0, jnp.float32)])
 
-    return sample
+    def random(key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
+        k0, k1, k_y = jax.random.split(key, 3)
+        y = jax.random.bernoulli(k_y, 0.5, (n,))
+        return jnp.where(y[:, None], model.base(k1, n, 1), model.base(k0, n, 0)), y.astype(jnp.float32)
+
+    return {"balanced": balanced, "random": random}[labels]
 
 
 def transformed_loss(model: DataModel, args: Mapping[str, Any], activation: str) -> Callable[..., jax.Array]:
@@ -283,7 +301,7 @@ def fit(cfgs: Sequence[NeuronConfig], seeds: Sequence[int], progress: ProgressFn
         )
         return learner, train.optimizer("sgd", p["lr"], cfg.steps)
 
-    stream = train.Online(class_blocks(model), cfg.batch_size)
+    stream = train.Online(class_blocks(model, cfg.labels), cfg.batch_size)
     keys = train.seed_keys(seeds)
     stream_keys = np.asarray(jax.vmap(jax.random.fold_in, (0, None))(keys, cfg.replicate)) if cfg.replicate else None
     return train.fit_points(build, points, stream, cfg.steps, keys, stream_keys, snapshot_steps(cfg),
@@ -422,7 +440,8 @@ def trained_footprint(cfg: NeuronConfig) -> Footprint:
     d, units = sites(cfg), architecture(cfg)["units"]
     params = units * (d + 3)
     snaps = min(cfg.steps, cfg.snapshots) + 2
-    per_seed = FLOAT * (params * (6 + snaps) + 2 * cfg.steps + 8 * cfg.batch_size * d + 4 * cfg.batch_size * units)
+    draws = 8 * cfg.batch_size * d * (2 if cfg.labels == "random" else 1)  # random labels draw both classes
+    per_seed = FLOAT * (params * (6 + snaps) + 2 * cfg.steps + draws + 4 * cfg.batch_size * units)
     once = FLOAT * 8 * TEST_SAMPLES * d + DOUBLE * (16 * d + 2 * snaps * units * d) + gallery_bytes(cfg)
     return Footprint(per_seed, once, f"batch {cfg.batch_size} x {d} sites, {snaps} snapshots of {params} weights, "
                                      f"{cfg.steps} steps", cfg.steps * cfg.batch_size * d)
