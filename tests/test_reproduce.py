@@ -250,6 +250,26 @@ def test_the_wall_times_page_sets_each_steps_measured_time_beside_its_estimate(
     assert f"The whole estimate is {estimated:.0f} s against {measured:.0f} s measured" in page
 
 
+def test_the_runs_page_gives_each_run_steps_metrics_over_its_seeds(tmp_path: Path, tiny_plan: None) -> None:
+    import numpy as np
+
+    from rflab.report.evidence import Evidence
+    from rflab.report.markdown import runs_page
+
+    root = tmp_path / "s"
+    missing = runs_page(Evidence(root, "quick"))
+    assert "Not in the store: runs dipole-3d hinton-problems" in missing
+    reproduce(root)
+    page = runs_page(Evidence(root, "quick"))
+    (step,) = tiny_steps("quick")
+    runs = Evidence(root, "quick").spec_runs(step.runs)
+    mse = np.array([r.metrics.test_mse for r in runs])
+    dl = np.array([r.metrics.dl_bits.total for r in runs])
+    assert f"## rflab run {step.runs.label}" in page
+    assert f"| test_mse | {mse.mean():.4g} +- {mse.std(ddof=1):.2g} |" in page
+    assert f"| dl_bits.total | {dl.mean():.4g} +- {dl.std(ddof=1):.2g} |" in page
+
+
 def test_every_figure_gets_a_page_with_its_runs_and_the_images_the_reports_copied(tmp_path: Path,
                                                                                   tiny_plan: None) -> None:
     from rflab.report.figure_pages import figure_page

@@ -1,8 +1,8 @@
 """The report's results as Markdown pages for the documentation, written from the store by
 ``rflab report --markdown DIR``: the claims with their verdicts (and our own cross-checks apart),
-the Claim 3.2 sweep point by point beside the authors' published sweep, and the wall time of every
-step of the reproduce beside its estimate. Every number on these pages is read from the store;
-nothing is typed."""
+the Claim 3.2 sweep point by point beside the authors' published sweep, the metrics of the
+reproduce's runs, and the wall time of every step of the reproduce beside its estimate. Every number
+on these pages is read from the store; nothing is typed."""
 
 from __future__ import annotations
 
@@ -92,6 +92,33 @@ def wall_times_page(ev: Evidence) -> str:
         "| step | measured, s | estimated, s | peak memory, GiB |", "|---|---:|---:|---:|", *rows, ""])
 
 
+def runs_page(ev: Evidence) -> str:
+    """Every run step of the scale's reproduce: each numeric metric of its runs as the mean and standard
+    deviation over its seeds, read from the store (the numbers the experiment pages discuss)."""
+    from rflab.report.reproduce import run_steps
+    from rflab.results.query import flat
+
+    lines = [f"# The reproduce's runs ({ev.scale} scale)", "",
+             f"Written by `rflab report --scale {ev.scale} --markdown docs/results` from the stored runs of every "
+             f"run step of `rflab reproduce --scale {ev.scale}`: each numeric metric as mean +- standard deviation "
+             "over the seeds (one seed: its value). What each metric means is on the experiment's page."]
+    for step in run_steps(ev.scale):
+        lines += ["", f"## rflab run {step.runs.label}", ""]
+        try:
+            runs = ev.spec_runs(step.runs)
+        except Missing as e:
+            lines.append(f"Not in the store: {e}.")
+            continue
+        metrics = [flat(r.metrics.to_dict(), "") for r in runs]  # nested measures as a.b; lists left out
+        numbers = {key[1:]: np.array([m[key] for m in metrics], dtype=float) for key, value in metrics[0].items()
+                   if isinstance(value, (int, float)) and not isinstance(value, bool)
+                   and not any(part.isdigit() for part in key.split("."))}
+        lines += ["| metric | value |", "|---|---:|", *(
+            f"| {key} | {v[0]:.4g} |" if len(v) == 1 else f"| {key} | {v.mean():.4g} +- {v.std(ddof=1):.2g} |"
+            for key, v in numbers.items())]
+    return "\n".join(lines) + "\n"
+
+
 def claims_page(ev: Evidence, rows: Sequence[tuple[Claim, Finding]], checks: Sequence[tuple[Claim, Finding]]) -> str:
     """The claims page of one scale."""
     scale = ev.scale
@@ -156,7 +183,8 @@ def headline(ev: Evidence, rows: Sequence[tuple[Claim, Finding]]) -> str:
 def write(ev: Evidence, rows: Sequence[tuple[Claim, Finding]], checks: Sequence[tuple[Claim, Finding]],
           out_dir: Path) -> list[Path]:
     """Write the pages of ``ev``'s scale into ``out_dir`` (and the Claim 3.2 figure beside its page)."""
-    pages = {f"claims-{ev.scale}.md": claims_page(ev, rows, checks), f"wall-times-{ev.scale}.md": wall_times_page(ev)}
+    pages = {f"claims-{ev.scale}.md": claims_page(ev, rows, checks), f"wall-times-{ev.scale}.md": wall_times_page(ev),
+             f"runs-{ev.scale}.md": runs_page(ev)}
     try:
         pages[f"claim32-{ev.scale}.md"] = claim32_page(ev)
         figure = output(ev.root / "figures", "claim32", ev.scale, ".png")
