@@ -226,3 +226,42 @@ def test_stored_params_invert_the_flat_arrays() -> None:
         back = population_code.stored_params(flat | {"code_test": np.zeros(3)})
         assert jax.tree.structure(back) == jax.tree.structure(jax.tree.map(np.asarray, params))
         jax.tree.map(np.testing.assert_array_equal, back, jax.tree.map(np.asarray, params))
+
+
+def test_the_model_cost_is_the_mass_of_the_weights_resolution_cells() -> None:
+    """model_bits + model_constant = -log2 of the cells' probability mass of every decoder weight and bias
+    under N(0, V_w), to the density approximation's error (Zemel & Hinton's third term)."""
+    params = _params()
+    var, resolution = 0.02, 2**-10
+    leaves = np.concatenate([np.ravel(np.asarray(w, np.float64)) for w in jax.tree.leaves(params["dec"])])
+    exact = float(np.sum(cell_bits(leaves, var, resolution)))
+    ours = float(pop.model_bits(params, var)) + pop.model_constant(leaves.size, var, resolution)
+    # each value is off by about delta^2 (r^2 / V - 1) / (24 V ln 2): bound the sum by its largest term
+    bound = leaves.size * resolution**2 * (np.max(leaves**2) / var + 1) / (24 * var * math.log(2))
+    assert abs(ours - exact) < 2 * bound < 1 and exact > 1000
+    wrong = float(pop.model_bits(params, 2 * var)) + pop.model_constant(leaves.size, var, resolution)
+    assert abs(wrong - exact) > 100
+
+
+def test_the_model_cost_adds_its_share_to_the_loss_and_unset_leaves_the_loss_as_it_was() -> None:
+    params, x = _params(), jax.random.uniform(jax.random.PRNGKey(1), (8, 64))
+    batch = {"examples": x, "key": jax.random.PRNGKey(2)}
+    before = pop.mdl_loss(params, batch, 0.15, 0.01, 1e-4)
+    assert np.array_equal(pop.mdl_loss(params, batch, 0.15, 0.01, 1e-4, None, 2000), before)
+    with_model = pop.mdl_loss(params, batch, 0.15, 0.01, 1e-4, 0.02, 2000)
+    np.testing.assert_allclose(with_model - before, float(pop.model_bits(params, 0.02)) / 2000, rtol=1e-5)
+
+
+def test_a_run_with_the_model_cost_measures_it_and_keeps_smaller_decoder_weights() -> None:
+    tiny = {"epochs": 30, "n_train": 256, "n_test": 64, "snapshots": 2, "batch_size": 64}
+    plain_cfg = dipole.DIPOLE_3D.configure("mdl", tiny)
+    costed_cfg = dipole.DIPOLE_3D.configure("mdl", tiny | {"weight_var": 1e-3})
+    assert "weight_var" not in plain_cfg.model_dump() and costed_cfg.model_dump()["weight_var"] == 1e-3
+    (plain,), (costed,) = dipole.DIPOLE_3D.run(plain_cfg, [0]), dipole.DIPOLE_3D.run(costed_cfg, [0])
+    assert "model" not in plain.metrics["mdl_bits"]
+    model = costed.metrics["mdl_bits"]["model"]
+    assert model["total_with_model"] == pytest.approx(costed.metrics["mdl_bits"]["total_with_constants"]
+                                                      + model["weights"] + model["constant"])
+    assert model["n_weights"] == 64 * plain_cfg.n_units + 64
+    norm = lambda r: float(np.sum(r.arrays["param_dec_w"] ** 2))  # noqa: E731
+    assert norm(costed) < 0.99 * norm(plain)  # Adam moves a weight by about lr a step: 120 steps shrink it a little

@@ -16,7 +16,7 @@ import optax
 from pydantic import Field, model_validator
 
 from rflab import train
-from rflab.config import Config
+from rflab.config import Config, added
 from rflab.models import population as pop
 from rflab.models.coders import CODERS
 from rflab.resources import DOUBLE, FLOAT, Footprint, MiB
@@ -49,6 +49,17 @@ class MDLBits(Schema):
     total_with_constants: float
     mean_image: float
     constants: dict[str, float]
+    model: ModelBits  # only with weight_var (the model cost)
+
+
+class ModelBits(Schema):
+    """The cost of the model (the decoder's weights under N(0, V_w) at resolution delta_w), bits per
+    training image: the weights' part, their constant, and the whole description length with it."""
+
+    weights: float
+    constant: float
+    n_weights: int
+    total_with_model: float
 
 
 class PopulationCodeConfig(Config):
@@ -77,6 +88,10 @@ class PopulationCodeConfig(Config):
     deviation_var: float = Field(1e-4, gt=0, description="mdl: variance V_a of the activities' deviation from the bump")
     activity_resolution: float = Field(2**-8, gt=0, description="mdl: resolution activities are sent at")
     centre_resolution: float = Field(2**-6, gt=0, lt=1, description="mdl: resolution the centre is sent at")
+    weight_var: float | None = added(None, gt=0, description="mdl: variance V_w of the decoder weights' prior; "
+                                     "set, their cost (the model's, over the training images) is trained and "
+                                     "measured too; unset, the code's and the reconstruction's alone")
+    weight_resolution: float = added(2**-10, gt=0, description="mdl: resolution the decoder weights are sent at")
 
     def knn_train_size(self) -> tuple[int, str]:
         """The training images the kNN regressions need, and why (for the message)."""
@@ -168,7 +183,8 @@ def mdl_bits(cfg: PopulationCodeConfig, params: pop.Params, x_test: np.ndarray, 
     apart under ``constants`` (they do not depend on the weights, only on the stated resolutions);
     ``total_with_constants`` adds them, and ``mean_image`` codes each image as the training mean
     image plus residuals under the same bookkeeping (pixels under N(., V_r) at the same resolution,
-    no code), so the two are comparable.
+    no code), so the two are comparable. With ``weight_var``, ``model`` adds the model's cost: the
+    decoder's weights sent once for the training images, so per image a 1/n_train share.
     """
     recon, deviation = (float(np.mean(c)) for c in _mdl_costs(params, x_test, cfg.sigma, cfg.recon_var,
                                                                   cfg.deviation_var))
@@ -179,7 +195,7 @@ def mdl_bits(cfg: PopulationCodeConfig, params: pop.Params, x_test: np.ndarray, 
     residual = x_test - x_train.mean(axis=0)
     mean_image = constants["reconstruction"] + float(np.mean(np.sum(residual**2, axis=1))) / (
         2.0 * cfg.recon_var * math.log(2.0))
-    return {"mdl_bits": {
+    bits = {
         "reconstruction": recon, "deviation": deviation, "centre": centre, "total": total,
         "deviation_share": deviation / total,
         "total_with_constants": total + constants["reconstruction"] + constants["deviation"],
@@ -188,7 +204,14 @@ def mdl_bits(cfg: PopulationCodeConfig, params: pop.Params, x_test: np.ndarray, 
                                   "pixel_resolution": cfg.pixel_resolution,
                                   "activity_resolution": cfg.activity_resolution,
                                   "centre_resolution": cfg.centre_resolution},
-    }}
+    }
+    if cfg.weight_var is not None:
+        n = sum(int(np.size(w)) for w in jax.tree.leaves(params["dec"]))
+        weights = float(pop.model_bits(params, cfg.weight_var)) / cfg.n_train
+        constant = pop.model_constant(n, cfg.weight_var, cfg.weight_resolution) / cfg.n_train
+        bits["model"] = {"weights": weights, "constant": constant, "n_weights": n,
+                         "total_with_model": bits["total_with_constants"] + weights + constant}
+    return {"mdl_bits": bits}
 
 
 def flat_params(params: pop.Params) -> dict[str, np.ndarray]:

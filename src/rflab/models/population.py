@@ -228,11 +228,28 @@ def mdl_costs(params: Params, x: jax.Array, sigma: float, recon_var: float, devi
     return recon_bits, deviation
 
 
-def mdl_loss(params: Params, batch: dict, sigma: float, recon_var: float, deviation_var: float) -> jax.Array:
-    """Per-image description length in bits that training minimises (reconstruction + deviation),
+def mdl_loss(params: Params, batch: dict, sigma: float, recon_var: float, deviation_var: float,
+             weight_var: float | None = None, n_train: int = 1) -> jax.Array:
+    """Per-image description length in bits that training minimises (reconstruction + deviation, and with
+    ``weight_var`` the model's share: ``model_bits`` over the ``n_train`` images it is sent for once),
     on ``batch = {"examples": images, "key": noise key}`` (a ``train.Keyed`` stream's batches)."""
     recon, deviation = mdl_costs(params, batch["examples"], sigma, recon_var, deviation_var, batch["key"])
-    return recon + deviation
+    if weight_var is None:
+        return recon + deviation
+    return recon + deviation + model_bits(params, weight_var) / n_train
+
+
+def model_bits(params: Params, weight_var: float) -> jax.Array:
+    """The cost of the model (Zemel & Hinton's third term) without its constant: the hidden-to-output
+    weights and biases sent under N(0, V_w), sum w^2 / (2 V_w ln 2) bits; the constant, which depends
+    only on their number, V_w and the resolution, is ``model_constant``."""
+    return sum(jnp.sum(w**2) for w in jax.tree.leaves(params["dec"])) / (2.0 * weight_var * LN2)
+
+
+def model_constant(n_weights: int, weight_var: float, weight_resolution: float) -> float:
+    """The weights' image-independent bits, n log2(sqrt(2 pi V_w) / delta_w), for n weights sent at
+    resolution delta_w under N(0, V_w)."""
+    return n_weights * math.log2(math.sqrt(2 * math.pi * weight_var) / weight_resolution)
 
 
 def mdl_constants(n_pixels: int, n_units: int, dim: int, recon_var: float, deviation_var: float,
