@@ -95,3 +95,15 @@ def test_figure2_quick(tmp_path):
 
     (path,) = render(get_figure("fig2"), "quick", tmp_path / "fig2", Store(tmp_path / "store"))
     assert path.name == "fig2-quick.png" and path.stat().st_size > 50_000
+
+
+def test_data_list_names_every_registered_model_with_its_settings(cli) -> None:
+    import json
+
+    from rflab.data import registry
+
+    code, out, _ = cli(["data", "list", "--json"])
+    models = json.loads(out)["models"]
+    assert code == 0 and list(models) == list(registry.MODELS)
+    assert models["kur"]["settings"] == ["N", "dims", "xi", "k"] and models["kur"]["numerics"] == 2
+    assert models["ising-clone"]["summary"].startswith("Gaussian clone of: Ising ring")

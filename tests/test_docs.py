@@ -107,6 +107,9 @@ def test_the_tutorials_module_named_in_rflab_plugins_is_a_data_model_of_every_co
     assert code == 0, err
     assert "excess kurtosis" in out + err and "-1.4292" in out + err
     assert "power" in registry.MODELS and "power-clone" in registry.MODELS
+    code, out, _ = cli(["data", "list", "--json"])
+    models = json.loads(out)["models"]
+    assert code == 0 and models["power"]["settings"] == ["N", "dims", "xi", "p"] and "power-clone" in models
 
 
 def test_dask_workers_import_the_plugins_too(my_laws: list[str], cli: Cli) -> None:

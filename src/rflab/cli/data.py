@@ -18,7 +18,26 @@ from rflab.cli.options import MemoryOption, memory_bytes, store_root
 from rflab.config import ConfigError, digest, parse_overrides
 from rflab.paths import check_folder
 
-app = typer.Typer(help="Inspect data models: exact against sampled statistics.", no_args_is_help=True)
+app = typer.Typer(help="Inspect data models: the registry, and exact against sampled statistics.",
+                  no_args_is_help=True)
+
+
+@app.command("list")
+def list_(as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False) -> None:
+    """Every registered data model (those of $RFLAB_PLUGINS included): its summary and its settings."""
+    from rflab.data import registry
+
+    models = {name: {"summary": entry.summary, "settings": list(entry.params.model_fields),
+                     "numerics": entry.numerics} for name, entry in registry.MODELS.items()}
+    if as_json:
+        print(json.dumps({"models": models}))
+        return
+    table = Table(title="Data models (rflab data describe NAME; data=NAME in rf-* experiments)")
+    for col in ("name", "settings", "what"):
+        table.add_column(col)
+    for name, model in models.items():
+        table.add_row(name, ", ".join(model["settings"]), model["summary"])
+    Console().print(table)
 
 
 def print_table(title: str, stats: dict[str, Any], path: Path) -> None:
