@@ -150,6 +150,23 @@ def test_a_step_finished_in_a_later_sitting_counts_the_earlier_sittings_up_to_th
     assert rp.load_manifest(root, "quick")["steps"][step.key] == done
 
 
+def test_the_report_reads_a_store_whose_reproduce_stopped_while_a_figure_trained(tmp_path: Path,
+                                                                                 tiny_plan: None) -> None:
+    """A figure step that stored runs and was killed leaves a record with only its time so far: the
+    report treats the figure as not made yet (it crashed on the missing file list)."""
+    from rflab.files import write_json
+
+    root = tmp_path / "s"
+    reproduce(root)
+    manifest = rp.load_manifest(root, "quick")
+    manifest["steps"]["figure:fig2"] = {"unfinished": 12.5}
+    write_json(rp.manifest_path(root, "quick"), manifest)
+    (root / "figures" / "fig2-quick.png").unlink()
+    page = build(root, "quick", markdown=tmp_path / "md").read_text()
+    assert "fig2" in page
+    assert "has computed 2 of its 3 steps in this store" in (tmp_path / "md" / "wall-times-quick.md").read_text()
+
+
 def embedded_images(page: str) -> list[bytes]:
     return [base64.b64decode(m) for m in re.findall(r'<img src="data:image/(?:png|gif);base64,([^"]+)"', page)]
 

@@ -108,8 +108,8 @@ class Evidence:
 
     def figure_files(self, name: str) -> list[Path]:
         """A figure's image files: those the manifest recorded, else its image at this scale if present."""
-        record = self.manifest.get("steps", {}).get(f"figure:{name}")
-        names = [self.root / f for f in record["files"]] if record else []
+        record = self.manifest.get("steps", {}).get(f"figure:{name}") or {}
+        names = [self.root / f for f in record.get("files", [])]  # none while a reproduce is making it
         if not names:
             names = [output(self.root / "figures", name, self.scale, ".png")]
         return [p for p in names if p.suffix in (".png", ".gif") and p.exists()]
