@@ -229,17 +229,17 @@ def test_stored_params_invert_the_flat_arrays() -> None:
 
 
 def test_the_model_cost_is_the_mass_of_the_weights_resolution_cells() -> None:
-    """model_bits + model_constant = -log2 of the cells' probability mass of every decoder weight and bias
+    """model_bits + gaussian_constant = -log2 of the cells' probability mass of every decoder weight and bias
     under N(0, V_w), to the density approximation's error (Zemel & Hinton's third term)."""
     params = _params()
     var, resolution = 0.02, 2**-10
     leaves = np.concatenate([np.ravel(np.asarray(w, np.float64)) for w in jax.tree.leaves(params["dec"])])
     exact = float(np.sum(cell_bits(leaves, var, resolution)))
-    ours = float(pop.model_bits(params, var)) + pop.model_constant(leaves.size, var, resolution)
+    ours = float(pop.model_bits(params, var)) + pop.gaussian_constant(leaves.size, var, resolution)
     # each value is off by about delta^2 (r^2 / V - 1) / (24 V ln 2): bound the sum by its largest term
     bound = leaves.size * resolution**2 * (np.max(leaves**2) / var + 1) / (24 * var * math.log(2))
     assert abs(ours - exact) < 2 * bound < 1 and exact > 1000
-    wrong = float(pop.model_bits(params, 2 * var)) + pop.model_constant(leaves.size, var, resolution)
+    wrong = float(pop.model_bits(params, 2 * var)) + pop.gaussian_constant(leaves.size, var, resolution)
     assert abs(wrong - exact) > 100
 
 

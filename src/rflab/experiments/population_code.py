@@ -208,7 +208,7 @@ def mdl_bits(cfg: PopulationCodeConfig, params: pop.Params, x_test: np.ndarray, 
     if cfg.weight_var is not None:
         n = sum(int(np.size(w)) for w in jax.tree.leaves(params["dec"]))
         weights = float(pop.model_bits(params, cfg.weight_var)) / cfg.n_train
-        constant = pop.model_constant(n, cfg.weight_var, cfg.weight_resolution) / cfg.n_train
+        constant = pop.gaussian_constant(n, cfg.weight_var, cfg.weight_resolution) / cfg.n_train
         bits["model"] = {"weights": weights, "constant": constant, "n_weights": n,
                          "total_with_model": bits["total_with_constants"] + weights + constant}
     return {"mdl_bits": bits}

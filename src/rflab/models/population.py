@@ -242,14 +242,14 @@ def mdl_loss(params: Params, batch: dict, sigma: float, recon_var: float, deviat
 def model_bits(params: Params, weight_var: float) -> jax.Array:
     """The cost of the model (Zemel & Hinton's third term) without its constant: the hidden-to-output
     weights and biases sent under N(0, V_w), sum w^2 / (2 V_w ln 2) bits; the constant, which depends
-    only on their number, V_w and the resolution, is ``model_constant``."""
+    only on their number, V_w and the resolution, is ``gaussian_constant``."""
     return sum(jnp.sum(w**2) for w in jax.tree.leaves(params["dec"])) / (2.0 * weight_var * LN2)
 
 
-def model_constant(n_weights: int, weight_var: float, weight_resolution: float) -> float:
-    """The weights' image-independent bits, n log2(sqrt(2 pi V_w) / delta_w), for n weights sent at
-    resolution delta_w under N(0, V_w)."""
-    return n_weights * math.log2(math.sqrt(2 * math.pi * weight_var) / weight_resolution)
+def gaussian_constant(n: int, var: float, resolution: float) -> float:
+    """The bits of n values sent at ``resolution`` under N(., var) that do not depend on the values,
+    n log2(sqrt(2 pi var) / resolution): the constant of the pixels', the activities' and the weights' codes."""
+    return n * math.log2(math.sqrt(2 * math.pi * var) / resolution)
 
 
 def mdl_constants(n_pixels: int, n_units: int, dim: int, recon_var: float, deviation_var: float,
@@ -261,8 +261,8 @@ def mdl_constants(n_pixels: int, n_units: int, dim: int, recon_var: float, devia
     over the unit cube at ``centre_resolution``: K log2(1 / delta_m).
     """
     return {
-        "reconstruction": n_pixels * math.log2(math.sqrt(2 * math.pi * recon_var) / pixel_resolution),
-        "deviation": n_units * math.log2(math.sqrt(2 * math.pi * deviation_var) / activity_resolution),
+        "reconstruction": gaussian_constant(n_pixels, recon_var, pixel_resolution),
+        "deviation": gaussian_constant(n_units, deviation_var, activity_resolution),
         "centre": dim * math.log2(1.0 / centre_resolution),
     }
 
