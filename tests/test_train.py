@@ -88,6 +88,27 @@ def test_online_stream_draws_fresh_batches() -> None:
     np.testing.assert_allclose(result.params["w"], SLOPE, atol=1e-3)
 
 
+def test_blocks_draw_each_block_once_and_do_not_depend_on_the_chunking() -> None:
+    """Batch 1 from blocks of 5 steps: the run sees, step by step, the rows of ``sample`` at the stream
+    key folded with the block's index, and any chunking gives the same numbers."""
+    def sample(key: jax.Array, n: int) -> dict:
+        return {"v": jax.random.normal(key, (n,))}
+
+    learner = train.Learner(init=lambda key: {"s": jnp.zeros(())}, loss=lambda p, b: -p["s"] * b["v"])
+    blocks = train.Blocks(sample, 1, 5)
+    runs = [train.fit(learner, optax.sgd(1.0), blocks, 40, keys(2), snapshot_steps=(0, 10, 40), chunks=c)
+            for c in (1, 3, 40)]
+    for other in runs[1:]:
+        np.testing.assert_array_equal(other.params["s"], runs[0].params["s"])
+        np.testing.assert_array_equal(other.losses, runs[0].losses)
+    stream_key = jax.random.split(keys(2)[1])[1]
+    drawn = np.concatenate([np.asarray(sample(jax.random.fold_in(stream_key, j), 5)["v"]) for j in range(8)])
+    np.testing.assert_allclose(runs[0].params["s"][1], drawn.sum(), rtol=1e-5)
+    np.testing.assert_allclose(runs[0].snapshots["s"][1, 1], drawn[:10].sum(), rtol=1e-5)
+    with pytest.raises(ValueError, match="multiples of 5"):
+        train.fit(learner, optax.sgd(1.0), blocks, 42, keys(1))
+
+
 def test_seeds_together_equal_seeds_alone() -> None:
     data = linear_data(3, 32)
     together = train.fit(linear_learner(), optax.adam(0.01), train.Epochs(32, 8), 50, keys(3), data=data)

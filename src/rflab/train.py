@@ -158,6 +158,30 @@ class Online:
         return batch, jnp.full((self.batch_size,), 1.0 / self.batch_size), state
 
 
+@dataclass(frozen=True)
+class Blocks:
+    """Like ``Online``, but the batches of ``block`` consecutive steps are drawn in one call of
+    ``sample(key, block * batch_size)``: for online SGD with tiny batches (the papers' batch 1), where
+    one draw per step costs several times its samples. The draws of block j come from the stream key
+    folded with j, so the numbers do not depend on how a run is chunked. ``fit`` needs the run's length
+    and snapshot steps to be multiples of ``block``."""
+
+    sample: Callable[[jax.Array, int], Batch]
+    batch_size: int
+    block: int
+
+    def init(self, key: jax.Array, data: PyTree) -> PyTree:
+        return key
+
+    def draw(self, state: PyTree, index: jax.Array) -> Batch:
+        """The batches of block ``index``, stacked along a leading axis of length ``block``."""
+        batch = self.sample(jax.random.fold_in(state, index), self.block * self.batch_size)
+        return jax.tree.map(lambda a: a.reshape(self.block, self.batch_size, *a.shape[1:]), batch)
+
+    def weights(self) -> jax.Array:
+        return jnp.full((self.batch_size,), 1.0 / self.batch_size)
+
+
 Build = Callable[[PyTree], tuple[Learner, optax.GradientTransformation]]
 
 
@@ -232,7 +256,11 @@ def _fit(build: Build, points: PyTree, stream: Stream, n_steps: int, keys: jax.A
         raise ValueError(f"snapshot_steps must lie in [0, {n_steps}], got {steps}")
     n_seeds = len(keys)
     stream_keys = keys if stream_keys is None else stream_keys
-    length = _chunk_length(n_steps, steps, chunks)
+    block = stream.block if isinstance(stream, Blocks) else 1
+    if any(s % block for s in (n_steps, *steps)):
+        raise ValueError(f"a stream of blocks of {block} steps needs the run's length ({n_steps}) and every "
+                         f"snapshot step to be multiples of {block}")
+    length = block * _chunk_length(n_steps // block, [s // block for s in steps], chunks)
     plan = _plan(n_steps, steps, length)
     shard = _seed_sharding(n_seeds)
     pad = partial(_pad_seeds, n_pad=-n_seeds % shard.num_devices)
@@ -381,10 +409,8 @@ def _chunk_runner(build: Build, stream: Stream, length: int, masked: bool, shard
     draws the seed's batch once and updates every point's model on it."""
 
     def run(state: PyTree, data: PyTree, points: PyTree, offset: jax.Array, n_active: jax.Array):
-        def take_step(state: PyTree, step: jax.Array) -> tuple[PyTree, jax.Array]:
-            params, opt_state, stream_state = state
-            batch, weights, stream_state = stream.next(stream_state, step, data)
-
+        def update(params: PyTree, opt_state: PyTree, batch: Batch,
+                   weights: jax.Array) -> tuple[PyTree, PyTree, jax.Array]:
             def point_step(point: PyTree, params: PyTree, opt_state: PyTree) -> tuple[PyTree, PyTree, jax.Array]:
                 learner, optimizer = build(point)
 
@@ -395,13 +421,32 @@ def _chunk_runner(build: Build, stream: Stream, length: int, masked: bool, shard
                 updates, opt_state = optimizer.update(grads, opt_state, params)
                 return optax.apply_updates(params, updates), opt_state, value
 
-            params, opt_state, value = _each_point(point_step, points, params, opt_state)
+            return _each_point(point_step, points, params, opt_state)
+
+        def take_step(state: PyTree, step: jax.Array) -> tuple[PyTree, jax.Array]:
+            params, opt_state, stream_state = state
+            batch, weights, stream_state = stream.next(stream_state, step, data)
+            params, opt_state, value = update(params, opt_state, batch, weights)
             return (params, opt_state, stream_state), value
+
+        def take_block(state: PyTree, first: jax.Array) -> tuple[PyTree, jax.Array]:
+            params, opt_state, stream_state = state
+            drawn = stream.draw(stream_state, first // stream.block)
+
+            def inner(carry: tuple[PyTree, PyTree], batch: Batch) -> tuple[tuple[PyTree, PyTree], jax.Array]:
+                params, opt_state, value = update(*carry, batch, stream.weights())
+                return (params, opt_state), value
+
+            (params, opt_state), values = jax.lax.scan(inner, (params, opt_state), drawn)
+            return (params, opt_state, stream_state), values
 
         def masked_step(state: PyTree, i: jax.Array) -> tuple[PyTree, jax.Array]:
             nan = jnp.full(jax.tree.leaves(points[0])[0].shape[:1] if with_points else (), jnp.nan, jnp.float32)
             return jax.lax.cond(i < n_active, lambda s: take_step(s, offset + i), lambda s: (s, nan), state)
 
+        if isinstance(stream, Blocks):  # the plan gives whole blocks only, so nothing is masked
+            state, values = jax.lax.scan(take_block, state, offset + stream.block * jnp.arange(length // stream.block))
+            return state, values.reshape(length, *values.shape[2:])
         body = masked_step if masked else (lambda s, i: take_step(s, offset + i))
         return jax.lax.scan(body, state, jnp.arange(length))
 
