@@ -200,6 +200,21 @@ def checks() -> dict[str, Any]:
     }
 
 
+def ig_panel(plus: float, minus: float, d: int) -> dict[str, Any]:
+    """One input and data of the Ingrosso & Goldt figure: two seeds whose groups end at these IPRs."""
+    return {"config": {}, "sites": d, "ipr_random": 3 / d, "localized_above": 4 / d, "ipr_plus": [plus] * 2,
+            "ipr_minus": [minus] * 2, "n_localized_plus": [4, 4], "n_localized_minus": [0, 0], "units_per_group": 4,
+            "test_accuracy": [0.9, 0.9], "times": [0.0, 10_000.0], "curve_plus": [3 / d, plus],
+            "curve_minus": [3 / d, minus]}
+
+
+def ig_panels(time: float = 10_000.0) -> dict[str, Any]:
+    panels = {name: {"nlgp": ig_panel(0.06, 0.005, 400), "clone": ig_panel(0.007, 0.006, 400)}
+              for name in ("torus", "ring")}
+    panels["torus"]["nlgp"]["times"][-1] = time
+    return {"scale": "paper", "note": "", "seeds": [0, 1], "wall_seconds": 1.0, "panels": panels}
+
+
 def figures() -> dict[str, Any]:
     dim_rows = [{"dim": 10, "latents": 3, "twonn": {"mean": 3.1}, "participation": {"mean": 3.2}},
                 {"dim": 10, "latents": 2, "twonn": {"mean": 2.1}, "participation": {"mean": 2.2}},
@@ -212,7 +227,7 @@ def figures() -> dict[str, Any]:
                                 "ipr_sgd": [0.5, 0.6]}]}, "nlgp": {"spots": []}}
     return {"mdl-dimension": dim_rows, "code-topology": topo, "code-cost": cost, "fig3-theory": fig3_models(),
             "prop33": prop33_models(), "claim32": {"points": claim32_points(lambda k: k < 0), "settings": {}},
-            "phase-diagram": {"families": spots}}
+            "phase-diagram": {"families": spots}, "ig-two-layer": ig_panels()}
 
 
 def good() -> Fake:
@@ -283,6 +298,11 @@ def runs_metric(key: str, name: str, values: Sequence[Any]) -> Change:
 
 def fig_model(figure: str, model: str, key: str, value: Any) -> Change:
     return at(f"figures:{figure}:models:{model}:{key}", value)
+
+
+def ig_at(path: str, value: Any) -> Change:
+    """Change a number of the Ingrosso & Goldt figure (``INPUT:DATA:KEY``)."""
+    return at(f"figures:ig-two-layer:panels:{path}", value)
 
 
 def mdl_start(knn: dict[str, float] | None = None, share: float | None = None) -> Change:
@@ -439,7 +459,19 @@ CASES: list[tuple[str, Change, str]] = [
     ("NLGP inputs give localized", at("runs:rf-neuron/nlgp-clone", field_runs(0.5)), DIFFERS),
     ("NLGP inputs give localized", both(at("runs:rf-neuron/nlgp-clone", field_runs(0.5)),
                                         at("runs:rf-neuron/nlgp", field_runs(0.04))), NOT_REPRODUCED),
-    ("Their cover figure", SAME, NOT_CHECKABLE),
+    ("A two-layer network trained online", SAME, REPRODUCED),
+    ("A two-layer network trained online", ig_at("ring:nlgp:ipr_minus", [0.005, 0.02]), DIFFERS),
+    ("A two-layer network trained online", both(ig_at("ring:nlgp:ipr_plus", [0.005, 0.02]),
+                                                ig_at("torus:nlgp:ipr_plus", [0.06, 0.005])), NOT_REPRODUCED),
+    ("On the Gaussian clone", SAME, REPRODUCED),
+    ("On the Gaussian clone", ig_at("torus:clone:ipr_minus", [0.006, 0.02]), DIFFERS),
+    ("On the Gaussian clone", both(ig_at("torus:clone:ipr_minus", [0.006, 0.02]),
+                                   ig_at("ring:clone:ipr_plus", [0.03, 0.006])), NOT_REPRODUCED),
+    ("Their cover figure", SAME, REPRODUCED),
+    ("Their cover figure", ig_at("torus:nlgp:ipr_plus", [0.2, 0.2]), DIFFERS),
+    ("Their cover figure", both(ig_at("torus:nlgp:ipr_plus", [0.2, 0.2]),
+                                ig_at("torus:nlgp:curve_plus", [0.02, 0.2])), NOT_REPRODUCED),
+    ("Their cover figure", at("figures:ig-two-layer", ig_panels(2000.0)), NOT_RUN),
     # cross-checks
     ("The seed's algorithm gives", runs_metric(HP_STEP, "test_mse", [0.0113, 0.0100]), REPRODUCED),
     ("The seed's algorithm gives", runs_metric(HP_STEP, "test_mse", [0.0113, 0.02]), DIFFERS),

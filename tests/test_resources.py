@@ -77,7 +77,7 @@ def test_every_planned_run_fits_in_two_gib(scale: str) -> None:
 @pytest.mark.parametrize("name", list(EXPERIMENTS))
 def test_footprints_grow_with_the_sizes_that_drive_them(name: str) -> None:
     experiment = get_experiment(name)
-    key = {"rf-ica": "samples"}.get(name, "batch_size" if name.startswith("rf-") else "n_train")
+    key = {"rf-ica": "samples"}.get(name, "batch_size" if name.startswith(("rf-", "ig-")) else "n_train")
     small, large = (experiment.footprint(experiment.configure(None, {key: str(n)})) for n in (1000, 100_000))
     assert large.per_seed + large.once > small.per_seed + small.once
 

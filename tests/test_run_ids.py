@@ -57,6 +57,8 @@ HASHED_KEYS = {
     "rf-ica": ["J", "N", "components", "data", "dims", "g", "k", "max_iter", "nu", "radial", "samples", "tol", "xi"],
 }
 HASHED_KEYS["dipole-2d"] = HASHED_KEYS["dipole-3d"]
+HASHED_KEYS["ig-two-layer"] = ["J", "N", "batch_size", "bias", "data", "dims", "g", "init_std", "k", "lr", "nu",
+                               "radial", "snapshots", "time", "units", "xi"]
 
 
 @pytest.mark.parametrize("name", list(EXPERIMENTS))

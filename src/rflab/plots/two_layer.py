@@ -1,0 +1,78 @@
+"""The Ingrosso & Goldt figure: IPR over time by bias group, and every unit's final field."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
+
+from rflab.plots.receptive_fields import GRAY, plot_torus_field
+
+GROUP_COLOURS = {"plus": "tab:orange", "minus": "tab:blue"}
+GROUP_LABELS = {"plus": "units with bias +b", "minus": "units with bias -b"}
+
+
+def plot_group_ipr(ax: Axes, times: np.ndarray, curves: dict[str, np.ndarray], d: int, threshold: float) -> None:
+    """IPR against time (steps / D, log axis): one thin line per unit and seed, the group mean bold.
+    ``curves[group]`` is (snapshots, units x seeds)."""
+    shown = times > 0
+    for group, curve in curves.items():
+        colour = GROUP_COLOURS[group]
+        for c in curve.T:
+            ax.plot(times[shown], c[shown], color=colour, lw=0.5, alpha=0.3)
+        ax.plot(times[shown], curve.mean(axis=1)[shown], color=colour, lw=2.2, label=GROUP_LABELS[group])
+    ax.axhline(3 / d, color=GRAY, ls="--", lw=0.8, label="random field, 3/D")
+    ax.axhline(threshold, color=GRAY, ls=":", lw=0.8, label="localized above")
+    ax.set_xscale("log")
+    ax.set_xlabel("time (SGD steps / D)")
+    ax.set_ylabel("IPR")
+    ax.legend(frameon=False, fontsize=7, loc="upper left")
+
+
+def plot_unit_fields(fig: SubFigure, fields: np.ndarray, shape: tuple[int, ...], title: str) -> None:
+    """Every unit's final field (rows: the bias groups): torus fields as images, ring fields as lines."""
+    k = len(fields)
+    cols = math.ceil(k / 2)
+    axes = fig.subplots(2, cols, squeeze=False)
+    for j, ax in enumerate(axes.flat):
+        if j >= k:
+            ax.set_axis_off()
+            continue
+        group = "plus" if j < k // 2 else "minus"
+        if len(shape) == 2:
+            plot_torus_field(ax, fields[j], shape)
+        else:
+            ax.plot(fields[j], color=GROUP_COLOURS[group], lw=0.8)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        for side in ax.spines.values():
+            side.set_edgecolor(GROUP_COLOURS[group])
+            side.set_linewidth(2)
+    fig.suptitle(title, fontsize=9)
+
+
+def figure(rows: Sequence[dict[str, Any]], path: Path, title: str) -> Path:
+    """Per input (``title``, ``shape``, ``threshold``, and per data ``nlgp``/``clone``: ``times``,
+    ``curves``, ``fields`` of seed 0, ``label``): IPR over time on NLGP and on its clone, then the fields."""
+    fig = Figure(figsize=(20, 4.2 * len(rows) + 0.6), layout="constrained")
+    subs = fig.subfigures(len(rows), 1, squeeze=False)[:, 0]
+    for sub, row in zip(subs, rows, strict=True):
+        cells = sub.subfigures(1, 4, width_ratios=(1, 1, 1.1, 1.1))
+        d = math.prod(row["shape"])
+        top = max(np.max(c) for data in ("nlgp", "clone") for c in row[data]["curves"].values())
+        for cell, data in zip(cells[:2], ("nlgp", "clone"), strict=True):
+            ax = cell.subplots()
+            plot_group_ipr(ax, row[data]["times"], row[data]["curves"], d, row["threshold"])
+            ax.set_ylim(0, 1.1 * max(top, row["threshold"]))
+            ax.set_title(f"{row['title']}: {row[data]['label']}", fontsize=9)
+        for cell, data in zip(cells[2:], ("nlgp", "clone"), strict=True):
+            plot_unit_fields(cell, row[data]["fields"], row["shape"],
+                             f"final fields, seed 0, {row[data]['label']} (orange: +b, blue: -b)")
+    fig.suptitle(title)
+    fig.savefig(path, dpi=90)
+    return path
