@@ -215,6 +215,22 @@ def ig_panels(time: float = 10_000.0) -> dict[str, Any]:
     return {"scale": "paper", "note": "", "seeds": [0, 1], "wall_seconds": 1.0, "panels": panels}
 
 
+def many_learners(pos_share: dict[str, float] | None = None) -> dict[str, Any]:
+    """The many-neurons figure: each learner localized at negative excess kurtosis, not at positive."""
+    pos_share = pos_share or {}
+
+    def points(name: str) -> list[dict[str, Any]]:
+        return [{"family": "kur", "label": "k=10", "excess_kurtosis": -0.9, "localized_share": [0.9, 0.8],
+                 "ipr_times_n": [9.0, 8.0]},
+                {"family": "nlgp", "label": "g=0.01", "excess_kurtosis": 0.0, "localized_share": [0.5, 0.5],
+                 "ipr_times_n": [3.0, 3.0]},
+                {"family": "kur", "label": "k=5", "excess_kurtosis": 1.3,
+                 "localized_share": [pos_share.get(name, 0.1)] * 2, "ipr_times_n": [3.0, 3.0]}]
+
+    return {"scale": "quick", "note": "", "seeds": [0, 1], "wall_seconds": 1.0,
+            "learners": {name: points(name) for name in ("neuron", "committee", "two-layer")}}
+
+
 def figures() -> dict[str, Any]:
     dim_rows = [{"dim": 10, "latents": 3, "twonn": {"mean": 3.1}, "participation": {"mean": 3.2}},
                 {"dim": 10, "latents": 2, "twonn": {"mean": 2.1}, "participation": {"mean": 2.2}},
@@ -227,7 +243,8 @@ def figures() -> dict[str, Any]:
                                 "ipr_sgd": [0.5, 0.6]}]}, "nlgp": {"spots": []}}
     return {"mdl-dimension": dim_rows, "code-topology": topo, "code-cost": cost, "fig3-theory": fig3_models(),
             "prop33": prop33_models(), "claim32": {"points": claim32_points(lambda k: k < 0), "settings": {}},
-            "phase-diagram": {"families": spots}, "ig-two-layer": ig_panels()}
+            "phase-diagram": {"families": spots}, "ig-two-layer": ig_panels(),
+            "many-neurons": many_learners()}
 
 
 def good() -> Fake:
@@ -459,6 +476,12 @@ CASES: list[tuple[str, Change, str]] = [
     ("NLGP inputs give localized", at("runs:rf-neuron/nlgp-clone", field_runs(0.5)), DIFFERS),
     ("NLGP inputs give localized", both(at("runs:rf-neuron/nlgp-clone", field_runs(0.5)),
                                         at("runs:rf-neuron/nlgp", field_runs(0.04))), NOT_REPRODUCED),
+    ("The single neuron's picture extends", SAME, REPRODUCED),
+    ("The single neuron's picture extends", at("figures:many-neurons", many_learners({"committee": 0.8})), DIFFERS),
+    ("The single neuron's picture extends", at("figures:many-neurons", many_learners({"committee": 0.8,
+                                                                                      "two-layer": 0.7})),
+     NOT_REPRODUCED),
+    ("The single neuron's picture extends", at("figures:many-neurons", many_learners({"neuron": 0.9})), REPRODUCED),
     ("A two-layer network trained online", SAME, REPRODUCED),
     ("A two-layer network trained online", ig_at("ring:nlgp:ipr_minus", [0.005, 0.02]), DIFFERS),
     ("A two-layer network trained online", both(ig_at("ring:nlgp:ipr_plus", [0.005, 0.02]),

@@ -135,6 +135,21 @@ def test_committee_and_two_layer_run() -> None:
     assert "param_a" in exp.run_trained(two_layer, [0])[0].arrays
 
 
+def test_fixed_biases_act_in_training_and_held_out_and_are_not_trained() -> None:
+    """Sigmoid units with biases fixed at -50 output 0 whatever w: the weights cannot move, the held-out
+    error is that of predicting 0 (labels 0 and 1, half each), and no bias is stored as trained."""
+    overrides = TINY | {"units": 3, "k": "10", "lr": "1", "bias": "false"}
+    fixed = exp.run_trained(get_experiment("rf-committee").configure(overrides=overrides | {"bias_value": "-50"}),
+                            [0])[0]
+    free = exp.run_trained(get_experiment("rf-committee").configure(overrides=overrides), [0])[0]
+    assert "param_b" not in fixed.arrays
+    np.testing.assert_array_equal(fixed.arrays["fields"][-1], fixed.arrays["fields"][0])
+    assert not np.array_equal(free.arrays["fields"][-1], free.arrays["fields"][0])
+    assert fixed.metrics["test_mse"] == pytest.approx(0.5, abs=1e-6)
+    with pytest.raises(ConfigError, match=r"bias_value=-1\.0: fixed biases are not trained"):
+        get_experiment("rf-committee").configure(overrides={"bias_value": "-1"})
+
+
 def test_divergence_names_the_step() -> None:
     cfg = get_experiment("rf-neuron").configure(overrides=TINY | {"lr": "1e6", "init_scale": "1"})
     with pytest.raises(train.DivergenceError, match="non-finite training loss at step"):

@@ -168,10 +168,20 @@ class NeuronConfig(DataChoice):
 class CommitteeConfig(NeuronConfig):
     """A soft committee machine (or, with train_readout, a two-layer network); defaults: Fig. 5, Kur(10)."""
 
+    @model_validator(mode="after")
+    def _one_kind_of_bias(self) -> CommitteeConfig:
+        """Trained biases and fixed ones exclude each other."""
+        if self.bias and self.bias_value is not None:
+            raise ValueError(f"bias_value={self.bias_value}: fixed biases are not trained, so set bias=false too")
+        return self
+
     data: str = "kur"
     units: int = Field(10, gt=0, description="hidden units K")
     activation: Literal["relu", "sigmoid", "tanh", "erf", "linear"] = Field("sigmoid", description="unit nonlinearity")
     bias: bool = Field(True, description="trainable biases")
+    bias_value: float | None = added(None, allow_inf_nan=False,
+                                     description="biases fixed at this value and not trained (the authors' "
+                                                 "bias_trainable=False); unset: as `bias` says")
     train_readout: bool = Field(False, description="train the readout too (two-layer network)")
     init_scale: float = Field(0.1, gt=0)
     lr: float = Field(100.0, gt=0)
@@ -245,20 +255,28 @@ def class_blocks(model: DataModel, labels: str = "balanced") -> Callable[[jax.Ar
     return {"balanced": balanced, "random": random}[labels]
 
 
-def transformed_loss(model: DataModel, args: Mapping[str, Any], activation: str) -> Callable[..., jax.Array]:
+def transformed_loss(model: DataModel, args: Mapping[str, Any], arch: dict[str, Any]) -> Callable[..., jax.Array]:
     """The squared error of a learner on the model's samples made from a batch of base draws."""
 
     def loss(params: neurons.Params, batch: tuple[jax.Array, jax.Array]) -> jax.Array:
         z, y = batch
-        return neurons.loss(params, (model.transform(z, args), y), activation=activation)
+        return neurons.loss(with_fixed_bias(arch, params), (model.transform(z, args), y), activation=arch["activation"])
 
     return loss
 
 
 def architecture(cfg: NeuronConfig) -> dict[str, Any]:
-    """Units, activation, bias and readout of the learner a config describes."""
+    """Units, activation, bias, fixed bias (None: none) and readout of the learner a config describes."""
     return {"units": getattr(cfg, "units", 1), "activation": getattr(cfg, "activation", "relu"),
-            "bias": getattr(cfg, "bias", False), "readout": getattr(cfg, "train_readout", False)}
+            "bias": getattr(cfg, "bias", False), "fixed_bias": getattr(cfg, "bias_value", None),
+            "readout": getattr(cfg, "train_readout", False)}
+
+
+def with_fixed_bias(arch: dict[str, Any], params: neurons.Params) -> neurons.Params:
+    """The parameters the learner applies: the trained ones, and the fixed biases where there are some."""
+    if arch["fixed_bias"] is None:
+        return params
+    return params | {"b": jnp.full(arch["units"], arch["fixed_bias"], jnp.float32)}
 
 
 def snapshot_steps(cfg: NeuronConfig) -> list[int]:
@@ -297,7 +315,7 @@ def fit(cfgs: Sequence[NeuronConfig], seeds: Sequence[int], progress: ProgressFn
         learner = train.Learner(
             init=partial(neurons.init, dim=model.dim, units=arch["units"], scale=p["init_scale"], bias=arch["bias"],
                          readout=arch["readout"]),
-            loss=transformed_loss(model, p["data"], arch["activation"]),
+            loss=transformed_loss(model, p["data"], arch),
         )
         return learner, train.optimizer("sgd", p["lr"], cfg.steps)
 
@@ -313,7 +331,8 @@ def held_out(cfg: NeuronConfig, params: neurons.Params, seed: int) -> dict[str, 
     model = data_model(cfg)
     key = jax.random.fold_in(jax.random.PRNGKey(seed), 7919)
     x, y = model.sample(key, TEST_SAMPLES)
-    y_hat = np.asarray(_apply(params, x, architecture(cfg)["activation"]))
+    arch = architecture(cfg)
+    y_hat = np.asarray(_apply(with_fixed_bias(arch, params), x, arch["activation"]))
     y = np.asarray(y)
     return {"test_mse": float(np.mean((y - y_hat) ** 2)), "test_accuracy": float(np.mean((y_hat > 0.5) == (y > 0.5)))}
 
@@ -483,6 +502,10 @@ COMMITTEE_PRESETS: dict[str, dict[str, Any]] = {
     "kur10": {"k": 10.0},
     "kur30": {"k": 30.0},
     "kur4": {"k": 4.0},
+    "wide-nlgp": {"data": "nlgp", "g": 100.0, "N": 100, "units": 100, "bias": False, "bias_value": -1.0,
+                  "init_scale": 1e-3, "lr": 5.0},
+    "wide-kur5": {"k": 5.0, "units": 100, "activation": "relu", "bias": False, "init_scale": 1e-3, "lr": 5.0},
+    "wide-kur6": {"k": 6.0, "units": 100, "activation": "relu", "bias": False, "init_scale": 0.1, "lr": 5.0},
     "fig1": {"data": "nlgp", "g": 100.0, "N": 30, "dims": 2, "xi": (1.0, 2.0), "units": 20,
              "activation": "relu", "bias": False, "init_scale": 0.01, "lr": 3.0, "batch_size": 10_000,
              "steps": 10_000},

@@ -83,11 +83,14 @@ def gallery_max_units(ring: bool) -> int:
 
 def gallery(fields: np.ndarray, steps: np.ndarray, units: list[dict[str, Any]], shape: tuple[int, ...], title: str,
             path: Path) -> Path:
-    """Every unit's field: on a ring its evolution over ``steps`` with the fit; on a torus the final
-    image and, below it, four earlier snapshots. ``fields`` is (snapshots, units, D)."""
+    """Every unit's field: on a ring its evolution over ``steps`` with the fit (beyond STACKED_UNITS
+    units, the final fields as one image, sorted by centre); on a torus the final image and, below it,
+    four earlier snapshots. ``fields`` is (snapshots, units, D)."""
     k, d = len(units), math.prod(shape)
     cols = min(k, GALLERY_COLUMNS)
     ring = len(shape) == 1
+    if ring and k > STACKED_UNITS:
+        return stacked_gallery(fields[-1], units, title, path)
     fig = Figure(figsize=gallery_inches(k, ring), layout="constrained")
     grid = fig.add_gridspec(math.ceil(k / cols), cols)
     picks = np.unique(np.linspace(0, len(fields) - 1, 5).round().astype(int))[:-1]
@@ -203,6 +206,28 @@ def plot_field_stack(ax: Axes, fields: np.ndarray, units: list[dict[str, Any]]) 
     else:
         ax.set_yticks([])
     ax.set_xlabel("site")
+
+
+STACKED_UNITS = 20  # a ring gallery of more units draws them as one image
+
+
+def stacked_gallery(fields: np.ndarray, units: list[dict[str, Any]], title: str, path: Path) -> Path:
+    """Many ring fields (K, N): one image of them sorted by centre, and their IPR x N against the verdicts."""
+    fig = Figure(figsize=(12, 6), layout="constrained")
+    ax_stack, ax_ipr = fig.subplots(1, 2, width_ratios=(2, 1))
+    plot_field_stack(ax_stack, fields, units)
+    ax_stack.set_ylabel(f"{len(units)} units, sorted by centre")
+    n = fields.shape[-1]
+    for verdict in ("localized", "oscillatory", "unstructured"):
+        values = [u["ipr"] * n for u in units if u["verdict"] == verdict]
+        if values:
+            ax_ipr.hist(values, bins=20, alpha=0.6, label=f"{verdict} ({len(values)})")
+    ax_ipr.set_xlabel("IPR x N")
+    ax_ipr.set_ylabel("units")
+    ax_ipr.legend(frameon=False, fontsize=8)
+    fig.suptitle(f"{title}\nfinal fields, each scaled to max |w| = 1", fontsize=10)
+    fig.savefig(path, dpi=GALLERY_DPI)
+    return path
 
 
 def figure5(panels: Sequence[dict[str, Any]], path: Path, note: str) -> Path:

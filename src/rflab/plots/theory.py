@@ -236,3 +236,38 @@ def phase_figure(panels: Sequence[dict[str, Any]], ratio: np.ndarray, threshold:
     fig.suptitle(f"Localization phase diagram of the effective ODE ({note})", fontsize=11)
     fig.savefig(path, dpi=120)
     return path
+
+
+LEARNER_COLOURS = {"neuron": THEORY, "committee": SGD, "two-layer": TAYLOR}
+FAMILY_MARKERS = {"nlgp": "o", "kur": "s"}
+
+
+def many_neurons(learners: dict[str, list[dict[str, Any]]], path: Path, title: str) -> Path:
+    """The share of units localized (mean over seeds, the seeds' range as a bar) against the exact
+    excess kurtosis, one line per learner, a marker per data family."""
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
+    ax = fig.subplots()
+    for name, points in learners.items():
+        colour = LEARNER_COLOURS[name]
+        for family, marker in FAMILY_MARKERS.items():
+            mine = sorted((p for p in points if p["family"] == family), key=lambda p: p["excess_kurtosis"])
+            if not mine:
+                continue
+            x = np.array([p["excess_kurtosis"] for p in mine])
+            shares = [np.asarray(p["localized_share"]) for p in mine]
+            low = [s.mean() - s.min() for s in shares]
+            high = [s.max() - s.mean() for s in shares]
+            ax.errorbar(x, [s.mean() for s in shares], yerr=[low, high], color=colour, marker=marker, ms=6,
+                        capsize=2, lw=1)
+        ax.plot([], [], color=colour, label=name)
+    for family, marker in FAMILY_MARKERS.items():
+        ax.plot([], [], ls="", marker=marker, color="0.4", label=family.upper() if family == "nlgp" else "Kur(k)")
+    ax.axvline(0, color=GAUSS, ls="--", lw=0.8)
+    _symlog_kurtosis(ax)
+    ax.set_xlabel("excess kurtosis of the marginal (exact)")
+    ax.set_ylabel("share of units localized")
+    ax.set_ylim(-0.03, 1.03)
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.savefig(path, dpi=100)
+    return path

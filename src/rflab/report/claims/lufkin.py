@@ -109,6 +109,29 @@ def fig5(ev: Evidence) -> Finding:
                    "than half on Kur(4)" + (f"; wrong for {names(wrong)}" if wrong else ""))
 
 
+SIDE = 0.1  # points with |excess kurtosis| below this (NLGP at low gain) sit on neither side
+WIDE_GAP = 0.25  # the least gap in localized share between the two sides that counts as the sign rule
+
+
+def many_neurons(ev: Evidence) -> Finding:
+    learners = ev.figure_json("many-neurons").learners
+    parts, passed = [], 0
+    for name in ("neuron", "committee", "two-layer"):
+        points = learners[name]
+        neg = [float(np.mean(p.localized_share)) for p in points if p.excess_kurtosis < -SIDE]
+        pos = [float(np.mean(p.localized_share)) for p in points if p.excess_kurtosis > SIDE]
+        if not neg or not pos:
+            raise Missing("the many-neurons figure has no point on one side of zero excess kurtosis")
+        gap = float(np.mean(neg) - np.mean(pos))
+        parts.append(f"{name} {np.mean(neg):.0%} against {np.mean(pos):.0%}")
+        passed += name != "neuron" and gap >= WIDE_GAP
+    return Finding("mean share of units localized, negative against positive excess kurtosis: " + "; ".join(parts)
+                   + f" ({ev.scale} scale)", graded(passed, 2),
+                   f"rule, for the committee of 100 and the two-layer net of 100: the share at negative excess "
+                   f"kurtosis (below -{SIDE:g}) exceeds that at positive (above {SIDE:g}) by {WIDE_GAP:.0%} or more; "
+                   "the neuron is shown for comparison")
+
+
 def phase_spots(ev: Evidence) -> list[dict[str, Any]]:
     """The phase diagram's SGD spot checks (xi_1 / xi_0 other than Claim 3.2's), as claim32 points."""
     families = ev.figure_json("phase-diagram").families
@@ -286,6 +309,8 @@ CLAIMS: tuple[Claim, ...] = (
       f"{PAPER} Fig. 5", fig5),
     C(LOC, "Claim 3.2: negative excess kurtosis drives localization, positive excess kurtosis suppresses it",
       f"{PAPER} Claim 3.2", claim32),
+    C(LOC, "The single neuron's picture extends to many neurons: in a wide committee and a two-layer network, units "
+      "localize on negative excess kurtosis and not on positive", f"{PAPER} (abstract)", many_neurons),
     C(LOC, "Claim 3.2 as the authors ran it: their per-point final IPRs (NLGP: 30 seeds; Kur: 100 seeds, 95 stored)",
       "leonlufkin/Localization: localization/results/figures/ipr_kurtosis/*_kurtosis_vs_ipr_40.npz at 393d50c "
       "(NLGP) and 7bd9aa7 (Kur)", claim32_authors),
