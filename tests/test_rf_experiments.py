@@ -126,6 +126,7 @@ def test_committee_and_two_layer_run() -> None:
     cfg = get_experiment("rf-committee").configure(overrides=overrides)
     result = exp.run_trained(cfg, [0])[0]
     assert set(result.arrays) >= {"param_w", "param_b", "unit_ipr", "unit_verdict"}
+    np.testing.assert_allclose(result.arrays["snapshot_times"], result.arrays["snapshot_steps"] / 16)  # steps / D
     assert result.arrays["param_w"].shape == (3, 16) and result.metrics["n_localized"] + result.metrics[
         "n_oscillatory"] + result.metrics["n_unstructured"] == 3
     measured = [rf.measure_field(w, (16,))["verdict"] for w in result.arrays["param_w"]]

@@ -15,6 +15,7 @@ values.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -380,7 +381,8 @@ def measure_point(cfg: NeuronConfig, seeds: Sequence[int], result: train.Fit, j:
         units = rf.measure_units(params["w"], shape)
         metrics = seed_metrics(units, shape) | held_out(cfg, params, seed) | {
             "train_loss": float(np.mean(losses[-LOSS_WINDOW:]))}
-        arrays = {"losses": losses, "snapshot_steps": np.array(result.snapshot_steps), "fields": snaps,
+        arrays = {"losses": losses, "snapshot_steps": np.array(result.snapshot_steps),
+                  "snapshot_times": np.array(result.snapshot_steps) / math.prod(shape), "fields": snaps,
                   "ipr_curve": rf.ipr(snaps)} | {f"param_{k}": np.asarray(v) for k, v in params.items()}
         arrays |= unit_arrays(units)
         out.append(SeedResult(seed, metrics, arrays, seconds,
