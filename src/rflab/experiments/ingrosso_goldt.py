@@ -86,9 +86,8 @@ def snapshot_steps(cfg: IGConfig) -> list[int]:
     return sorted({0} | {int(t) * sites(cfg) for t in times})
 
 
-def fit(cfg: IGConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> train.Fit:
-    """Train every seed's network in one call, online, on batches of per-sample random classes, drawn
-    one unit of time (D steps) at a time."""
+def learner(cfg: IGConfig) -> train.Learner:
+    """The network of a config, on the data model's base draws (the transform is applied in the loss)."""
     model = data_model(cfg)
     bias = jnp.asarray(mean_field.biases(cfg.units, cfg.bias))
     args = model.transform_args()
@@ -97,12 +96,20 @@ def fit(cfg: IGConfig, seeds: Sequence[int], progress: ProgressFn | None = None)
         z, y = batch
         return mean_field.loss(params, (model.transform(z, args), y), bias)
 
-    learner = train.Learner(init=partial(mean_field.init, dim=model.dim, units=cfg.units, std=cfg.init_std),
-                            loss=loss)
+    return train.Learner(init=partial(mean_field.init, dim=model.dim, units=cfg.units, std=cfg.init_std), loss=loss)
+
+
+def stream(cfg: IGConfig) -> train.Blocks:
+    """Batches of per-sample random classes, drawn one unit of time (D steps) at a time."""
+    model = data_model(cfg)
+    return train.Blocks(class_blocks(model, "random"), cfg.batch_size, model.dim)
+
+
+def fit(cfg: IGConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> train.Fit:
+    """Train every seed's network in one call, online, at lr x K (their mean-field scaling)."""
     n = steps(cfg)
-    return train.fit(learner, train.optimizer("sgd", cfg.lr * cfg.units, n),
-                     train.Blocks(class_blocks(model, "random"), cfg.batch_size, model.dim), n, train.seed_keys(seeds),
-                     snapshot_steps=snapshot_steps(cfg), progress=progress)
+    return train.fit(learner(cfg), train.optimizer("sgd", cfg.lr * cfg.units, n), stream(cfg), n,
+                     train.seed_keys(seeds), snapshot_steps=snapshot_steps(cfg), progress=progress)
 
 
 def held_out(cfg: IGConfig, params: mean_field.Params, seed: int) -> dict[str, float]:
