@@ -406,3 +406,28 @@ def test_the_headline_splits_claim32_by_the_sign_of_the_excess_kurtosis_not_by_f
     text = headline(Evidence(tmp_path, "quick"), [])
     assert "75% of the seeds localize (IPR >= 4/N) at the points of excess kurtosis below -1, 25% at the points of " \
            "positive excess kurtosis" in text
+
+
+def test_the_studies_page_tabulates_each_population_study_from_its_json(tmp_path: Path) -> None:
+    """Each study's table is read from its figure's JSON (here, those rflab wrote at 0818c4c); a study not
+    made says so."""
+    import json
+
+    from rflab.report.evidence import Evidence
+    from rflab.report.markdown import studies_page
+
+    quick = json.loads((Path(__file__).parent / "data" / "quick-figures-0818c4c.json").read_text())
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    assert "Not made at this scale" in studies_page(Evidence(tmp_path, "quick"))
+    for name in ("mdl-dimension", "code-topology", "code-cost"):
+        (folder / f"{name}-quick.json").write_text(json.dumps(quick[name]))
+    page = studies_page(Evidence(tmp_path, "quick"))
+    assert "Not made" not in page
+    for name, c in quick["code-topology"].items():
+        ratios = c["longest_over_second"]
+        assert f"| {name} | {c['one_loop_seeds']} of {c['seeds']} | {min(ratios):.2f}-{max(ratios):.2f} |" in page
+    row = quick["mdl-dimension"][0]
+    assert f"| {row['latents']} latents: TwoNN | " in page and f"{row['twonn']['mean']:.2f}" in page
+    for name, c in quick["code-cost"].items():
+        assert f"| {name}, read whole | {c['test_mse']:.4f} | {c['full']['words']:,.0f} |" in page

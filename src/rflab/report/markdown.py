@@ -7,7 +7,7 @@ on these pages is read from the store; nothing is typed."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +158,71 @@ def claim32_page(ev: Evidence) -> str:
     return "\n".join(lines)
 
 
+def dimension_table(rows: Sequence[Any]) -> list[str]:
+    """``mdl-dimension``: per data set and measure, the mean over seeds at each K (the largest K +- std)."""
+    dims = sorted({r.dim for r in rows})
+    measures = (("TwoNN", "twonn", ".2f"), ("participation ratio", "participation", ".2f"),
+                ("kNN R^2 from the centre", "knn_r2", ".2f"), ("held-out MSE", "test_mse", ".4f"))
+    lines = ["| data, measure | " + " | ".join(f"K = {k}" for k in dims) + " |", "|---|" + "---|" * len(dims)]
+    for latents in sorted({r.latents for r in rows}, reverse=True):
+        at = {r.dim: r for r in rows if r.latents == latents}
+        for title, key, form in measures:
+            cells = [f"{getattr(at[k], key).mean:{form}}" + (f" +- {getattr(at[k], key).std:{form}}" if k == dims[-1]
+                                                             else "") if k in at else "" for k in dims]
+            lines.append(f"| {latents} latents: {title} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def topology_table(codes: Mapping[str, Any]) -> list[str]:
+    """``code-topology``: per code, the seeds with one dominant loop, the lifetime ratios, the fibres."""
+    lines = ["| code | seeds with one dominant loop | longest / second lifetime | fibres that are one loop |",
+             "|---|---|---|---|"]
+    for name, c in codes.items():
+        ratios = c.longest_over_second
+        lines.append(f"| {cell(name)} | {c.one_loop_seeds} of {c.seeds} | {min(ratios):.2f}-{max(ratios):.2f} | "
+                     f"{c.fibres_with_one_loop:.0%} |")
+    return lines
+
+
+def cost_table(coders: Mapping[str, Any]) -> list[str]:
+    """``code-cost``: per coder, accuracy, data movement read whole (and sparsely), and robustness."""
+    silenced = sorted({k for c in coders.values() for k in c.silenced if float(k) > 0}, key=float)[:1]
+    noise = sorted({k for c in coders.values() for k in c.code_noise if float(k) > 0}, key=float)
+    noise = [k for k in noise if float(k) == 0.05] or noise[-1:]
+    lines = ["| coder | held-out MSE | words | LRU distance | active units | "
+             + "".join(f"MSE, {float(k):.0%} silenced | " for k in silenced)
+             + "".join(f"MSE, code noise {k} |" for k in noise), "|---|" + "---|" * (4 + len(silenced) + len(noise))]
+    for name, c in coders.items():
+        robust = [f"{c.silenced[k]:.3g}" for k in silenced] + [f"{c.code_noise[k]:.3g}" for k in noise]
+        lines.append(f"| {cell(name)}, read whole | {c.test_mse:.4f} | {c.full['words']:,.0f} | "
+                     f"{c.full['lru']:,.0f} | | " + " | ".join(robust) + " |")
+        if c.sparse is not None:
+            lines.append(f"| {cell(name)}, active units only | {c.sparse['test_mse']:.4f} | {c.sparse['words']:,.0f} | "
+                         f"{c.sparse['lru']:,.0f} | {c.sparse['active_units']:.0f} | "
+                         + " | ".join([""] * len(robust)) + " |")
+    return lines
+
+
+STUDIES = (("mdl-dimension", "Does the description length find the number of latents?", dimension_table),
+           ("code-topology", "Is orientation one persistent loop?", topology_table),
+           ("code-cost", "What does reading a population cost, and what does it buy?", cost_table))
+
+
+def studies_page(ev: Evidence) -> str:
+    """The population-code studies' numbers, each a table from its figure's JSON (means over seeds)."""
+    lines = [f"# Population-code studies ({ev.scale} scale)", "",
+             f"Written by `rflab report --scale {ev.scale} --markdown docs/results` from the figures' JSON "
+             f"(`figures/NAME-{ev.scale}.json`); numbers are means over the seeds each figure declares."]
+    for name, title, table in STUDIES:
+        image = f"![{name} at the {ev.scale} scale](figures/{name}-{ev.scale}.png)"
+        lines += ["", f"## {name}: {title}", "", image, ""]
+        try:
+            lines += table(ev.figure_json(name))
+        except Missing as e:
+            lines.append(f"Not made at this scale: {e}")
+    return "\n".join(lines) + "\n"
+
+
 def headline(ev: Evidence, rows: Sequence[tuple[Claim, Finding]]) -> str:
     """The README's block for one scale: the verdict counts, Claim 3.2 in two numbers and ``wall_time``."""
 
@@ -184,7 +249,7 @@ def write(ev: Evidence, rows: Sequence[tuple[Claim, Finding]], checks: Sequence[
           out_dir: Path) -> list[Path]:
     """Write the pages of ``ev``'s scale into ``out_dir`` (and the Claim 3.2 figure beside its page)."""
     pages = {f"claims-{ev.scale}.md": claims_page(ev, rows, checks), f"wall-times-{ev.scale}.md": wall_times_page(ev),
-             f"runs-{ev.scale}.md": runs_page(ev)}
+             f"runs-{ev.scale}.md": runs_page(ev), f"studies-{ev.scale}.md": studies_page(ev)}
     try:
         pages[f"claim32-{ev.scale}.md"] = claim32_page(ev)
         figure = output(ev.root / "figures", "claim32", ev.scale, ".png")
