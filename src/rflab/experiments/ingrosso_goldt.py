@@ -41,7 +41,6 @@ from rflab.schema import Schema
 from rflab.train import ProgressFn
 
 TEST_SAMPLES = 20_000  # their NUM_TESTSAMPLES
-GROUPS = ("plus", "minus")  # units with bias +b (the first K // 2) and -b
 
 
 class IGConfig(DataChoice):
@@ -131,9 +130,9 @@ def loss_per_time(losses: np.ndarray, d: int) -> np.ndarray:
 
 def group_metrics(units: list[dict[str, Any]], k: int) -> dict[str, Any]:
     """Mean IPR and localized units of each bias group."""
-    half = k // 2
     out: dict[str, Any] = {}
-    for group, members in zip(GROUPS, (units[:half], units[half:]), strict=True):
+    for group, slot in mean_field.groups(k).items():
+        members = units[slot]
         out[f"ipr_{group}"] = float(np.mean([u["ipr"] for u in members]))
         out[f"n_localized_{group}"] = sum(u["verdict"] == "localized" for u in members)
     return out

@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from rflab.experiments.ingrosso_goldt import GROUPS
 from rflab.figures.base import Figure, Inputs, Scale
 from rflab.files import write_json
 from rflab.metrics.receptive_fields import LOCALIZED_IPR
+from rflab.models.mean_field import GROUPS, group_labels, groups
 from rflab.plots import two_layer as plots
 from rflab.results.cache import RunSpec
 from rflab.results.store import StoredRun
@@ -71,8 +71,7 @@ def specs(inputs: Sequence[str], time: int, seeds: Sequence[int]) -> dict[str, R
 def group_curves(runs: list[StoredRun]) -> dict[str, np.ndarray]:
     """Each group's IPR at every snapshot, one column per unit and seed: (snapshots, units x seeds)."""
     curves = np.stack([r.arrays()["ipr_curve"] for r in runs], axis=-1)  # (snapshots, units, seeds)
-    half = curves.shape[1] // 2
-    return {"plus": curves[:, :half].reshape(len(curves), -1), "minus": curves[:, half:].reshape(len(curves), -1)}
+    return {group: curves[:, members].reshape(len(curves), -1) for group, members in groups(curves.shape[1]).items()}
 
 
 def panel(runs: list[StoredRun]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -80,14 +79,16 @@ def panel(runs: list[StoredRun]) -> tuple[dict[str, Any], dict[str, Any]]:
     cfg = runs[0].config
     d = int(cfg["N"]) ** int(cfg["dims"])
     curves = group_curves(runs)
+    labels = group_labels(int(cfg["units"]))
     times = runs[0].arrays()["snapshot_times"]
     numbers = dict(
         config=cfg, sites=d, ipr_random=3.0 / d, localized_above=LOCALIZED_IPR / d,
         **{f"ipr_{g}": [r.metrics[f"ipr_{g}"] for r in runs] for g in GROUPS},
         **{f"n_localized_{g}": [r.metrics[f"n_localized_{g}"] for r in runs] for g in GROUPS},
-        units_per_group=int(cfg["units"]) // 2, test_accuracy=[r.metrics["test_accuracy"] for r in runs],
+        units_per_group=labels.count("plus"), test_accuracy=[r.metrics["test_accuracy"] for r in runs],
         times=times.tolist(), **{f"curve_{g}": curves[g].mean(axis=1).tolist() for g in GROUPS})
-    return numbers, {"times": times, "curves": curves, "fields": runs[0].arrays()["fields"][-1]}
+    return numbers, {"times": times, "curves": curves, "fields": runs[0].arrays()["fields"][-1],
+                     "groups": labels}
 
 
 def make(inputs: Inputs[Sequence[str]]) -> list[Path]:

@@ -29,10 +29,25 @@ def init(key: jax.Array, dim: int, units: int, std: float) -> Params:
     return {"w": jnp.float32(std) * jax.random.normal(key, (units, dim), jnp.float32)}
 
 
-def biases(units: int, b: float) -> np.ndarray:
-    """The fixed biases: +b for the first K // 2 units, -b for the rest."""
+GROUPS = ("plus", "minus")
+
+
+def groups(units: int) -> dict[str, slice]:
+    """The units of each bias sign: the first K // 2 (``plus``, bias +b), then the rest (``minus``, -b)."""
     half = units // 2
-    return np.array([b] * half + [-b] * (units - half), np.float32)
+    return {"plus": slice(0, half), "minus": slice(half, units)}
+
+
+def group_labels(units: int) -> list[str]:
+    """Each unit's group, in unit order."""
+    return [group for group, members in groups(units).items() for _ in range(units)[members]]
+
+
+def biases(units: int, b: float) -> np.ndarray:
+    """The fixed biases: +b for the ``plus`` group, -b for the ``minus`` group."""
+    bias = np.full(units, -b, np.float32)
+    bias[groups(units)["plus"]] = b
+    return bias
 
 
 def apply(params: Params, x: jax.Array, bias: jax.Array) -> jax.Array:

@@ -34,8 +34,10 @@ def plot_group_ipr(ax: Axes, times: np.ndarray, curves: dict[str, np.ndarray], d
     ax.legend(frameon=False, fontsize=7, loc="upper left")
 
 
-def plot_unit_fields(fig: SubFigure, fields: np.ndarray, shape: tuple[int, ...], title: str) -> None:
-    """Every unit's final field (rows: the bias groups): torus fields as images, ring fields as lines."""
+def plot_unit_fields(fig: SubFigure, fields: np.ndarray, unit_groups: Sequence[str], shape: tuple[int, ...],
+                     title: str) -> None:
+    """Every unit's final field (rows: the bias groups, ``unit_groups`` naming each unit's): torus fields
+    as images, ring fields as lines."""
     k = len(fields)
     cols = math.ceil(k / 2)
     axes = fig.subplots(2, cols, squeeze=False)
@@ -43,7 +45,7 @@ def plot_unit_fields(fig: SubFigure, fields: np.ndarray, shape: tuple[int, ...],
         if j >= k:
             ax.set_axis_off()
             continue
-        group = "plus" if j < k // 2 else "minus"
+        group = unit_groups[j]
         if len(shape) == 2:
             plot_torus_field(ax, fields[j], shape)
         else:
@@ -71,7 +73,7 @@ def figure(rows: Sequence[dict[str, Any]], path: Path, title: str) -> Path:
             ax.set_ylim(0, 1.1 * max(top, row["threshold"]))
             ax.set_title(f"{row['title']}: {row[data]['label']}", fontsize=9)
         for cell, data in zip(cells[2:], ("nlgp", "clone"), strict=True):
-            plot_unit_fields(cell, row[data]["fields"], row["shape"],
+            plot_unit_fields(cell, row[data]["fields"], row[data]["groups"], row["shape"],
                              f"final fields, seed 0, {row[data]['label']} (orange: +b, blue: -b)")
     fig.suptitle(title)
     fig.savefig(path, dpi=90)
