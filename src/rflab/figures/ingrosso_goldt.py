@@ -76,18 +76,18 @@ def group_curves(runs: list[StoredRun]) -> dict[str, np.ndarray]:
 
 def panel(runs: list[StoredRun]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The numbers of one panel (``IGPanel``), and what its plot needs."""
-    cfg = runs[0].config
+    cfg, first = runs[0].config, runs[0].arrays()
     d = int(cfg["N"]) ** int(cfg["dims"])
     curves = group_curves(runs)
     labels = group_labels(int(cfg["units"]))
-    times = runs[0].arrays()["snapshot_times"]
+    times = first["snapshot_times"]
     numbers = dict(
-        config=cfg, sites=d, ipr_random=3.0 / d, localized_above=LOCALIZED_IPR / d,
+        config=cfg, sites=d, ipr_random=runs[0].metrics["ipr_random"], localized_above=LOCALIZED_IPR / d,
         **{f"ipr_{g}": [r.metrics[f"ipr_{g}"] for r in runs] for g in GROUPS},
         **{f"n_localized_{g}": [r.metrics[f"n_localized_{g}"] for r in runs] for g in GROUPS},
         units_per_group=labels.count("plus"), test_accuracy=[r.metrics["test_accuracy"] for r in runs],
         times=times.tolist(), **{f"curve_{g}": curves[g].mean(axis=1).tolist() for g in GROUPS})
-    return numbers, {"times": times, "curves": curves, "fields": runs[0].arrays()["fields"][-1],
+    return numbers, {"times": times, "curves": curves, "fields": first["fields"][-1],
                      "groups": labels}
 
 
@@ -104,7 +104,7 @@ def make(inputs: Inputs[Sequence[str]]) -> list[Path]:
             row[data]["label"] = label
         cfg = inputs.config(f"{name}/nlgp")
         row["shape"] = (cfg.N,) * cfg.dims
-        row["threshold"] = LOCALIZED_IPR / cfg.N**cfg.dims
+        row["threshold"] = numbers[name]["nlgp"]["localized_above"]
         rows.append(row)
     seeds = list(next(iter(inputs.scale.runs.values())).seeds)
     title = (f"Ingrosso & Goldt: two-layer mean-field network, K = {cfg.units} erf units, batch 1 "
