@@ -19,6 +19,7 @@ import numpy as np
 
 from rflab.experiments.receptive_fields import stored_units
 from rflab.figures.base import Figure, Inputs, Scale
+from rflab.metrics.receptive_fields import VERDICTS
 from rflab.plots.receptive_fields import figure5
 from rflab.results.cache import RunSpec
 from rflab.results.store import StoredRun
@@ -37,7 +38,7 @@ def summary(runs: list[StoredRun], n: int) -> str:
     """IPR x N (mean +- std over units and seeds) and the verdict counts over all seeds."""
     ipr = np.concatenate([r.arrays()["unit_ipr"] for r in runs]) * n
     verdicts = np.concatenate([r.arrays()["unit_verdict"] for r in runs])
-    counts = ", ".join(f"{np.sum(verdicts == v)} {v[:3]}" for v in ("localized", "oscillatory", "unstructured"))
+    counts = ", ".join(f"{np.sum(verdicts == v)} {v[:3]}" for v in VERDICTS)
     return f"{len(runs)} seeds: IPR x N {ipr.mean():.1f} +- {ipr.std(ddof=1):.1f}\n{counts} of {len(verdicts)} units"
 
 

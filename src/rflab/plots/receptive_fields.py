@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from rflab.data.fields import DataModel
+from rflab.metrics.receptive_fields import VERDICTS
 from rflab.plots.fields import plot_marginal
 
 EVOLUTION = colormaps["viridis"]
@@ -218,7 +219,7 @@ def stacked_gallery(fields: np.ndarray, units: list[dict[str, Any]], title: str,
     plot_field_stack(ax_stack, fields, units)
     ax_stack.set_ylabel(f"{len(units)} units, sorted by centre")
     n = fields.shape[-1]
-    for verdict in ("localized", "oscillatory", "unstructured"):
+    for verdict in VERDICTS:
         values = [u["ipr"] * n for u in units if u["verdict"] == verdict]
         if values:
             ax_ipr.hist(values, bins=20, alpha=0.6, label=f"{verdict} ({len(values)})")
