@@ -143,6 +143,11 @@ class Keyed:
         return {"examples": batch, "key": jax.random.fold_in(key, step)}, weights, (key, inner)
 
 
+def uniform_weights(n: int) -> jax.Array:
+    """Per-example weights of a fresh batch of n: the batch's loss is its mean."""
+    return jnp.full((n,), 1.0 / n)
+
+
 @dataclass(frozen=True)
 class Online:
     """A fresh batch every step from ``sample(key, n)``: no example is ever reused."""
@@ -155,7 +160,7 @@ class Online:
 
     def next(self, state: PyTree, step: jax.Array, data: PyTree) -> tuple[Batch, jax.Array, PyTree]:
         batch = self.sample(jax.random.fold_in(state, step), self.batch_size)
-        return batch, jnp.full((self.batch_size,), 1.0 / self.batch_size), state
+        return batch, uniform_weights(self.batch_size), state
 
 
 @dataclass(frozen=True)
@@ -178,8 +183,6 @@ class Blocks:
         batch = self.sample(jax.random.fold_in(state, index), self.block * self.batch_size)
         return jax.tree.map(lambda a: a.reshape(self.block, self.batch_size, *a.shape[1:]), batch)
 
-    def weights(self) -> jax.Array:
-        return jnp.full((self.batch_size,), 1.0 / self.batch_size)
 
 
 Build = Callable[[PyTree], tuple[Learner, optax.GradientTransformation]]
@@ -434,7 +437,7 @@ def _chunk_runner(build: Build, stream: Stream, length: int, masked: bool, shard
             drawn = stream.draw(stream_state, first // stream.block)
 
             def inner(carry: tuple[PyTree, PyTree], batch: Batch) -> tuple[tuple[PyTree, PyTree], jax.Array]:
-                params, opt_state, value = update(*carry, batch, stream.weights())
+                params, opt_state, value = update(*carry, batch, uniform_weights(stream.batch_size))
                 return (params, opt_state), value
 
             (params, opt_state), values = jax.lax.scan(inner, (params, opt_state), drawn)
