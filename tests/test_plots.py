@@ -1,8 +1,9 @@
-"""The training GIF of a population code: one blitted figure gives each snapshot's own frame."""
+"""The training GIF of a population code: one blitted figure gives each snapshot's own frame, and the
+GIF keeps the frames on one palette."""
 
-import imageio.v3 as iio
 import numpy as np
 import pytest
+from PIL import Image, ImageSequence
 
 from rflab.plots import codes
 
@@ -25,7 +26,23 @@ def test_each_frame_is_what_a_figure_built_for_that_snapshot_draws(dim: int) -> 
     assert not np.array_equal(frames[1], frames[2])
 
 
+def _gif_frames(path) -> np.ndarray:
+    with Image.open(path) as gif:
+        return np.stack([np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(gif)])
+
+
 def test_the_gif_has_a_frame_per_snapshot(tmp_path) -> None:
     code, recons, latents, images = _snapshots(3, n=5)
     path = codes.animation(code, recons, latents, images, [f"epoch {k}" for k in range(5)], tmp_path / "t.gif")
-    assert iio.imread(path).shape == (5, 294, 630, 3)
+    assert _gif_frames(path).shape == (5, 294, 630, 3)
+
+
+def test_the_shared_palette_keeps_each_frame_close_and_the_background_white(tmp_path) -> None:
+    code, recons, latents, images = _snapshots(2, n=12)
+    draw = codes._frames(code[0], latents, images)
+    frames = [draw(c, r, f"epoch {k}") for k, (c, r) in enumerate(zip(code, recons, strict=True))]
+    written = _gif_frames(codes.write_gif(frames, tmp_path / "t.gif", fps=6)).astype(int)
+    error = np.abs(written - np.stack(frames).astype(int))
+    assert error.mean() < 1.0 and np.percentile(error, 99) < 12
+    white = (np.stack(frames) == 255).all(axis=-1)
+    assert white.any() and (written[white] == 255).all()

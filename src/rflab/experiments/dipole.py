@@ -334,10 +334,9 @@ def curves(cfg: DipoleConfig, snapshots: pop.Params, d: dict[str, np.ndarray]) -
     codes_train = [np.asarray(apply(take(snapshots, i), d["x_train"], cfg.sigma).code) for i in range(n)]
     t_train, names = targets(d["lat_train"], cfg.theta_range)
     t_test, _ = targets(d["lat_test"], cfg.theta_range)
-    knn = np.array([
-        [metrics.held_out_r2(metrics.knn(cfg.knn_k), ct, t_train, np.asarray(o.code), t_test, names)[k] for k in names]
-        for ct, o in zip(codes_train, outs, strict=True)
-    ])
+    scores = [metrics.held_out_r2(metrics.knn(cfg.knn_k), ct, t_train, np.asarray(o.code), t_test, names)
+              for ct, o in zip(codes_train, outs, strict=True)]
+    knn = np.array([[r2[k] for k in names] for r2 in scores])
     return {
         "snap_test_mse": np.array([float(np.mean((np.asarray(o.recon) - d["x_test"]) ** 2)) for o in outs]),
         "snap_knn_r2": knn,
