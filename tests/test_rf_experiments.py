@@ -213,25 +213,48 @@ def assert_drawn(path: Path) -> None:
     assert pixels.std() > 5 and np.mean(pixels < 128) > 0.005, path.name
 
 
-def test_random_labels_draw_each_samples_class_by_a_fair_coin_and_its_field_from_that_class() -> None:
+@pytest.mark.parametrize("name", ["gaussian", "nlgp", "kur", "elliptical", "nlgp-clone", "ising"])
+def test_random_labels_draw_each_samples_class_by_a_fair_coin_and_its_field_from_that_class(name: str) -> None:
     """``labels=random``: over many batches the share of class 1 is 1/2 within sampling error, and each
-    row is a draw of its own class (the lag-1 correlation of a Gaussian field, exp(-1/xi_c^2))."""
+    row, transformed, is a sample of its own class (its lag-1 correlation is the model's exact one),
+    for the models with a labelled draw of their own and for the generic one (Ising)."""
     import jax
     import numpy as np
 
     from rflab.data import registry
     from rflab.experiments.receptive_fields import class_blocks
 
-    model = registry.create("gaussian", {"xi": (1.0, 3.0)})
+    model = registry.create(name, {"xi": (1.0, 3.0)} if name != "ising" else {})
     sample = jax.jit(class_blocks(model, "random"), static_argnums=1)
-    z, y = map(np.asarray, sample(jax.random.PRNGKey(0), 40_000))
+    z, y = map(np.asarray, sample(jax.random.PRNGKey(0), 40_000 if name != "ising" else 4_000))
+    x = np.asarray(model.transform(z, model.transform_args()))
     assert abs(y.mean() - 0.5) < 4 * 0.5 / np.sqrt(len(y))
-    for c, xi in enumerate(model.xi):
-        rows = z[y == c]
+    for c in (0, 1):
+        rows = x[y == c]
         lag1 = np.mean(rows * np.roll(rows, 1, axis=1)) / np.mean(rows**2)
-        assert abs(lag1 - np.exp(-1 / xi**2)) < 0.01
+        exact = model.kernel(c).flat[1] / model.kernel(c).flat[0]
+        assert abs(lag1 - exact) < (0.01 if name != "ising" else 0.05), (c, lag1, exact)
     one = [float(sample(jax.random.PRNGKey(k), 1)[1][0]) for k in range(200)]
     assert 0.35 < np.mean(one) < 0.65  # batch 1: both classes come
+
+
+def test_a_labelled_field_is_row_by_row_the_field_of_its_class() -> None:
+    """One white draw filtered row by row: with every label equal it is exactly that class's field."""
+    import jax
+    import jax.numpy as jnp
+
+    from rflab.data import registry
+    from rflab.data.fields import gaussian_field, labelled_field
+
+    model = registry.create("gaussian", {"xi": (1.0, 3.0), "N": 12, "dims": 2})
+    key, kernels = jax.random.PRNGKey(3), model.latent_kernels()
+    for c in (0, 1):
+        labelled = labelled_field(key, jnp.full(50, c, bool), model.lattice, kernels)
+        np.testing.assert_array_equal(labelled, gaussian_field(key, 50, model.lattice, kernels[c]))
+    mixed = np.asarray(labelled_field(key, jnp.arange(50) % 2 == 1, model.lattice, kernels))
+    alone = [np.asarray(gaussian_field(key, 50, model.lattice, k)) for k in kernels]
+    np.testing.assert_array_equal(mixed[0::2], alone[0][0::2])
+    np.testing.assert_array_equal(mixed[1::2], alone[1][1::2])
 
 
 def test_online_sgd_at_batch_1_trains_and_the_default_ids_stay() -> None:

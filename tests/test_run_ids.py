@@ -135,3 +135,14 @@ def test_runs_on_kur_data_are_keyed_by_the_version_of_its_sampler(name: str) -> 
     config = experiment.configure(None, {"data": "kur"}).model_dump()
     ids = RunSpec(name, None, {"data": "kur"}, (0,)).run_ids()
     assert ids == [run_id(name, config, 0, numerics=2)] and ids != [run_id(name, config, 0)]
+
+
+def test_runs_with_random_labels_are_keyed_by_the_version_of_the_labelled_draw() -> None:
+    """Random labels draw each row of its own class in one draw since numerics version 3 (both classes
+    were drawn before): those runs, and every Ingrosso & Goldt run, take version 3 whatever the data;
+    balanced runs keep their data model's version."""
+    neuron, ig = get_experiment("rf-neuron"), get_experiment("ig-two-layer")
+    assert {data: neuron.numerics_of({"data": data, "labels": "random"}) for data in ("kur", "nlgp", "ising")} == {
+        "kur": 3, "nlgp": 3, "ising": 3}
+    assert neuron.numerics_of({"data": "nlgp", "labels": "balanced"}) == 1
+    assert {data: ig.numerics_of({"data": data}) for data in ("kur", "nlgp-clone")} == {"kur": 3, "nlgp-clone": 3}

@@ -10,6 +10,7 @@ dataclass (safe to close over in ``jax.jit``) with
 - ``kernel(c)`` / ``covariance(c)``: the exact covariance (float64) as the row of site 0 (lattice
   shape) or as the full circulant (D, D) matrix;
 - ``marginal`` (a ``rflab.data.marginals.Marginal``), ``variance``, ``kurtosis``;
+- ``base_labelled(key, y)``: base draws whose row i is of class y[i] (online SGD with random labels);
 - ``base(key, n, c)`` and ``transform(z, args)``, with ``draw = transform(base, transform_args())``:
   the parameters named in ``shared`` (NLGP's gain, Kur's k) only enter the pointwise transform of
   the base Gaussian field, so models that differ in them can share one base draw (common random
@@ -127,6 +128,19 @@ def gaussian_field(key: jax.Array, n: int, lattice: Lattice, kernel: np.ndarray)
     return correlate(white, root_spectrum(kernel)).reshape(n, lattice.size)
 
 
+def labelled_roots(kernels: tuple[np.ndarray, np.ndarray], y: jax.Array) -> jax.Array:
+    """Each row's ``root_spectrum``, of the kernel of its class y[i] in {0, 1}: (n, *half-grid)."""
+    root0, root1 = (root_spectrum(k) for k in kernels)
+    return jnp.where(y.reshape(-1, *(1,) * root0.ndim), root1, root0)
+
+
+def labelled_field(key: jax.Array, y: jax.Array, lattice: Lattice, kernels: tuple[np.ndarray, np.ndarray]) -> jax.Array:
+    """Gaussian fields (n, D) whose row i has covariance ``kernels[y[i]]``: one white draw and one pair of
+    FFTs for the batch whatever its classes, half the work of drawing both classes and keeping one."""
+    white = jax.random.normal(key, (len(y), *lattice.shape), dtype=jnp.float32)
+    return correlate(white, labelled_roots(kernels, y)).reshape(len(y), lattice.size)
+
+
 def empirical_kernel(x: np.ndarray, lattice: Lattice) -> np.ndarray:
     """Translation-averaged second moment mean_{samples, i} x_i x_{i+delta}, lattice shape (FFT)."""
     f = np.fft.fftn(np.asarray(x, np.float64).reshape(-1, *lattice.shape), axes=tuple(range(1, lattice.dims + 1)))
@@ -180,6 +194,13 @@ class DataModel(ABC):
     def base(self, key: jax.Array, n: int, c: int) -> jax.Array:
         """The draw that models differing only in ``shared`` parameters have in common (n, D)."""
         return self.draw(key, n, c)
+
+    def base_labelled(self, key: jax.Array, y: jax.Array) -> jax.Array:
+        """Base draws (n, D) whose row i is of class y[i] in {0, 1}, each row independent: here both
+        classes are drawn for every row and one kept; models that can do better override it."""
+        k0, k1 = jax.random.split(key)
+        n = len(y)
+        return jnp.where(y[:, None], self.base(k1, n, 1), self.base(k0, n, 0))
 
     def transform_args(self) -> dict[str, np.ndarray]:
         """The float32 numbers ``transform`` takes (host-computed from the ``shared`` parameters)."""
@@ -241,6 +262,15 @@ class Gaussian(DataModel):
     def latent(self, key: jax.Array, n: int, c: int) -> jax.Array:
         """The base Gaussian field of class c, (n, D) float32."""
         return gaussian_field(key, n, self.lattice, gaussian_kernel(self.lattice, self.xi[c]))
+
+    def latent_kernels(self) -> tuple[np.ndarray, np.ndarray]:
+        """The covariances of the base Gaussian field of the two classes."""
+        return gaussian_kernel(self.lattice, self.xi[0]), gaussian_kernel(self.lattice, self.xi[1])
+
+    def base_labelled(self, key: jax.Array, y: jax.Array) -> jax.Array:
+        """The base fields of the rows' classes in one draw (``labelled_field``); NLGP and Kur share it,
+        as their base is this field."""
+        return labelled_field(key, y, self.lattice, self.latent_kernels())
 
     def draw(self, key: jax.Array, n: int, c: int) -> jax.Array:
         return self.latent(key, n, c)
@@ -350,9 +380,15 @@ class Elliptical(Gaussian):
     name: ClassVar[str] = "elliptical"
 
     def draw(self, key: jax.Array, n: int, c: int) -> jax.Array:
+        return self._shaped(key, n, root_spectrum(gaussian_kernel(self.lattice, self.xi[c])))
+
+    def base_labelled(self, key: jax.Array, y: jax.Array) -> jax.Array:
+        return self._shaped(key, len(y), labelled_roots(self.latent_kernels(), y))
+
+    def _shaped(self, key: jax.Array, n: int, root: jax.Array | np.ndarray) -> jax.Array:
+        """n samples from white noise correlated by ``root`` (one for all rows, or one per row)."""
         k_white, k_radius = jax.random.split(key)
         white = jax.random.normal(k_white, (n, *self.lattice.shape), dtype=jnp.float32)
-        root = root_spectrum(gaussian_kernel(self.lattice, self.xi[c]))
         field = correlate(white, root).reshape(n, self.dim)
         if self.radial == "t":
             chi2 = jax.random.chisquare(k_radius, self.nu, (n, 1), dtype=jnp.float32)
@@ -384,6 +420,9 @@ class GaussianClone(DataModel):
 
     def draw(self, key: jax.Array, n: int, c: int) -> jax.Array:
         return gaussian_field(key, n, self.lattice, self.kernel(c))
+
+    def base_labelled(self, key: jax.Array, y: jax.Array) -> jax.Array:
+        return labelled_field(key, y, self.lattice, (self.kernel(0), self.kernel(1)))
 
     @cached_property
     def marginal(self) -> NormalMarginal:

@@ -24,6 +24,7 @@ from rflab import train
 from rflab.data import registry
 from rflab.experiments.base import SeedResult, per_seed
 from rflab.experiments.receptive_fields import (
+    LABELLED_NUMERICS,
     DataChoice,
     FieldExperiment,
     class_blocks,
@@ -161,7 +162,8 @@ def run(cfg: IGConfig, seeds: Sequence[int], progress: ProgressFn | None = None)
 
 def footprint(cfg: IGConfig) -> Footprint:
     """Memory of one run: per seed the weights with every snapshot, every step's loss and a unit of
-    time's batches (both classes drawn); once, the held-out samples, the measured snapshots and the gallery."""
+    time's batches (both classes, as the generic labelled draw makes them); once, the held-out samples,
+    the measured snapshots and the gallery."""
     d, n = sites(cfg), steps(cfg)
     snaps = len(snapshot_steps(cfg))
     per_seed = FLOAT * (cfg.units * d * (snaps + 4) + 2 * n + 16 * cfg.batch_size * d * d)
@@ -182,5 +184,6 @@ IG_TWO_LAYER = FieldExperiment(
     name="ig-two-layer",
     summary="two-layer mean-field erf network trained online with batch 1 (Ingrosso & Goldt 2022)",
     config=IGConfig, run=run, presets=PRESETS, data_defaults=DATA_DEFAULTS, footprint=footprint,
+    numerics=LABELLED_NUMERICS,
     metrics=IGMetrics, dims={"fields": ("snapshot", "unit", "site"), "ipr_curve": ("snapshot", "unit"),
                              "loss_per_time": ("time",)})

@@ -44,6 +44,7 @@ STORED_DATA_KEYS = ("N", "dims", "xi", "g", "k", "radial", "nu", "J")  # in stor
 HIGH_GAIN: dict[str, dict[str, Any]] = {"nlgp": {"g": 100.0}, "nlgp-clone": {"g": 100.0}}
 TEST_SAMPLES = 10_000
 LOSS_WINDOW = 100
+LABELLED_NUMERICS = 3  # random labels: since 3, one draw of the rows' own classes (was both classes, one kept)
 GALLERY, TRAINING = "receptive_fields.png", "training.png"  # the files every run writes into its folder
 
 
@@ -208,8 +209,10 @@ class FieldExperiment(Experiment):
     data_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def numerics_of(self, config: Mapping[str, Any]) -> int:
-        """The experiment's version, or the data model's when that is later (Kur's table: 2)."""
-        return max(self.numerics, registry.numerics(config["data"]))
+        """The experiment's version, or the data model's when that is later (Kur's table: 2), or that of
+        random labels' draws (``LABELLED_NUMERICS``) for a config with random labels."""
+        labelled = LABELLED_NUMERICS if config.get("labels") == "random" else 1
+        return max(self.numerics, registry.numerics(config["data"]), labelled)
 
     def configure(self, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
         cfg = resolve_data(super().configure(preset, overrides), self.data_defaults)  # type: ignore[arg-type]
@@ -240,7 +243,8 @@ def class_blocks(model: DataModel, labels: str = "balanced") -> Callable[[jax.Ar
 
     ``balanced``: n // 2 rows of class 0, then class 1 (a batch-mean loss does not see the order, and
     the shuffle costs a third of the step). ``random``: each row's class is a fair coin, as in the
-    papers' online SGD (batch 1 included); both classes are drawn for every row and one is kept."""
+    papers' online SGD (batch 1 included), and the rows are drawn by ``DataModel.base_labelled``
+    (numerics version ``LABELLED_NUMERICS``)."""
 
     def balanced(key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
         k0, k1 = jax.random.split(key)
@@ -249,9 +253,9 @@ def class_blocks(model: DataModel, labels: str = "balanced") -> Callable[[jax.Ar
         return z, jnp.concatenate([jnp.zeros(n0, jnp.float32), jnp.ones(n - n0, jnp.float32)])
 
     def random(key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
-        k0, k1, k_y = jax.random.split(key, 3)
+        k_draw, k_y = jax.random.split(key)
         y = jax.random.bernoulli(k_y, 0.5, (n,))
-        return jnp.where(y[:, None], model.base(k1, n, 1), model.base(k0, n, 0)), y.astype(jnp.float32)
+        return model.base_labelled(k_draw, y), y.astype(jnp.float32)
 
     return {"balanced": balanced, "random": random}[labels]
 
@@ -461,7 +465,7 @@ def trained_footprint(cfg: NeuronConfig) -> Footprint:
     d, units = sites(cfg), architecture(cfg)["units"]
     params = units * (d + 3)
     snaps = min(cfg.steps, cfg.snapshots) + 2
-    draws = 8 * cfg.batch_size * d * (2 if cfg.labels == "random" else 1)  # random labels draw both classes
+    draws = 8 * cfg.batch_size * d * (2 if cfg.labels == "random" else 1)  # a generic labelled draw makes both
     per_seed = FLOAT * (params * (6 + snaps) + 2 * cfg.steps + draws + 4 * cfg.batch_size * units)
     once = FLOAT * 8 * TEST_SAMPLES * d + DOUBLE * (16 * d + 2 * snaps * units * d) + gallery_bytes(cfg)
     return Footprint(per_seed, once, f"batch {cfg.batch_size} x {d} sites, {snaps} snapshots of {params} weights, "
