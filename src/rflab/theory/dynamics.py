@@ -148,22 +148,27 @@ def solve_many(w0: jax.Array, times: jax.Array, args: tuple[jax.Array, ...], bat
     return jax.vmap(partial(solve, field=field), in_axes=in_axes)(w0, times, args)
 
 
-def monte_carlo_flow(model: DataModel, w: np.ndarray, key: jax.Array, n: int = 1_000_000,
+def monte_carlo_flow(model: DataModel, ws: np.ndarray, key: jax.Array, n: int = 1_000_000,
                      chunk: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
-    """The exact population flow (1) at w by Monte Carlo over n class-1 samples: (flow, standard error).
+    """The exact population flow (1) at each row of ``ws`` (F, D) by Monte Carlo over the same n class-1
+    samples: (flows, standard errors), each (F, D).
 
-    No closure: E_1[sign(w.x) x] is averaged over samples, the covariance term is exact."""
-    w = np.asarray(w, np.float64)
-    sums, squares, done = np.zeros_like(w), np.zeros_like(w), 0
+    No closure: E_1[sign(w.x) x] is averaged over samples, the covariance term is exact. The samples
+    are drawn once for all the fields (the draw is most of the cost)."""
+    ws = np.asarray(ws, np.float64)
+    sums, squares, done = np.zeros_like(ws), np.zeros_like(ws), 0
     for i in range(-(-n // chunk)):
         size = min(chunk, n - done)
         x = np.asarray(model.sample_class(jax.random.fold_in(key, i), size, 1), np.float64)
-        terms = np.sign(x @ w)[:, None] * x
-        sums, squares, done = sums + terms.sum(0), squares + (terms**2).sum(0), done + size
+        for f, w in enumerate(ws):
+            terms = np.sign(x @ w)[:, None] * x
+            sums[f], squares[f] = sums[f] + terms.sum(0), squares[f] + (terms**2).sum(0)
+        done += size
     mean = sums / done
     se = np.sqrt(np.maximum(squares / done - mean**2, 0.0) / done)
-    flow = 0.5 * (mean - (model.covariance(0) + model.covariance(1)) @ w)
-    return flow, 0.5 * se
+    sigma = model.covariance(0) + model.covariance(1)
+    flows = 0.5 * (mean - np.stack([sigma @ w for w in ws]))
+    return flows, 0.5 * se
 
 
 def surviving_frequency(model: DataModel) -> tuple[int, np.ndarray]:
