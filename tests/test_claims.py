@@ -212,7 +212,11 @@ def ig_panels(time: float = 10_000.0) -> dict[str, Any]:
     panels = {name: {"nlgp": ig_panel(0.06, 0.005, 400), "clone": ig_panel(0.007, 0.006, 400)}
               for name in ("torus", "ring")}
     panels["torus"]["nlgp"]["times"][-1] = time
-    return {"scale": "paper", "note": "", "seeds": [0, 1], "wall_seconds": 1.0, "panels": panels}
+    accuracy = {"fully_connected": {"times": [0.0, time], "accuracy": [0.5, 0.9], "final": [0.9, 0.9]},
+                "convolutional": {"times": [0.0, 10.0], "accuracy": [0.5, 1.0], "final": [1.0]},
+                "filter_ipr": [0.2], "filter_ipr_random": 0.11}
+    return {"scale": "paper", "note": "", "seeds": [0, 1], "wall_seconds": 1.0, "panels": panels,
+            "accuracy": {name: {"nlgp": accuracy, "clone": accuracy} for name in panels}}
 
 
 def many_learners(pos_share: dict[str, float] | None = None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import pytest
 from scipy.special import erf
 
 import rflab
+from rflab.config import ConfigError
 from rflab.experiments import get_experiment
 from rflab.experiments.ingrosso_goldt import IGMetrics, loss_per_time, snapshot_steps, steps
 from rflab.figures import Scale, get_figure, render
@@ -102,13 +103,16 @@ def test_time_is_steps_over_d_and_snapshots_are_log_spaced() -> None:
 def test_a_short_run_and_its_figure_store_the_groups_and_time_in_their_schemas(tmp_path: Path) -> None:
     """A tiny figure (8 x 8 torus, time 5, both data): the runs' metrics and the figure's numbers fit the
     schemas the report reads them through."""
-    tiny = {"torus/nlgp": RunSpec("ig-two-layer", None, {"N": 8, "time": 5}, (0, 1)),
-            "torus/clone": RunSpec("ig-two-layer", None, {"N": 8, "time": 5, "data": "nlgp-clone"}, (0, 1))}
+    tiny = {f"torus/{prefix}{data}": RunSpec(experiment, None, {"N": 8, "time": 5} | extra, seeds)
+            for prefix, experiment, seeds in (("", "ig-two-layer", (0, 1)), ("conv-", "ig-conv", (0,)))
+            for data, extra in (("nlgp", {}), ("clone", {"data": "nlgp-clone"}))}
     figure = get_figure("ig-two-layer")
     store = Store(tmp_path / "s")
     files = render(figure, "quick", tmp_path / "figures", store, declared=Scale(tiny, "tiny", ("torus",)))
     numbers = json.loads(next(f for f in files if f.suffix == ".json").read_text())
     assert check(IGNumbers, numbers) == [] and set(numbers["panels"]["torus"]) == {"nlgp", "clone"}
+    conv = numbers["accuracy"]["torus"]["nlgp"]["convolutional"]
+    assert len(conv["accuracy"]) == len(conv["times"]) and len(conv["final"]) == 1
     result = rflab.run("ig-two-layer", seeds=range(2), store=store, N=8, time=5)
     assert result.computed == []  # the figure stored them
     run = result.runs[0]
@@ -120,3 +124,67 @@ def test_a_short_run_and_its_figure_store_the_groups_and_time_in_their_schemas(t
     assert len(arrays["loss_per_time"]) == 5 and list(arrays["bias"]) == [1.0] * 4 + [-1.0] * 4
     assert run.metrics["steps"] == 320 and 0 <= run.metrics["test_accuracy"] <= 1
     assert run.metrics["ipr_plus"] == pytest.approx(np.mean(arrays["unit_ipr"][:4]))
+
+
+def their_conv_heads(w: np.ndarray, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Their ``ConvTwoLayer.forward`` (no bias, erf(h / sqrt 2), max pooling of 2 a side, readout of ones
+    with the second head negated, divided by the pooled units), by loops: (B, 2)."""
+    k = w.shape[1]
+    out = []
+    for image in x.reshape(len(x), *shape):
+        if len(shape) == 1:
+            h = np.array([[wc @ image[i:i + k] for i in range(shape[0] - k + 1)] for wc in w])
+            g = erf(h / math.sqrt(2))
+            pooled = np.maximum(g[:, 0:2 * (g.shape[1] // 2):2], g[:, 1:2 * (g.shape[1] // 2):2])
+        else:
+            n = shape[0] - k + 1
+            h = np.array([[[np.sum(wc * image[i:i + k, j:j + k]) for j in range(n)] for i in range(n)] for wc in w])
+            g = erf(h / math.sqrt(2))[:, : 2 * (n // 2), : 2 * (n // 2)]
+            pooled = g.reshape(len(w), n // 2, 2, n // 2, 2).max(axis=(2, 4))
+        phi = pooled.mean()
+        out.append([phi, -phi])
+    return np.array(out)
+
+
+@pytest.mark.parametrize("shape", [(9, 9), (13,)])
+def test_the_convolutional_student_is_their_conv_two_layer(shape: tuple[int, ...]) -> None:
+    """Forward pass and loss against a loop transcription of their network, on a torus and a ring (odd
+    output widths, so pooling drops the last position as theirs does)."""
+    from rflab.models import conv_student
+
+    rng = np.random.default_rng(1)
+    w = rng.normal(0, 0.6, (3, *(4,) * len(shape)))
+    x, y = rng.normal(size=(5, math.prod(shape))), rng.integers(0, 2, 5)
+    f32 = lambda a: jnp.asarray(a, jnp.float32)  # noqa: E731
+    heads = their_conv_heads(w, x, shape)
+    np.testing.assert_allclose(conv_student.apply({"w": f32(w)}, f32(x), shape), heads[:, 0], rtol=1e-5, atol=1e-6)
+    targets = 2 * np.eye(2)[y] - 1
+    ours = conv_student.loss({"w": f32(w)}, (f32(x), f32(y)), shape)
+    assert float(jnp.mean(ours)) == pytest.approx(float(np.mean((heads - targets) ** 2)), rel=1e-5)
+
+
+def test_the_convolutional_students_filters_start_as_pytorchs_default() -> None:
+    """Uniform in +-1/sqrt(fan_in): every weight inside, the variance 1/(3 fan_in)."""
+    from rflab.models import conv_student
+
+    w = np.asarray(conv_student.init(jax.random.PRNGKey(0), (20, 20), 400, 5, bias=True)["w"])
+    assert w.shape == (400, 5, 5) and np.abs(w).max() <= 0.2
+    assert w.var() == pytest.approx(0.2**2 / 3, rel=0.02)
+
+
+def test_a_short_convolutional_run_learns_with_a_bias_only_and_a_kernel_without_pooling_room_is_refused() -> None:
+    """With a bias per channel the student learns the task (time 30 on a 10 x 10 torus); without one the
+    sign of phi stays near chance, as the mean of pooled maxima is positive for both classes."""
+    from rflab.experiments.ingrosso_goldt import IGConvMetrics
+
+    conv = get_experiment("ig-conv")
+    with pytest.raises(ConfigError, match="kernel=20: the filters must leave"):
+        conv.configure(None, {"kernel": 20})
+    (result,) = conv.run(conv.configure(None, {"N": 10, "time": 30}), [0])
+    assert check(IGConvMetrics, result.metrics) == []
+    assert result.arrays["fields"].shape == (len(result.arrays["snapshot_steps"]), 8, 25)
+    assert abs(result.arrays["accuracy_curve"][-1] - result.metrics["test_accuracy"]) < 0.05  # 2,000 of 20,000
+    assert result.metrics["test_accuracy"] > 0.9
+    assert result.metrics["filter_ipr_random"] == pytest.approx(3 / 27)
+    (unbiased,) = conv.run(conv.configure(None, {"N": 10, "time": 30, "bias": False}), [0])
+    assert unbiased.metrics["test_accuracy"] < 0.6

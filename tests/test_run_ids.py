@@ -59,6 +59,8 @@ HASHED_KEYS = {
 HASHED_KEYS["dipole-2d"] = HASHED_KEYS["dipole-3d"]
 HASHED_KEYS["ig-two-layer"] = ["J", "N", "batch_size", "bias", "data", "dims", "g", "init_std", "k", "lr", "nu",
                                "radial", "snapshots", "time", "units", "xi"]
+HASHED_KEYS["ig-conv"] = ["J", "N", "batch_size", "bias", "data", "dims", "g", "k", "kernel", "lr", "nu", "radial",
+                          "snapshots", "time", "units", "xi"]
 
 
 @pytest.mark.parametrize("name", list(EXPERIMENTS))

@@ -1,17 +1,20 @@
-"""``ig-two-layer``: Ingrosso & Goldt's experiment, a fully connected two-layer network trained online.
+"""``ig-two-layer`` and ``ig-conv``: Ingrosso & Goldt's experiment, a two-layer network trained online,
+fully connected or convolutional.
 
-docs/experiments/ig-two-layer.md. K erf units in the mean-field mode of ``rflab.models.mean_field``
-(fixed readout 1/K, biases fixed at +b for half the units and -b for the rest, pre-activations
-scaled by 1/sqrt(D)), trained by plain SGD with batch 1 and each sample's class drawn at random, at
-their learning rate times K (their ``mf`` scaling), for ``time`` units of D steps (their ``--time``).
-All seeds train in one vmapped call of the shared engine. The units of each bias sign form a group;
-the run measures each unit's field (``rflab.metrics.receptive_fields``) at log-spaced times.
+docs/experiments/ig-two-layer.md. ``ig-two-layer``: K erf units in the mean-field mode of
+``rflab.models.mean_field`` (fixed readout 1/K, biases fixed at +b for half the units and -b for the
+rest, pre-activations scaled by 1/sqrt(D)), at their learning rate times K (their ``mf`` scaling).
+``ig-conv``: their convolutional student of K channels (``rflab.models.conv_student``), at their
+learning rate. Both train by plain SGD with batch 1 and each sample's class drawn at random, for
+``time`` units of D steps (their ``--time``), all seeds in one vmapped call of the shared engine, and
+store the held-out accuracy at log-spaced times. The fully connected units of each bias sign form a
+group; the run measures each unit's field (``rflab.metrics.receptive_fields``) at those times.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -21,6 +24,7 @@ import numpy as np
 from pydantic import Field
 
 from rflab import train
+from rflab.config import ConfigError
 from rflab.data import registry
 from rflab.experiments.base import SeedResult, per_seed
 from rflab.experiments.receptive_fields import (
@@ -36,15 +40,25 @@ from rflab.experiments.receptive_fields import (
     write_gallery,
 )
 from rflab.metrics import receptive_fields as rf
-from rflab.models import mean_field
+from rflab.models import conv_student, mean_field
 from rflab.resources import DOUBLE, FLOAT, Footprint
 from rflab.schema import Schema
 from rflab.train import ProgressFn
 
 TEST_SAMPLES = 20_000  # their NUM_TESTSAMPLES
+CURVE_SAMPLES = 2_000  # the accuracy at every snapshot
 
 
-class IGConfig(DataChoice):
+class OnlineConfig(DataChoice):
+    """Online SGD as Ingrosso & Goldt run it: the batch, the training time in their units, the snapshots."""
+
+    batch_size: int = Field(1, gt=0, description="samples per SGD step, each of a class drawn at random (their --bs)")
+    time: int = Field(1000, ge=1, description="training time in the papers' units, SGD steps / D (their --time)")
+    snapshots: int = Field(40, ge=2, description="snapshots of the fields, log-spaced in whole units of time "
+                                                 "from 1 to the end, and the start")
+
+
+class IGConfig(OnlineConfig):
     """Ingrosso & Goldt's two-layer network, mean-field mode (defaults: see docs/experiments/ig-two-layer.md)."""
 
     units: int = Field(8, ge=2, description="hidden units K (their -K); the first K // 2 have bias +b")
@@ -52,10 +66,29 @@ class IGConfig(DataChoice):
                         description="b: the fixed biases are +b and -b (their --bias b)")
     lr: float = Field(0.05, gt=0, description="their --lr; the first layer learns at lr x K (mean-field scaling)")
     init_std: float = Field(0.1, gt=0, description="standard deviation of the initial weights (their std0)")
-    batch_size: int = Field(1, gt=0, description="samples per SGD step, each of a class drawn at random (their --bs)")
-    time: int = Field(1000, ge=1, description="training time in the papers' units, SGD steps / D (their --time)")
-    snapshots: int = Field(40, ge=2, description="snapshots of the fields, log-spaced in whole units of time "
-                                                 "from 1 to the end, and the start")
+
+
+class IGConvConfig(OnlineConfig):
+    """Ingrosso & Goldt's convolutional student (defaults: see docs/experiments/ig-two-layer.md); its filters
+    and biases start uniform in +-1/sqrt(fan_in), PyTorch's default, as theirs."""
+
+    units: int = Field(8, ge=1, description="channels K (their -K), each one filter")
+    kernel: int = Field(5, ge=1, description="filter width in sites, a side (their --kernel_size)")
+    bias: bool = Field(True, description="a trained bias per channel (their --bias given without a value); "
+                                         "without it sign(phi) cannot classify")
+    lr: float = Field(0.05, gt=0, description="their --lr; filters and biases learn at it, unscaled (as theirs)")
+
+
+class IGConvMetrics(Schema):
+    """Each seed's held-out error and accuracy of the sign of phi, the training loss over the last unit
+    of time, and the filters' mean IPR over their kernel against a random filter's."""
+
+    test_mse: float
+    test_accuracy: float
+    train_loss: float
+    steps: int
+    filter_ipr: float
+    filter_ipr_random: float
 
 
 class IGMetrics(Schema):
@@ -74,54 +107,73 @@ class IGMetrics(Schema):
     train_loss: float
 
 
-def steps(cfg: IGConfig) -> int:
+def steps(cfg: OnlineConfig) -> int:
     """SGD steps of a run: ``time`` x D."""
     return cfg.time * sites(cfg)
 
 
-def snapshot_steps(cfg: IGConfig) -> list[int]:
+def snapshot_steps(cfg: OnlineConfig) -> list[int]:
     """Step 0 and up to ``snapshots`` whole times log-spaced from 1 to ``time`` (as their ``times_to_print``,
     which start at 0.1), in steps: whole units of time, because the draws come one unit at a time."""
     times = np.logspace(0, math.log10(cfg.time), cfg.snapshots).round().astype(int)
     return sorted({0} | {int(t) * sites(cfg) for t in times})
 
 
-def learner(cfg: IGConfig) -> train.Learner:
+def phi(cfg: OnlineConfig) -> Callable[[Any, jax.Array], jax.Array]:
+    """The network's first head, phi(params, x), of a config's student."""
+    if isinstance(cfg, IGConvConfig):
+        return partial(conv_student.apply, shape=data_model(cfg).lattice.shape)
+    return partial(mean_field.apply, bias=jnp.asarray(mean_field.biases(cfg.units, cfg.bias)))
+
+
+def learner(cfg: OnlineConfig) -> train.Learner:
     """The network of a config, on the data model's base draws (the transform is applied in the loss)."""
     model = data_model(cfg)
-    bias = jnp.asarray(mean_field.biases(cfg.units, cfg.bias))
-    args = model.transform_args()
+    head, args = phi(cfg), model.transform_args()
 
-    def loss(params: mean_field.Params, batch: tuple[jax.Array, jax.Array]) -> jax.Array:
+    def loss(params: Any, batch: tuple[jax.Array, jax.Array]) -> jax.Array:
         z, y = batch
-        return mean_field.loss(params, (model.transform(z, args), y), bias)
+        return (head(params, model.transform(z, args)) - mean_field.targets(y)) ** 2
 
-    return train.Learner(init=partial(mean_field.init, dim=model.dim, units=cfg.units, std=cfg.init_std), loss=loss)
+    if isinstance(cfg, IGConvConfig):
+        init = partial(conv_student.init, shape=model.lattice.shape, channels=cfg.units, kernel=cfg.kernel,
+                       bias=cfg.bias)
+    else:
+        init = partial(mean_field.init, dim=model.dim, units=cfg.units, std=cfg.init_std)
+    return train.Learner(init=init, loss=loss)
 
 
-def stream(cfg: IGConfig) -> train.Blocks:
+def learning_rate(cfg: OnlineConfig) -> float:
+    """Their learning rate as their code sets it: x K for the mean-field net, unscaled for the convolutional."""
+    return cfg.lr if isinstance(cfg, IGConvConfig) else cfg.lr * cfg.units
+
+
+def stream(cfg: OnlineConfig) -> train.Blocks:
     """Batches of per-sample random classes, drawn one unit of time (D steps) at a time."""
     model = data_model(cfg)
     return train.Blocks(class_blocks(model, "random"), cfg.batch_size, model.dim)
 
 
-def fit(cfg: IGConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> train.Fit:
-    """Train every seed's network in one call, online, at lr x K (their mean-field scaling)."""
+def fit(cfg: OnlineConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> train.Fit:
+    """Train every seed's network in one call, online, at ``learning_rate``."""
     n = steps(cfg)
-    return train.fit(learner(cfg), train.optimizer("sgd", cfg.lr * cfg.units, n), stream(cfg), n,
+    return train.fit(learner(cfg), train.optimizer("sgd", learning_rate(cfg), n), stream(cfg), n,
                      train.seed_keys(seeds), snapshot_steps=snapshot_steps(cfg), progress=progress)
 
 
-def held_out(cfg: IGConfig, params: mean_field.Params, seed: int) -> dict[str, float]:
-    """Squared error of the heads and accuracy of sign(phi) (their argmax of the two heads) on fresh samples."""
+def held_out(cfg: OnlineConfig, snapshots: Any, seed: int) -> tuple[dict[str, float], np.ndarray]:
+    """On fresh samples of the seed, the squared error of the heads and the accuracy of sign(phi) (their
+    argmax of the two heads) of the final network on all of them, and the accuracy at every snapshot on
+    the first ``CURVE_SAMPLES`` (a standard error of about 1%)."""
     key = jax.random.fold_in(jax.random.PRNGKey(seed), 7919)
     x, y = data_model(cfg).sample(key, TEST_SAMPLES)
-    phi = np.asarray(_apply(params, x, jnp.asarray(mean_field.biases(cfg.units, cfg.bias))))
     t = np.asarray(mean_field.targets(y))
-    return {"test_mse": float(np.mean((phi - t) ** 2)), "test_accuracy": float(np.mean(np.sign(phi) == t))}
-
-
-_apply = jax.jit(mean_field.apply)
+    head = jax.jit(phi(cfg))
+    final = np.asarray(head(jax.tree.map(lambda a: a[-1], snapshots), x))
+    curve = np.asarray(jax.jit(lambda s: jax.lax.map(lambda p: head(p, x[:CURVE_SAMPLES]), s))(snapshots))
+    accuracy = np.mean(np.sign(curve) == t[:CURVE_SAMPLES], axis=1)
+    metrics = {"test_mse": float(np.mean((final - t) ** 2)), "test_accuracy": float(np.mean(np.sign(final) == t))}
+    return metrics, accuracy
 
 
 def loss_per_time(losses: np.ndarray, d: int) -> np.ndarray:
@@ -139,28 +191,47 @@ def group_metrics(units: list[dict[str, Any]], k: int) -> dict[str, Any]:
     return out
 
 
-def run(cfg: IGConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> list[SeedResult]:
-    """Train every seed together, then measure each seed's final fields and prepare its gallery."""
+def run(cfg: OnlineConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> list[SeedResult]:
+    """Train every seed together, then measure each seed's final fields (a convolutional student's
+    filters, over their kernel) and held-out accuracy, and prepare its gallery."""
     result = fit(cfg, seeds, progress)
-    shape, d = data_model(cfg).lattice.shape, sites(cfg)
+    d = sites(cfg)
+    conv = isinstance(cfg, IGConvConfig)
+    shape = (cfg.kernel,) * int(cfg.dims) if conv else data_model(cfg).lattice.shape
     snap_steps = np.array(result.snapshot_steps)
-    title = f"two-layer mean-field net, {describe(cfg)}"
+    title = f"{'convolutional student' if conv else 'two-layer mean-field net'}, {describe(cfg)}"
     out = []
     for seed, params, snapshots, losses in per_seed(seeds, result.params, result.snapshots, result.losses):
-        units = rf.measure_units(params["w"], shape)
+        filters = params["w"].reshape(cfg.units, -1)
+        units = rf.measure_units(filters, shape)
         curve = loss_per_time(losses, d)
-        metrics = group_metrics(units, cfg.units) | held_out(cfg, params, seed) | {
-            "ipr_random": 3.0 / d, "verdicts": [u["verdict"] for u in units], "steps": steps(cfg),
-            "train_loss": float(curve[-1])}
-        arrays = {"snapshot_steps": snap_steps, "snapshot_times": snap_steps / d, "fields": snapshots["w"],
-                  "ipr_curve": rf.ipr(snapshots["w"]), "loss_per_time": curve,
-                  "bias": mean_field.biases(cfg.units, cfg.bias), "param_w": params["w"]} | unit_arrays(units)
+        final, accuracy = held_out(cfg, snapshots, seed)
+        metrics = final | {"train_loss": float(curve[-1]), "steps": steps(cfg)}
+        if conv:
+            metrics |= {"filter_ipr": float(np.mean(rf.ipr(filters))),
+                        "filter_ipr_random": 3.0 / (filters.shape[1] + 2)}
+        else:
+            metrics |= group_metrics(units, cfg.units) | {"ipr_random": 3.0 / d,
+                                                           "verdicts": [u["verdict"] for u in units]}
+        fields = snapshots["w"].reshape(len(snap_steps), cfg.units, -1)
+        arrays = {"snapshot_steps": snap_steps, "snapshot_times": snap_steps / d, "fields": fields,
+                  "ipr_curve": rf.ipr(fields), "loss_per_time": curve, "accuracy_curve": accuracy,
+                  "param_w": params["w"]} | unit_arrays(units)
+        if not conv:
+            arrays["bias"] = mean_field.biases(cfg.units, cfg.bias)
         out.append(SeedResult(seed, metrics, arrays, result.seconds / len(seeds),
                               partial(write_gallery, shape, arrays, f"{title}, seed {seed}")))
     return out
 
 
-def footprint(cfg: IGConfig) -> Footprint:
+def check_kernel(cfg: IGConvConfig) -> None:
+    """A ConfigError when the filters leave no window of 2 to pool (kernel above N - 1)."""
+    if cfg.kernel > int(cfg.N) - 1:
+        raise ConfigError(f"kernel={cfg.kernel}: the filters must leave at least 2 positions to pool a side, "
+                          f"so at most N - 1 = {int(cfg.N) - 1}")
+
+
+def footprint(cfg: OnlineConfig) -> Footprint:
     """Memory of one run: per seed the weights with every snapshot, every step's loss and a unit of
     time's batches (both classes, as the generic labelled draw makes them); once, the held-out samples,
     the measured snapshots and the gallery."""
@@ -168,6 +239,8 @@ def footprint(cfg: IGConfig) -> Footprint:
     snaps = len(snapshot_steps(cfg))
     per_seed = FLOAT * (cfg.units * d * (snaps + 4) + 2 * n + 16 * cfg.batch_size * d * d)
     once = FLOAT * 8 * TEST_SAMPLES * d + DOUBLE * (16 * d + 2 * snaps * cfg.units * d) + gallery_bytes(cfg)
+    if isinstance(cfg, IGConvConfig):  # the held-out pass: each channel's map before pooling, its erf, the pooled
+        once += FLOAT * 3 * TEST_SAMPLES * cfg.units * d
     return Footprint(per_seed, once, f"{n} steps of batch {cfg.batch_size} x {d} sites, {snaps} snapshots",
                      n * cfg.batch_size * d)
 
@@ -186,4 +259,11 @@ IG_TWO_LAYER = FieldExperiment(
     config=IGConfig, run=run, presets=PRESETS, data_defaults=DATA_DEFAULTS, footprint=footprint,
     numerics=LABELLED_NUMERICS,
     metrics=IGMetrics, dims={"fields": ("snapshot", "unit", "site"), "ipr_curve": ("snapshot", "unit"),
-                             "loss_per_time": ("time",)})
+                             "loss_per_time": ("time",), "accuracy_curve": ("snapshot",)})
+IG_CONV = FieldExperiment(
+    name="ig-conv",
+    summary="convolutional student of Ingrosso & Goldt (K channels, max pooling) trained online with batch 1",
+    config=IGConvConfig, run=run, presets=PRESETS, data_defaults=DATA_DEFAULTS, footprint=footprint,
+    numerics=LABELLED_NUMERICS, metrics=IGConvMetrics, check=check_kernel,
+    dims={"fields": ("snapshot", "channel", "tap"), "ipr_curve": ("snapshot", "channel"),
+          "loss_per_time": ("time",), "accuracy_curve": ("snapshot",)})

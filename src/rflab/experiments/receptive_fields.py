@@ -207,6 +207,7 @@ class FieldExperiment(Experiment):
     unset ones filled from ``data_defaults[model]``, then from the registry."""
 
     data_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    check: Callable[[Any], None] | None = None  # a resolved config's own check (ConfigError), after the data's
 
     def numerics_of(self, config: Mapping[str, Any]) -> int:
         """The experiment's version, or the data model's when that is later (Kur's table: 2), or that of
@@ -217,6 +218,8 @@ class FieldExperiment(Experiment):
     def configure(self, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
         cfg = resolve_data(super().configure(preset, overrides), self.data_defaults)  # type: ignore[arg-type]
         check_gallery(cfg)
+        if self.check is not None:
+            self.check(cfg)
         return cfg
 
 

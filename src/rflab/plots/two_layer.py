@@ -1,4 +1,5 @@
-"""The Ingrosso & Goldt figure: IPR over time by bias group, and every unit's final field."""
+"""The Ingrosso & Goldt figure: IPR over time by bias group, the students' held-out accuracy, and every
+unit's final field."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from rflab.plots.receptive_fields import GRAY, plot_torus_field
 
 GROUP_COLOURS = {"plus": "tab:orange", "minus": "tab:blue"}
 GROUP_LABELS = {"plus": "units with bias +b", "minus": "units with bias -b"}
+STUDENT_STYLES = {"fully_connected": ("black", "fully connected"), "convolutional": ("tab:green", "convolutional")}
+DATA_STYLES = {"nlgp": ("-", "NLGP"), "clone": ("--", "clone")}
 
 
 def plot_group_ipr(ax: Axes, times: np.ndarray, curves: dict[str, np.ndarray], d: int, threshold: float) -> None:
@@ -32,6 +35,22 @@ def plot_group_ipr(ax: Axes, times: np.ndarray, curves: dict[str, np.ndarray], d
     ax.set_xlabel("time (SGD steps / D)")
     ax.set_ylabel("IPR")
     ax.legend(frameon=False, fontsize=7, loc="upper left")
+
+
+def plot_accuracy(ax: Axes, accuracy: dict[str, dict[str, Any]]) -> None:
+    """Held-out accuracy against time (log axis) of each student (colour) on each data model (line style),
+    mean over seeds; ``accuracy[data][student]`` holds ``times`` and ``accuracy``."""
+    for data, (style, data_label) in DATA_STYLES.items():
+        for name, (colour, label) in STUDENT_STYLES.items():
+            times, curve = (np.asarray(accuracy[data][name][key]) for key in ("times", "accuracy"))
+            shown = times > 0
+            ax.plot(times[shown], curve[shown], color=colour, ls=style, lw=1.6, label=f"{label}, {data_label}")
+    ax.axhline(0.5, color=GRAY, ls=":", lw=0.8, label="chance")
+    ax.set_xscale("log")
+    ax.set_ylim(0.4, 1.02)
+    ax.set_xlabel("time (SGD steps / D)")
+    ax.set_ylabel("held-out accuracy")
+    ax.legend(frameon=False, fontsize=7, loc="lower right")
 
 
 def plot_unit_fields(fig: SubFigure, fields: np.ndarray, unit_groups: Sequence[str], shape: tuple[int, ...],
@@ -60,11 +79,12 @@ def plot_unit_fields(fig: SubFigure, fields: np.ndarray, unit_groups: Sequence[s
 
 def figure(rows: Sequence[dict[str, Any]], path: Path, title: str) -> Path:
     """Per input (``title``, ``shape``, ``threshold``, and per data ``nlgp``/``clone``: ``times``,
-    ``curves``, ``fields`` of seed 0, ``label``): IPR over time on NLGP and on its clone, then the fields."""
-    fig = Figure(figsize=(20, 4.2 * len(rows) + 0.6), layout="constrained")
+    ``curves``, ``fields`` of seed 0, ``label``; ``accuracy`` as ``plot_accuracy`` takes it): IPR over time on
+    NLGP and on its clone, the students' accuracy, then the fields."""
+    fig = Figure(figsize=(25, 4.2 * len(rows) + 0.6), layout="constrained")
     subs = fig.subfigures(len(rows), 1, squeeze=False)[:, 0]
     for sub, row in zip(subs, rows, strict=True):
-        cells = sub.subfigures(1, 4, width_ratios=(1, 1, 1.1, 1.1))
+        cells = sub.subfigures(1, 5, width_ratios=(1, 1, 1, 1.1, 1.1))
         d = math.prod(row["shape"])
         top = max(np.max(c) for data in ("nlgp", "clone") for c in row[data]["curves"].values())
         for cell, data in zip(cells[:2], ("nlgp", "clone"), strict=True):
@@ -72,7 +92,10 @@ def figure(rows: Sequence[dict[str, Any]], path: Path, title: str) -> Path:
             plot_group_ipr(ax, row[data]["times"], row[data]["curves"], d, row["threshold"])
             ax.set_ylim(0, 1.1 * max(top, row["threshold"]))
             ax.set_title(f"{row['title']}: {row[data]['label']}", fontsize=9)
-        for cell, data in zip(cells[2:], ("nlgp", "clone"), strict=True):
+        ax = cells[2].subplots()
+        plot_accuracy(ax, row["accuracy"])
+        ax.set_title(f"{row['title']}: held-out accuracy, both students of width K = {row['units']}", fontsize=9)
+        for cell, data in zip(cells[3:], ("nlgp", "clone"), strict=True):
             plot_unit_fields(cell, row[data]["fields"], row[data]["groups"], row["shape"],
                              f"final fields, seed 0, {row[data]['label']} (orange: +b, blue: -b)")
     fig.suptitle(title)
