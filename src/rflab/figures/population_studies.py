@@ -6,6 +6,8 @@
 - ``code-topology``: is the orientation code one persistent loop (persistent homology, ripser)?
 - ``code-cost``: what does reading the population cost, against a dense 3-D autoencoder of
   similar accuracy, and what does it buy in robustness?
+- ``model-cost``: what does the third term of the description length, the cost of the decoder's
+  weights, change in the MDL code: the units in use, the code's dimension, the totals?
 
 Every run behind a study is one it declares, so a study made twice trains nothing.
 """
@@ -76,6 +78,26 @@ class CostSummary(Schema):
     sparse: dict[str, float] | None
     silenced: dict[str, float]
     code_noise: dict[str, float]
+
+
+class ModelCostRow(Schema):
+    """One row of ``model-cost-SCALE.json``: the MDL code at one weight variance V_w (None: no model cost)
+    and training set size, each measure per seed: the effective number of units in use, the centre's
+    participation ratio and TwoNN dimension, the held-out MSE, the description length per image with the
+    code's and reconstruction's constants, the same with the model's cost (None without one), and the
+    mean-image baseline."""
+
+    weight_var: float | None
+    n_train: int
+    weight_resolution: float
+    units_in_use: list[float]
+    participation: list[float]
+    twonn: list[float]
+    test_mse: list[float]
+    bits: list[float]
+    bits_with_model: list[float] | None
+    model_bits: list[float]
+    mean_image: list[float]
 
 
 PROBLEMS = (("dipoles: x, y, orientation (3 latents)", "dipole-3d", "mdl", 3),
@@ -303,6 +325,57 @@ def make_cost(inputs: Inputs[None]) -> list[Path]:
     return [figure, table]
 
 
+@dataclass(frozen=True)
+class ModelCostPoint:
+    """One point of the model-cost study: the weight variance (None: no model cost) and training set size."""
+
+    weight_var: float | None
+    n_train: int
+
+
+def model_cost_scale(weight_vars: Sequence[float | None], n_trains: Sequence[int], seeds: Sequence[int],
+                     overrides: Mapping[str, Any], note: str) -> Scale[dict[str, ModelCostPoint]]:
+    """The ``mdl`` preset (with ``overrides``) at every weight variance and training set size."""
+    runs, points = {}, {}
+    for n in n_trains:
+        for v in weight_vars:
+            key = f"V_w = {v if v is not None else 'none'}, n_train = {n}"
+            extra = {"n_train": n} | ({"weight_var": v} if v is not None else {})
+            runs[key] = RunSpec("dipole-3d", "mdl", dict(overrides) | extra, tuple(seeds))
+            points[key] = ModelCostPoint(v, n)
+    return Scale(runs, note, points)
+
+
+def units_in_use(activity: np.ndarray) -> float:
+    """The effective number of units in use: the participation ratio (sum a)^2 / sum a^2 of the units'
+    mean activities over the images (H when all are used alike, 1 when one unit carries everything)."""
+    mean = activity.mean(axis=0)
+    return float(mean.sum() ** 2 / np.sum(mean**2))
+
+
+def make_model_cost(inputs: Inputs[dict[str, ModelCostPoint]]) -> list[Path]:
+    """``model-cost``: the MDL code against the weight variance V_w of the model's cost, per training set size."""
+    rows = []
+    for key, point in inputs.scale.settings.items():
+        cfg, runs = inputs.config(key), inputs.runs[key]
+        data = make_data(cfg, [r.seed for r in runs])
+        use = [units_in_use(np.asarray(pop.mdl_apply(stored_params(r.arrays()), data["x_test"][i], cfg.sigma).activity))
+               for i, r in enumerate(runs)]
+        bits = [r.metrics["mdl_bits"] for r in runs]
+        model = [b.get("model") for b in bits]
+        rows.append({
+            "weight_var": point.weight_var, "n_train": point.n_train, "weight_resolution": cfg.weight_resolution,
+            "units_in_use": use, "participation": [r.metrics["effective_dim"] for r in runs],
+            "twonn": [r.metrics["intrinsic_dim"] for r in runs], "test_mse": [r.metrics["test_mse"] for r in runs],
+            "bits": [b["total_with_constants"] for b in bits],
+            "bits_with_model": [m["total_with_model"] for m in model] if point.weight_var is not None else None,
+            "model_bits": [m["weights"] + m["constant"] if m else 0.0 for m in model],
+            "mean_image": [b["mean_image"] for b in bits]})
+    table = write_json(inputs.file(".json"), rows)
+    return [plots.model_cost_study(rows, inputs.file(".png"), f"{inputs.scale_name} scale, {inputs.scale.note}"),
+            table]
+
+
 FIGURES = (
     Figure("mdl-dimension", "Open question 1: effective dimensionality of the MDL code against K",
            {"paper": dimension_scale((1, 2, 3, 4, 6, 10), range(5), {}),
@@ -314,4 +387,10 @@ FIGURES = (
     Figure("code-cost", "Open question 3: data movement per reconstruction against accuracy and robustness",
            {"paper": cost_scale(range(5), (16, 32, 64, 128, 256)), "quick": cost_scale(range(1), (32, 64, 256))},
            make_cost, dict[str, CostSummary]),
+    Figure("model-cost", "Open question 4: the cost of the model (the decoder's weights) in the MDL code's "
+           "description length, against V_w and the training set size",
+           {"paper": model_cost_scale((None, 1000.0, 100.0, 10.0, 1.0), (500, 2000, 8000), range(3), {},
+                                      "the mdl preset, seeds 0-2"),
+            "quick": model_cost_scale((None, 100.0, 1.0), (2000,), range(1), {}, "the mdl preset, seed 0")},
+           make_model_cost, list[ModelCostRow]),
 )

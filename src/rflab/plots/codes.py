@@ -326,3 +326,44 @@ def cost_study(summary: dict, silenced: Sequence[float], noise: Sequence[float],
     fig.suptitle(f"code-cost ({note}): what reading a population costs, and what it buys", fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def model_cost_study(rows: Sequence[dict], path: Path, note: str) -> Path:
+    """The MDL code against the weight variance V_w of the model's cost (log axis), one colour per
+    training set size; the runs without a model cost as horizontal lines: units in use, the centre's
+    dimension, the description length per image (with and without the model's share, against the mean
+    image) and the held-out MSE, each the mean over seeds with its spread."""
+    fig, axes = plt.subplots(1, 4, figsize=(18, 4.2))
+    sizes = sorted({r["n_train"] for r in rows})
+    colours = dict(zip(sizes, plt.cm.viridis(np.linspace(0.1, 0.8, len(sizes))), strict=True))
+    panels = ((axes[0], (("units_in_use", "-", ""),), "effective units in use"),
+              (axes[1], (("participation", "-", "participation ratio"), ("twonn", "--", "TwoNN")),
+               "dimension of the centre"),
+              (axes[2], (("bits", "-", "code + reconstruction"), ("bits_with_model", "--", "+ the model's share"),
+                         ("mean_image", ":", "mean image")), "bits per image (constants included)"),
+              (axes[3], (("test_mse", "-", ""),), "held-out MSE"))
+    for n in sizes:
+        mine = [r for r in rows if r["n_train"] == n]
+        costed = sorted((r for r in mine if r["weight_var"] is not None), key=lambda r: r["weight_var"])
+        free = next((r for r in mine if r["weight_var"] is None), None)
+        v = [r["weight_var"] for r in costed]
+        for ax, series, _ in panels:
+            for key, style, label in series:
+                name = f"n_train {n}" + (f", {label}" if label else "")
+                if costed:
+                    ax.errorbar(v, [np.mean(r[key]) for r in costed], [np.std(r[key]) for r in costed],
+                                color=colours[n], ls=style, marker="o", capsize=3, label=name)
+                if free is not None and free[key] is not None:
+                    ax.axhline(np.mean(free[key]), color=colours[n], ls=style, lw=0.8, alpha=0.6)
+    for ax, _, ylabel in panels:
+        ax.set_xscale("log")
+        ax.set(xlabel="V_w, variance of the weights' prior", ylabel=ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=6)
+    for ax, key in ((axes[0], "units_in_use"), (axes[1], "participation")):
+        ax.set_ylim(0, 1.25 * max(max(np.max(r[key]), np.max(r["twonn"])) for r in rows))
+    mse = [v for r in rows for v in r["test_mse"]]
+    axes[3].set(yscale="log", ylim=(min(mse) / 3, max(mse) * 3))
+    fig.suptitle(f"model-cost ({note}): thin lines, no model cost", fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)

@@ -6,6 +6,7 @@ on these pages is read from the store; nothing is typed."""
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -203,9 +204,22 @@ def cost_table(coders: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def model_cost_table(rows: Sequence[Any]) -> list[str]:
+    """``model-cost``: per training set size and weight variance, the means over seeds."""
+    lines = ["| n_train | V_w | units in use | participation ratio | TwoNN | held-out MSE | bits per image | "
+             "with the model's share | mean image |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (r.n_train, -(r.weight_var or math.inf))):
+        model = f"{np.mean(r.bits_with_model):.1f}" if r.weight_var is not None else "(no model cost)"
+        lines.append(f"| {r.n_train} | {r.weight_var if r.weight_var is not None else 'none'} | "
+                     f"{np.mean(r.units_in_use):.1f} | {np.mean(r.participation):.2f} | {np.mean(r.twonn):.2f} | "
+                     f"{np.mean(r.test_mse):.4f} | {np.mean(r.bits):.1f} | {model} | {np.mean(r.mean_image):.1f} |")
+    return lines
+
+
 STUDIES = (("mdl-dimension", "Does the description length find the number of latents?", dimension_table),
            ("code-topology", "Is orientation one persistent loop?", topology_table),
-           ("code-cost", "What does reading a population cost, and what does it buy?", cost_table))
+           ("code-cost", "What does reading a population cost, and what does it buy?", cost_table),
+           ("model-cost", "What does the cost of the model change?", model_cost_table))
 
 
 def studies_page(ev: Evidence) -> str:
