@@ -120,9 +120,11 @@ def gallery(fields: np.ndarray, steps: np.ndarray, units: list[dict[str, Any]], 
 def training(losses: np.ndarray, steps: np.ndarray, ipr_curve: np.ndarray, shape: tuple[int, ...], title: str,
              path: Path) -> Path:
     """Training loss (smoothed over 1% of the steps) and every unit's IPR over training, with the
-    IPRs of a random (3/D) and a sinusoidal (1.5/D) field."""
-    fig = Figure(figsize=(11, 3.8), layout="constrained")
-    ax_loss, ax_ipr = fig.subplots(1, 2)
+    IPRs of a random (3/D) and a sinusoidal (1.5/D) field. Fixed margins: a constrained layout of the
+    log axis' tick labels costs more than the rest of the figure."""
+    fig = Figure(figsize=(11, 3.8))
+    ax_loss, ax_ipr = fig.subplots(1, 2, gridspec_kw={"left": 0.07, "right": 0.985, "bottom": 0.14, "top": 0.86,
+                                                       "wspace": 0.22})
     window = max(1, len(losses) // 100)
     smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
     ax_loss.plot(np.arange(window, len(losses) + 1), smooth, color="black", lw=1)
