@@ -92,8 +92,11 @@ def gallery(fields: np.ndarray, steps: np.ndarray, units: list[dict[str, Any]], 
     ring = len(shape) == 1
     if ring and k > STACKED_UNITS:
         return stacked_gallery(fields[-1], units, title, path)
-    fig = Figure(figsize=gallery_inches(k, ring), layout="constrained")
-    grid = fig.add_gridspec(math.ceil(k / cols), cols)
+    width, height = gallery_inches(k, ring)
+    fig = Figure(figsize=(width, height), layout=None if ring else "constrained")
+    margins = {"left": 0.55 / width, "right": 1 - 0.15 / width, "top": 1 - 1.3 / height, "bottom": 0.45 / height,
+               "wspace": 0.3, "hspace": 0.75} if ring else {}  # ring: fixed, a constrained layout costs the most
+    grid = fig.add_gridspec(math.ceil(k / cols), cols, **margins)
     picks = np.unique(np.linspace(0, len(fields) - 1, 5).round().astype(int))[:-1]
     for j, unit in enumerate(units):
         spec = grid[j // cols, j % cols]
