@@ -168,9 +168,11 @@ def held_out(cfg: OnlineConfig, snapshots: Any, seed: int) -> tuple[dict[str, fl
     key = jax.random.fold_in(jax.random.PRNGKey(seed), 7919)
     x, y = data_model(cfg).sample(key, TEST_SAMPLES)
     t = np.asarray(mean_field.targets(y))
-    head = jax.jit(phi(cfg))
-    final = np.asarray(head(jax.tree.map(lambda a: a[-1], snapshots), x))
-    curve = np.asarray(jax.jit(lambda s: jax.lax.map(lambda p: head(p, x[:CURVE_SAMPLES]), s))(snapshots))
+    head = phi(cfg)
+    last = jax.tree.map(lambda a: a[-1], snapshots)
+    chunks = x.reshape(-1, CURVE_SAMPLES, x.shape[-1])  # in chunks: a convolutional student's hidden units are big
+    final = np.asarray(jax.jit(lambda p: jax.lax.map(lambda xb: head(p, xb), chunks))(last)).reshape(-1)
+    curve = np.asarray(jax.jit(lambda s: jax.lax.map(lambda p: head(p, chunks[0]), s))(snapshots))
     accuracy = np.mean(np.sign(curve) == t[:CURVE_SAMPLES], axis=1)
     metrics = {"test_mse": float(np.mean((final - t) ** 2)), "test_accuracy": float(np.mean(np.sign(final) == t))}
     return metrics, accuracy
