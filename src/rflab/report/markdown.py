@@ -228,12 +228,13 @@ def studies_page(ev: Evidence) -> str:
              f"Written by `rflab report --scale {ev.scale} --markdown docs/results` from the figures' JSON "
              f"(`figures/NAME-{ev.scale}.json`); numbers are means over the seeds each figure declares."]
     for name, title, table in STUDIES:
-        image = f"![{name} at the {ev.scale} scale](figures/{name}-{ev.scale}.png)"
-        lines += ["", f"## {name}: {title}", "", image, ""]
+        lines += ["", f"## {name}: {title}", ""]
         try:
-            lines += table(ev.figure_json(name))
+            rows = table(ev.figure_json(name))
         except Missing as e:
             lines.append(f"Not made at this scale: {e}")
+            continue
+        lines += [f"![{name} at the {ev.scale} scale](figures/{name}-{ev.scale}.png)", "", *rows]
     return "\n".join(lines) + "\n"
 
 
