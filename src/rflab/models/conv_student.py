@@ -46,7 +46,7 @@ def init(key: jax.Array, shape: tuple[int, ...], channels: int, kernel: int, bia
 def patch_sites(shape: tuple[int, ...], kernel: int) -> np.ndarray:
     """For every position of a valid filter (row-major), the flattened sites it covers: (positions, taps).
     A NumPy constant: the convolution is a gather and a small product, which on a CPU at batch 1 costs a
-    tenth of XLA's convolution and its two gradient convolutions."""
+    third of XLA's convolution and its two gradient convolutions (49 against 159 us a step, 2 seeds)."""
     out = [n - kernel + 1 for n in shape]
     starts = np.stack(np.meshgrid(*[np.arange(m) for m in out], indexing="ij"), -1).reshape(-1, len(shape))
     taps = np.stack(np.meshgrid(*[np.arange(kernel)] * len(shape), indexing="ij"), -1).reshape(-1, len(shape))
