@@ -129,17 +129,19 @@ def phi(cfg: OnlineConfig) -> Callable[[Any, jax.Array], jax.Array]:
 def learner(cfg: OnlineConfig) -> train.Learner:
     """The network of a config, on the data model's base draws (the transform is applied in the loss)."""
     model = data_model(cfg)
-    head, args = phi(cfg), model.transform_args()
+    args = model.transform_args()
+    if isinstance(cfg, IGConvConfig):
+        shape = model.lattice.shape
+        init = partial(conv_student.init, shape=shape, channels=cfg.units, kernel=cfg.kernel, bias=cfg.bias)
+        network_loss = partial(conv_student.loss, shape=shape)
+    else:
+        init = partial(mean_field.init, dim=model.dim, units=cfg.units, std=cfg.init_std)
+        network_loss = partial(mean_field.loss, bias=jnp.asarray(mean_field.biases(cfg.units, cfg.bias)))
 
     def loss(params: Any, batch: tuple[jax.Array, jax.Array]) -> jax.Array:
         z, y = batch
-        return (head(params, model.transform(z, args)) - mean_field.targets(y)) ** 2
+        return network_loss(params, (model.transform(z, args), y))
 
-    if isinstance(cfg, IGConvConfig):
-        init = partial(conv_student.init, shape=model.lattice.shape, channels=cfg.units, kernel=cfg.kernel,
-                       bias=cfg.bias)
-    else:
-        init = partial(mean_field.init, dim=model.dim, units=cfg.units, std=cfg.init_std)
     return train.Learner(init=init, loss=loss)
 
 
