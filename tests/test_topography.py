@@ -111,3 +111,58 @@ def test_kohonen_responses_are_normalised_and_peak_at_the_best_matching_unit() -
     np.testing.assert_array_equal(np.argmax(r, axis=1), som.best_matching(w, x))
     np.testing.assert_array_equal(som.best_matching(w, x), np.argmin(((x[:, None] - w[None]) ** 2).sum(-1), axis=1))
     assert som.final_radius(3.0, 20) == pytest.approx(1.1)
+
+
+THREE = ("horizontal", "vertical", "diagonal")
+
+
+def test_three_separate_clusters_have_no_cross_neighbours_and_every_pair_its_gap() -> None:
+    """Three 5x5 grids of spacing 1 at x = 0, 10 and 30: pair gaps 6, 26 and 16; the layout's gap is the smallest."""
+    positions = np.concatenate([_grid(5), _grid(5) + np.array([10.0, 0.0]), _grid(5) + np.array([30.0, 0.0])])
+    labels = np.repeat([0, 1, 2], 25)
+    gaps = topography.pair_gap_ratios(positions, labels, THREE)
+    assert gaps == pytest.approx({"horizontal/vertical": 6.0, "horizontal/diagonal": 26.0, "vertical/diagonal": 16.0})
+    assert topography.gap_ratio(positions, labels) == min(gaps.values())
+    assert topography.cross_neighbour_fraction(positions, labels) == 0.0
+
+
+def test_three_stripes_of_a_grid_touch_pairwise_where_they_meet_and_not_across_the_middle() -> None:
+    """A 9x9 grid cut into three stripes of three columns: neighbouring stripes touch (1), the outer two are 4 apart."""
+    positions = _grid(9)
+    labels = (positions[:, 0] // 3).astype(int)
+    gaps = topography.pair_gap_ratios(positions, labels, THREE)
+    assert gaps == pytest.approx({"horizontal/vertical": 1.0, "horizontal/diagonal": 4.0, "vertical/diagonal": 1.0})
+    assert topography.gap_ratio(positions, labels) == pytest.approx(1.0)
+
+
+def test_preferences_discontinuity_and_pair_gaps_count_three_classes_and_nan_when_one_is_thin() -> None:
+    """Units 0-1 answer class 0, 2-3 class 1, 4-5 class 2; unit 6 answers nothing: it is inactive."""
+    classes = np.array([0, 1, 2])
+    responses = np.array([[0.5, 0.49, 0, 0, 0, 0, 0.01], [0, 0, 0.5, 0.5, 0, 0, 0], [0, 0, 0, 0, 0.6, 0.4, 0]])
+    prefs = topography.unit_preferences(responses, classes, active_share=0.1, n_classes=3)
+    assert prefs["class_means"].shape == (3, 7)
+    np.testing.assert_array_equal(prefs["preference"][:6], [0, 0, 1, 1, 2, 2])
+    np.testing.assert_array_equal(prefs["active"], [True] * 6 + [False])
+    positions = np.array([[0.0, 0.0], [0.0, 1.0], [5.0, 0.0], [5.0, 1.0], [0.0, 9.0], [0.0, 10.0], [2.5, 0.0]])
+    measured = topography.discontinuity(positions, prefs, THREE)
+    assert measured == pytest.approx({"cross_neighbour_fraction": 0.0, "gap_ratio": 5.0, "active_units": 6,
+                                      "units_horizontal": 2, "units_vertical": 2, "units_diagonal": 2})
+    assert topography.pair_gaps(positions, prefs, THREE) == pytest.approx(
+        {"horizontal/vertical": 5.0, "horizontal/diagonal": 8.0, "vertical/diagonal": np.hypot(5, 8)})
+    thin = prefs | {"active": np.array([True] * 5 + [False, False])}
+    assert np.isnan(topography.discontinuity(positions, thin, THREE)["gap_ratio"])
+    assert all(np.isnan(v) for v in topography.pair_gaps(positions, thin, THREE).values())
+    assert set(topography.discontinuity(positions, prefs)) == {"cross_neighbour_fraction", "gap_ratio",
+                                                               "active_units", "units_horizontal", "units_vertical"}
+
+
+def test_accuracy_by_class_is_each_class_recall_and_what_where_names_every_class() -> None:
+    """A code that holds the class of objects 0 and 1 but puts object 2 on top of object 0: recalls 1, ~1/2, ~1/2."""
+    rng = np.random.default_rng(4)
+    lat = np.column_stack([np.arange(3000) % 3, rng.uniform(1.5, 5.5, 3000)])
+    code = np.column_stack([np.where(lat[:, 0] == 1, 1.0, 0.0), lat[:, 1] / 4])
+    recall = topography.accuracy_by_class(code[:2400], lat[:2400], code[2400:], lat[2400:], names=THREE)
+    assert recall["vertical"] == 1.0 and 0.3 < recall["horizontal"] < 0.7 and 0.3 < recall["diagonal"] < 0.7
+    scored = topography.what_where(code[:2400], lat[:2400], code[2400:], lat[2400:], names=THREE)
+    assert scored["class_accuracy"] == pytest.approx(np.mean(list(recall.values())), abs=1e-9)
+    assert set(scored["position_r2"]) == {*THREE, "mean"}

@@ -12,7 +12,7 @@ each unit's class preference, and how far apart the two classes' units lie in th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -113,7 +113,12 @@ class BarsConfig(PopulationCodeConfig):
         return need, f"2 x knn_k = {need} (each class's kNN position regression is fitted on its half of the " \
                      "training images)"
 
+    def objects(self) -> tuple[str, ...]:
+        """The classes of the images (``data.bars.CLASSES``): the what/where problem's two bars."""
+        return bars.CLASSES[:bars.TWO]
 
+
+ACROSS = {2: "the rows or the columns", 3: "the rows, the columns or the anti-diagonal"}  # by number of objects
 MIXED = 0.1  # a unit's image mixes the classes when the weaker class's structure is above 10% of the total
 
 
@@ -124,7 +129,8 @@ def make_data(cfg: BarsConfig, seeds: Sequence[int]) -> dict[str, np.ndarray]:
     @jax.vmap
     def draw(key: jax.Array) -> dict[str, jax.Array]:
         k_train, k_test = jax.random.split(jax.random.fold_in(key, 1))
-        tr, te = bars.sample(k_train, cfg.n_train), bars.sample(k_test, cfg.n_test)
+        n = len(cfg.objects())
+        tr, te = bars.sample(k_train, cfg.n_train, n), bars.sample(k_test, cfg.n_test, n)
         return {"x_train": tr.images, "lat_train": tr.latents, "x_test": te.images, "lat_test": te.latents}
 
     return jax.tree.map(np.asarray, draw(train.seed_keys(seeds)))
@@ -146,56 +152,69 @@ def score(cfg: BarsConfig, d: dict[str, np.ndarray], unit_positions: np.ndarray,
     """The measurements shared by both coders, and the units' preferences: ``codes`` are the training
     and held-out codes, ``responses`` the held-out graded unit responses, ``recon`` the held-out
     reconstructions. The unit layout is measured from the graded and the winner-take-all responses."""
-    classes = d["lat_test"][:, 0]
-    prefs = topography.unit_preferences(responses, classes, cfg.active_share)
-    winner = topography.unit_preferences(topography.winner_take_all(responses), classes, cfg.active_share)
+    names, classes = cfg.objects(), d["lat_test"][:, 0]
+    prefs = topography.unit_preferences(responses, classes, cfg.active_share, len(names))
+    winner = topography.unit_preferences(topography.winner_take_all(responses), classes, cfg.active_share, len(names))
     measured = (metrics.reconstruction(d["x_test"], recon, d["x_train"])
-                | topography.what_where(codes[0], d["lat_train"], codes[1], d["lat_test"], cfg.knn_k)
-                | {"topography": topography.discontinuity(unit_positions, prefs),
-                   "topography_winner": topography.discontinuity(unit_positions, winner)})
+                | topography.what_where(codes[0], d["lat_train"], codes[1], d["lat_test"], cfg.knn_k, names)
+                | {"topography": topography.discontinuity(unit_positions, prefs, names),
+                   "topography_winner": topography.discontinuity(unit_positions, winner, names)})
     return measured, prefs | {f"winner_{k}": v for k, v in winner.items()}
 
 
-def measure_mdl(cfg: BarsConfig, params: pop.Params, d: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
-    """Held-out measurements of one trained MDL code (the code is the activity-weighted centre);
-    ``mixed_units`` counts units where the code decodes (a standard bump there) to a blend of the classes."""
+Extras = Callable[[BarsConfig, dict[str, np.ndarray], np.ndarray, tuple[np.ndarray, np.ndarray],
+                   dict[str, np.ndarray], np.ndarray], dict]
+
+
+def mixed_units(cfg: BarsConfig, d: dict[str, np.ndarray], unit_positions: np.ndarray,
+                codes: tuple[np.ndarray, np.ndarray], prefs: dict[str, np.ndarray], unit_images: np.ndarray) -> dict:
+    """The what/where extra: units whose image (``unit_images``) blends a horizontal and a vertical bar."""
+    return {"mixed_units": int(np.sum(topography.class_mixture(unit_images) > MIXED))}
+
+
+def measure_mdl(cfg: BarsConfig, params: pop.Params, d: dict[str, np.ndarray], extras: Extras = mixed_units
+                ) -> tuple[dict, dict[str, np.ndarray]]:
+    """Held-out measurements of one trained MDL code (the code is the activity-weighted centre) and
+    ``extras``, given the units' images: what the code decodes a standard bump at each unit to."""
     apply = CODERS["mdl"].apply
     tr, te = apply(params, d["x_train"], cfg.sigma), apply(params, d["x_test"], cfg.sigma)
     mu = np.asarray(pop.positions(params))
-    measured, prefs = score(cfg, d, mu, (np.asarray(tr.code), np.asarray(te.code)), np.asarray(te.activity),
-                            np.asarray(te.recon))
+    codes = (np.asarray(tr.code), np.asarray(te.code))
+    measured, prefs = score(cfg, d, mu, codes, np.asarray(te.activity), np.asarray(te.recon))
     at_units = np.asarray(CODERS["mdl"].decode(params, mu, cfg.sigma))
     arrays = {"mdl_positions": mu, "mdl_code_test": np.asarray(te.code), "mdl_recons": np.asarray(te.recon[:8]),
               "mdl_unit_images": at_units}
     arrays |= {f"mdl_{k}": np.asarray(v) for k, v in prefs.items()}
     arrays |= {f"mdl_{k}": v for k, v in flat_params(params).items()}
-    mixed = {"mixed_units": int(np.sum(topography.class_mixture(at_units) > MIXED))}
-    return measured | mixed | mdl_bits(cfg, params, d["x_test"], d["x_train"]), arrays  # type: ignore[arg-type]
+    more = extras(cfg, d, mu, codes, prefs, at_units)
+    return measured | more | mdl_bits(cfg, params, d["x_test"], d["x_train"]), arrays  # type: ignore[arg-type]
 
 
-def measure_som(cfg: BarsConfig, w: np.ndarray, d: dict[str, np.ndarray], initial: np.ndarray
-                ) -> tuple[dict, dict[str, np.ndarray]]:
-    """Held-out measurements of one trained map (its code is the best-matching unit's grid position);
-    ``initial_mse`` is the held-out error of its starting weights (training images drawn at random);
-    ``mixed_units`` counts units whose weight vector blends the classes."""
+def measure_som(cfg: BarsConfig, w: np.ndarray, d: dict[str, np.ndarray], initial: np.ndarray,
+                extras: Extras = mixed_units) -> tuple[dict, dict[str, np.ndarray]]:
+    """Held-out measurements of one trained map (its code is the best-matching unit's grid position) and
+    ``extras``, given its weight vectors as the units' images; ``initial_mse`` is the held-out error of its
+    starting weights (training images drawn at random)."""
     grid = som.grid(cfg.som_side)
     win_train, win_test = som.best_matching(w, d["x_train"]), som.best_matching(w, d["x_test"])
     graded = som.responses(w, d["x_test"], som.final_radius(cfg.som_sigma, cfg.som_epochs))
-    measured, prefs = score(cfg, d, grid, (grid[win_train], grid[win_test]), graded, w[win_test])
+    codes = (grid[win_train], grid[win_test])
+    measured, prefs = score(cfg, d, grid, codes, graded, w[win_test])
     arrays = {"som_weights": w, "som_code_test": grid[win_test], "som_recons": w[win_test[:8]]}
     arrays |= {f"som_{k}": np.asarray(v) for k, v in prefs.items()}
-    mixed = {"mixed_units": int(np.sum(topography.class_mixture(w) > MIXED))}
-    return measured | mixed | {"initial_mse": som.quantisation_mse(initial, d["x_test"])}, arrays
+    more = extras(cfg, d, grid, codes, prefs, w)
+    return measured | more | {"initial_mse": som.quantisation_mse(initial, d["x_test"])}, arrays
 
 
 def curves(cfg: BarsConfig, snapshots: pop.Params, d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Held-out MSE and both discontinuity measures of the MDL code at every snapshot."""
-    rows = []
+    rows, names = [], cfg.objects()
     for i in range(len(snapshot_epochs(cfg))):
         params = take(snapshots, i)
         out = CODERS["mdl"].apply(params, d["x_test"], cfg.sigma)
-        prefs = topography.unit_preferences(np.asarray(out.activity), d["lat_test"][:, 0], cfg.active_share)
-        top = topography.discontinuity(np.asarray(pop.positions(params)), prefs)
+        prefs = topography.unit_preferences(np.asarray(out.activity), d["lat_test"][:, 0], cfg.active_share,
+                                            len(names))
+        top = topography.discontinuity(np.asarray(pop.positions(params)), prefs, names)
         rows.append([float(np.mean((np.asarray(out.recon) - d["x_test"]) ** 2)), top["cross_neighbour_fraction"],
                      top["gap_ratio"], top["active_units"]])
     table = np.array(rows, dtype=np.float32)
@@ -203,15 +222,17 @@ def curves(cfg: BarsConfig, snapshots: pop.Params, d: dict[str, np.ndarray]) -> 
             "snap_active_units": table[:, 3]}
 
 
-def run(cfg: BarsConfig, seeds: Sequence[int], progress: ProgressFn | None = None) -> list[SeedResult]:
-    """Train the MDL codes of every seed together and a map per seed, then measure both and prepare the figures."""
+def run(cfg: BarsConfig, seeds: Sequence[int], progress: ProgressFn | None = None,
+        extras: Extras = mixed_units) -> list[SeedResult]:
+    """Train the MDL codes of every seed together and a map per seed, then measure both (with ``extras``)
+    and prepare the figures."""
     data = make_data(cfg, seeds)
     result = fit(cfg, seeds, data, progress)
     out = []
     for seed, d, params, snaps, losses in per_seed(seeds, data, result.params, result.snapshots, result.losses):
-        mdl, mdl_arrays = measure_mdl(cfg, params, d)
+        mdl, mdl_arrays = measure_mdl(cfg, params, d, extras)
         initial, weights = som.fit(d["x_train"], cfg.som_side, cfg.som_sigma, cfg.som_lr, cfg.som_epochs, seed)
-        kohonen, som_arrays = measure_som(cfg, weights, d, initial)
+        kohonen, som_arrays = measure_som(cfg, weights, d, initial, extras)
         arrays = ({"losses": losses} | curves(cfg, snaps, d) | mdl_arrays | som_arrays
                   | {"lat_test": d["lat_test"]})
         out.append(SeedResult(seed, {"mdl": mdl, "som": kohonen}, arrays, result.seconds / len(seeds),
@@ -222,13 +243,13 @@ def run(cfg: BarsConfig, seeds: Sequence[int], progress: ProgressFn | None = Non
 def write_figures(cfg: BarsConfig, d: dict[str, np.ndarray], arrays: dict[str, np.ndarray], measured: dict,
                   folder: Path) -> None:
     """Every figure of one seed's run into ``folder``."""
-    lat = d["lat_test"]
-    plots.examples(d["x_train"], d["lat_train"], folder / EXAMPLES)
+    lat, names = d["lat_test"], cfg.objects()
+    plots.examples(d["x_train"], d["lat_train"], folder / EXAMPLES, across=ACROSS[len(names)])
     plots.reconstructions(d["x_test"], {"MDL code": arrays["mdl_recons"], "Kohonen map": arrays["som_recons"]}, lat,
                           folder / RECONSTRUCTIONS)
     winner = "Kohonen map: best-matching unit (jittered)"
     plots.codes({"MDL code: centre": arrays["mdl_code_test"], winner: arrays["som_code_test"]}, lat,
-                folder / CODES, jitter={winner: 0.3 / (cfg.som_side - 1)})
+                folder / CODES, jitter={winner: 0.3 / (cfg.som_side - 1)}, names=names)
     layouts = {
         f"{coder}, {kind}": (positions, arrays[f"{key}_{prefix}preference"], arrays[f"{key}_{prefix}active"],
                              measured[key][f"topography{suffix}"])
@@ -236,7 +257,7 @@ def write_figures(cfg: BarsConfig, d: dict[str, np.ndarray], arrays: dict[str, n
         for coder, key, positions in (("MDL code: learned positions", "mdl", arrays["mdl_positions"]),
                                       ("Kohonen map: fixed grid", "som", som.grid(cfg.som_side)))
     }
-    plots.units(layouts, folder / UNITS)
+    plots.units(layouts, folder / UNITS, names=names)
     spe = train.Epochs(cfg.n_train, cfg.batch_size).steps_per_epoch
     plots.training(arrays["losses"], spe, snapshot_epochs(cfg), arrays, measured["mdl"]["naive_mse"],
                    folder / TRAINING)

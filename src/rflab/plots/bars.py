@@ -13,9 +13,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-CLASS_NAMES = ("horizontal", "vertical")
-CLASS_COLOURS = ("tab:blue", "tab:orange")
-CLASS_MARKERS = ("_", "|")
+CLASS_NAMES = ("horizontal", "vertical", "diagonal")
+CLASS_COLOURS = ("tab:blue", "tab:orange", "tab:green")
+CLASS_MARKERS = ("_", "|", "x")
+TWO = CLASS_NAMES[:2]  # the what/where problem's classes
 POSITION_CMAP = "viridis"
 
 
@@ -35,13 +36,14 @@ def _title(latent: np.ndarray) -> str:
     return f"{CLASS_NAMES[int(latent[0])]}\np = {latent[1]:.2f}"
 
 
-def examples(images: np.ndarray, latents: np.ndarray, path: Path, n: int = 8) -> Path:
-    """A row of example inputs titled with their class and position."""
+def examples(images: np.ndarray, latents: np.ndarray, path: Path, n: int = 8,
+             across: str = "the rows or the columns") -> Path:
+    """A row of example inputs titled with their class and position; ``across`` says where the bars lie."""
     fig, axes = plt.subplots(1, n, figsize=(1.5 * n, 2.0))
     for ax, image, latent in zip(axes, images[:n], latents[:n], strict=True):
         _image(ax, image)
         ax.set_title(_title(latent), fontsize=8)
-    fig.suptitle("Example inputs: a Gaussian bar (width 0.7 px) across the rows or the columns", fontsize=10)
+    fig.suptitle(f"Example inputs: a Gaussian bar (width 0.7 px) across {across}", fontsize=10)
     return _save(fig, path)
 
 
@@ -63,7 +65,7 @@ def reconstructions(images: np.ndarray, recons: Mapping[str, np.ndarray], latent
 
 
 def codes(codes_by_coder: Mapping[str, np.ndarray], latents: np.ndarray, path: Path,
-          jitter: Mapping[str, float] | None = None) -> Path:
+          jitter: Mapping[str, float] | None = None, names: Sequence[str] = TWO) -> Path:
     """Each coder's held-out codes (rows) coloured by class (left) and by position (right, the marker
     showing the class); ``jitter`` spreads a coder's discrete codes uniformly by that half-width."""
     rng = np.random.default_rng(0)
@@ -72,7 +74,7 @@ def codes(codes_by_coder: Mapping[str, np.ndarray], latents: np.ndarray, path: P
     for row, (name, code) in enumerate(codes_by_coder.items()):
         half = (jitter or {}).get(name, 0.0)
         shown = code[:, :2] + rng.uniform(-half, half, (len(code), 2))
-        for c in (0, 1):
+        for c in range(len(names)):
             sel = classes == c
             axes[row, 0].scatter(shown[sel, 0], shown[sel, 1], s=9, c=CLASS_COLOURS[c], label=CLASS_NAMES[c],
                                  alpha=0.7, linewidths=0)
@@ -90,14 +92,15 @@ def codes(codes_by_coder: Mapping[str, np.ndarray], latents: np.ndarray, path: P
     return _save(fig, path)
 
 
-def units(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, dict]], path: Path, columns: int = 2) -> Path:
+def units(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, dict]], path: Path, columns: int = 2,
+          names: Sequence[str] = TWO) -> Path:
     """Each layout's units in its implicit space, coloured by class preference; inactive units hollow grey.
     ``layouts`` maps a title to (positions, preference, active, discontinuity measures), ``columns`` per row."""
     rows = -(-len(layouts) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 4.9 * rows), squeeze=False)
     for ax, (name, (pos, pref, active, measured)) in zip(axes.ravel(), layouts.items(), strict=False):
         ax.scatter(pos[~active, 0], pos[~active, 1], s=26, facecolors="none", edgecolors="0.6", linewidths=0.8)
-        for c in (0, 1):
+        for c in range(len(names)):
             sel = active & (pref == c)
             ax.scatter(pos[sel, 0], pos[sel, 1], s=30, c=CLASS_COLOURS[c], linewidths=0)
         ax.set(xlabel="implicit dim 0", ylabel="implicit dim 1", xlim=(-0.05, 1.05), ylim=(-0.05, 1.05))
@@ -106,7 +109,7 @@ def units(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, dict]]
                      f"gap ratio {measured['gap_ratio']:.2f}\nactive units {measured['active_units']} of {len(pos)}",
                      fontsize=9)
     handles = [Line2D([], [], ls="", marker="o", color=CLASS_COLOURS[c], label=f"prefers {CLASS_NAMES[c]}")
-               for c in (0, 1)]
+               for c in range(len(names))]
     handles.append(Line2D([], [], ls="", marker="o", mfc="none", mec="0.6", label="inactive"))
     axes[0, -1].legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.suptitle("Units coloured by the class that drives them more (held-out mean response)", fontsize=10)
