@@ -28,6 +28,7 @@ PINNED = [
     ("rf-ica", None, {}, 0, "700b82b37a03fbef"),
     ("dipole-3d", "hinton-problems", {"epochs": 3}, 1, "b08443ccb91de86a"),
     ("rf-neuron", "nlgp", {"steps": 10, "lr": "0.1"}, 2, "0f43d5eb07b113fe"),
+    ("objects-what-where", None, {}, 0, "cc1a4a2304e4e672"),  # added after c60009f, pinned when it was
 ]
 
 
@@ -57,6 +58,7 @@ HASHED_KEYS = {
     "rf-ica": ["J", "N", "components", "data", "dims", "g", "k", "max_iter", "nu", "radial", "samples", "tol", "xi"],
 }
 HASHED_KEYS["dipole-2d"] = HASHED_KEYS["dipole-3d"]
+HASHED_KEYS["objects-what-where"] = HASHED_KEYS["bars-what-where"]
 HASHED_KEYS["ig-two-layer"] = ["J", "N", "batch_size", "bias", "data", "dims", "g", "init_std", "k", "lr", "nu",
                                "radial", "snapshots", "time", "units", "xi"]
 HASHED_KEYS["ig-conv"] = ["J", "N", "batch_size", "bias", "data", "dims", "g", "k", "kernel", "lr", "nu", "radial",

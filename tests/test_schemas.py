@@ -19,8 +19,8 @@ RUNS = json.loads((DATA / "unchanged-0818c4c.json").read_text())["runs"]
 QUICK = json.loads((DATA / "quick-figures-0818c4c.json").read_text())  # written by rflab reproduce at 0818c4c
 
 
-NEWER_EXPERIMENTS = {"ig-two-layer", "ig-conv"}  # after 0818c4c: own tests
-NEWER_FIGURES = {"ig-two-layer", "many-neurons", "model-cost"}
+NEWER_EXPERIMENTS = {"ig-two-layer", "ig-conv", "objects-what-where"}  # after 0818c4c: own tests
+NEWER_FIGURES = {"ig-two-layer", "many-neurons", "model-cost", "objects-layout"}
 
 
 def test_every_experiment_has_a_schema() -> None:
