@@ -235,6 +235,24 @@ def many_learners(pos_share: dict[str, float] | None = None) -> dict[str, Any]:
             "learners": {name: points(name) for name in ("neuron", "committee", "two-layer")}}
 
 
+OBJECT_PAIRS = ("horizontal/vertical", "horizontal/diagonal", "vertical/diagonal")
+
+
+def object_coder(gaps: Sequence[float], layout: float) -> dict[str, Any]:
+    """One coder of the objects-layout figure on two seeds: each pair's gap ratio and the layout's."""
+    names = ("horizontal", "vertical", "diagonal")
+    return {"gap_ratio": [layout] * 2, "pair_gaps": {p: [v] * 2 for p, v in zip(OBJECT_PAIRS, gaps, strict=True)},
+            "cross_neighbour_fraction": [0.1] * 2, "class_accuracy": [0.99] * 2,
+            "accuracy_by_object": {n: [0.99] * 2 for n in names}, "units": {n: [30] * 2 for n in names},
+            "active_units": [90] * 2, "test_mse": [1e-3] * 2}
+
+
+def objects_layout(mdl: Sequence[float] = (3.0, 2.5, 2.0), som: Sequence[float] = (3.5, 1.0, 1.0)) -> dict[str, Any]:
+    """The objects-layout figure's numbers: the MDL code's and the map's pair gap ratios."""
+    return {"scale": "quick", "note": "", "seeds": [0, 1], "objects": ["horizontal", "vertical", "diagonal"],
+            "coders": {"mdl": object_coder(mdl, min(mdl)), "som": object_coder(som, min(som))}}
+
+
 def figures() -> dict[str, Any]:
     dim_rows = [{"dim": 10, "latents": 3, "twonn": {"mean": 3.1}, "participation": {"mean": 3.2}},
                 {"dim": 10, "latents": 2, "twonn": {"mean": 2.1}, "participation": {"mean": 2.2}},
@@ -248,7 +266,7 @@ def figures() -> dict[str, Any]:
     return {"mdl-dimension": dim_rows, "code-topology": topo, "code-cost": cost, "fig3-theory": fig3_models(),
             "prop33": prop33_models(), "claim32": {"points": claim32_points(lambda k: k < 0), "settings": {}},
             "phase-diagram": {"families": spots}, "ig-two-layer": ig_panels(),
-            "many-neurons": many_learners()}
+            "many-neurons": many_learners(), "objects-layout": objects_layout()}
 
 
 def good() -> Fake:
@@ -410,6 +428,12 @@ CASES: list[tuple[str, Change, str]] = [
     ("Because unit positions are learned", SAME, REPRODUCED),
     ("Because unit positions are learned", runs_metric("bars-what-where/default", "mdl", [
         {"topography": {"gap_ratio": 1.0, "cross_neighbour_fraction": 0.3}}] * 2), NOT_REPRODUCED),
+    ("Separate population codes", SAME, REPRODUCED),
+    ("Separate population codes", at("figures:objects-layout", objects_layout(mdl=(3.0, 1.1, 2.0))), DIFFERS),
+    ("Separate population codes", at("figures:objects-layout", objects_layout(som=(3.5, 1.3, 1.4))), DIFFERS),
+    ("Separate population codes", at("figures:objects-layout", objects_layout(mdl=(1.0, 1.0, 0.8))), NOT_REPRODUCED),
+    ("Separate population codes", at("figures:objects-layout", objects_layout(mdl=(float("nan"), 1.0, 0.8))),
+     NOT_REPRODUCED),
     ("Fig. 1:", SAME, REPRODUCED),
     ("Fig. 1:", at("runs:rf-ica/fig1", unit_runs(0.1)), DIFFERS),
     ("Fig. 1:", both(at("runs:rf-ica/fig1", unit_runs(0.1)), at("runs:rf-committee/fig1", unit_runs(0.2))),

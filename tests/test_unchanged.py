@@ -32,7 +32,7 @@ def ids_of(specs: list[Any]) -> dict[str, Any]:
 
 
 NEWER_STEPS = {"ig-two-layer/torus", "ig-conv/torus"}  # added to the plan after 0818c4c
-NEWER_FIGURES = {"ig-two-layer", "many-neurons", "model-cost"}
+NEWER_FIGURES = {"ig-two-layer", "many-neurons", "model-cost", "objects-layout"}
 
 
 @pytest.mark.parametrize("scale", rp.SCALES)

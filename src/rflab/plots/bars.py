@@ -138,3 +138,51 @@ def training(losses: np.ndarray, steps_per_epoch: int, snap_epochs: Sequence[int
         ax.grid(alpha=0.3)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _layout_panel(ax: plt.Axes, pos: np.ndarray, pref: np.ndarray, active: np.ndarray, names: Sequence[str],
+                  title: str) -> None:
+    """One coder's units in its implicit space, coloured by preferred object; inactive units hollow grey."""
+    ax.scatter(pos[~active, 0], pos[~active, 1], s=26, facecolors="none", edgecolors="0.6", linewidths=0.8)
+    for c in range(len(names)):
+        sel = active & (pref == c)
+        ax.scatter(pos[sel, 0], pos[sel, 1], s=30, c=CLASS_COLOURS[c], linewidths=0, label=f"prefers {names[c]}")
+    ax.set(xlabel="implicit dim 0", ylabel="implicit dim 1", xlim=(-0.05, 1.05), ylim=(-0.05, 1.05))
+    ax.set_aspect("equal")
+    ax.set_title(title, fontsize=9)
+
+
+def object_layout(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, str]],
+                  accuracy: Mapping[str, Mapping[str, Sequence[float]]],
+                  gaps: Mapping[str, Mapping[str, Sequence[float]]], names: Sequence[str], gap_line: float,
+                  path: Path, title: str) -> Path:
+    """The learned implicit-space layouts (``layouts``: a title to positions, preference, active and a
+    subtitle), then per coder each object's held-out class accuracy and each pair of objects' gap ratio
+    (mean over seeds as a bar, each seed a dot; ``gap_line`` marks the claim's threshold)."""
+    fig, axes = plt.subplots(1, len(layouts) + 2, figsize=(4.4 * (len(layouts) + 2), 4.6))
+    for ax, (name, (pos, pref, active, sub)) in zip(axes, layouts.items(), strict=False):
+        _layout_panel(ax, pos, pref, active, names, f"{name}\n{sub}")
+    axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=len(names))
+    for ax, table, label in ((axes[-2], accuracy, "held-out class accuracy (10-NN from the code)"),
+                             (axes[-1], gaps, "gap ratio between the two objects' units")):
+        coders = list(table)
+        keys = list(next(iter(table.values())))
+        width = 0.8 / len(coders)
+        for i, coder in enumerate(coders):
+            x = np.arange(len(keys)) + (i - (len(coders) - 1) / 2) * width
+            values = [np.asarray(table[coder][k], float) for k in keys]
+            ax.bar(x, [np.nanmean(v) for v in values], width, color=("tab:purple", "0.55")[i % 2], alpha=0.8,
+                   label=coder)
+            for xi, v in zip(x, values, strict=True):
+                ax.scatter(np.full(len(v), xi), v, s=10, c="k", zorder=3)
+        ax.set_xticks(np.arange(len(keys)), keys, fontsize=8, rotation=15)
+        ax.set_title(label, fontsize=9)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(coders))
+        ax.grid(alpha=0.3, axis="y")
+    lowest = min(float(np.nanmin(v)) for row in accuracy.values() for v in row.values())
+    axes[-2].set_ylim(min(0.9, lowest - 0.02), 1.005)
+    axes[-1].axhline(gap_line, color="tab:red", ls="--", lw=0.9)
+    axes[-1].axhline(1.0, color="grey", ls=":", lw=0.8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)

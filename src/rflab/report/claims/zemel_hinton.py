@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from rflab.experiments.population_code import MDLBits
+from rflab.figures.objects import APART, TOUCHING, separated
 from rflab.report.evidence import Evidence
 from rflab.report.judging import (
     DIFFERS,
@@ -20,6 +21,7 @@ from rflab.report.judging import (
 )
 
 SOURCE = "Zemel & Hinton 1995 (abstract)"
+COMPANION = "Zemel & Hinton, companion work: the multi-object case (it gives no settings; all are ours)"
 TOPIC = "Population codes by description length (Zemel & Hinton 1995)"
 LATENTS = ("x", "y", "cos_theta", "sin_theta")
 BUMP_SHARE = 0.5  # the deviation from the bump is at most half of the description length: a bump code
@@ -90,10 +92,36 @@ def bars(ev: Evidence) -> Finding:
                        f"{g(float(np.mean(som_gap)), 2)}"))
 
 
+def objects(ev: Evidence) -> Finding:
+    data = ev.figure_json("objects-layout")
+    mdl, som = data.coders["mdl"], data.coders["som"]
+    apart = separated(mdl.pair_gaps)
+    map_gap = float(np.mean(som.gap_ratio))
+    touching = map_gap <= TOUCHING
+    pairs = "; ".join(f"{pair} {ms(mdl.pair_gaps[pair], 2)}" for pair in apart)
+    accuracy = ", ".join(f"{name} {ms(mdl.accuracy_by_object[name], 3)}" for name in data.objects)
+    measured = (f"MDL gap ratio by pair of objects: {pairs}; the Kohonen map's layout (its closest pair) "
+                f"{ms(som.gap_ratio, 2)}, MDL's {ms(mdl.gap_ratio, 2)}; MDL class accuracy by object: {accuracy} "
+                f"(seeds {data.seeds[0]}-{data.seeds[-1]})")
+    rule = (f"rule: every pair of objects' MDL gap ratio above {APART:g} and the map's layout gap ratio at most "
+            f"{TOUCHING:g} (means over seeds); ")
+    close = [pair for pair, held in apart.items() if not held]
+    if not close and touching:
+        return Finding(measured, REPRODUCED, rule + "each object has its own region in the MDL code, and two of the "
+                       "map's regions touch")
+    if len(close) == len(apart):
+        return Finding(measured, NOT_REPRODUCED, rule + "no pair of objects is apart in the MDL code")
+    return Finding(measured, DIFFERS, rule + "; ".join(
+        ([f"not apart in the MDL code: {', '.join(close)}"] if close else [])
+        + ([] if touching else [f"the map's regions are apart too (gap ratio {g(map_gap, 2)})"])))
+
+
 C = Claim
 CLAIMS: tuple[Claim, ...] = (
     C(TOPIC, "Trained on description length, the population's activity is a standard bump in a low-dimensional "
       "implicit space, cheap to code by its centre, and the centre carries the latents", SOURCE, mdl_code),
     C(TOPIC, "Because unit positions are learned, the code can give two input classes a discontinuous topography, "
       "which a Kohonen map cannot", SOURCE, bars),
+    C(TOPIC, "Separate population codes for different objects in one network: the code gives each of three objects "
+      "its own region of the implicit space, which a Kohonen map cannot", COMPANION, objects),
 )
