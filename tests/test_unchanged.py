@@ -31,7 +31,7 @@ def ids_of(specs: list[Any]) -> dict[str, Any]:
     return {"n": len(ids), "digest": digest({"ids": sorted(ids)})}
 
 
-NEWER_STEPS = {"ig-two-layer/torus", "ig-conv/torus"}  # added to the plan after 0818c4c
+NEWER_STEPS = {"ig-two-layer/torus", "ig-conv/torus", "objects-what-where/layout"}  # added to the plan after 0818c4c
 NEWER_FIGURES = {"ig-two-layer", "many-neurons", "model-cost", "objects-layout"}
 
 

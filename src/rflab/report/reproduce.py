@@ -85,12 +85,14 @@ def run_steps(scale: str) -> list[RunStep]:
     """The runs the report reads at a scale: every dipole and bars experiment on seeds 0-1 (the seeds
     the studies' quick scales use too; paper: 0-4), and the rf-* runs of the figures the claims read
     beside them (``fig3-theory``'s NLGP row and its Gaussian clone, ``fig5``'s Kur(10) committee and
-    Kur(3) ICA, ``ig-two-layer``'s torus on NLGP for both students), so those figures find them stored."""
+    Kur(3) ICA, ``ig-two-layer``'s torus on NLGP for both students, ``objects-layout``'s three objects),
+    so those figures find them stored."""
     check_scale(scale)
     few = (0, 1) if scale == "quick" else tuple(range(5))
     nlgp = get_figure("fig3-theory").scale(scale).runs["nlgp"]
     fig5 = get_figure("fig5").scale(scale).runs
     two_layer = get_figure("ig-two-layer").scale(scale).runs
+    objects = get_figure("objects-layout").scale(scale).runs["objects"]
     return [
         RunStep("dipole-3d/hinton-problems", RunSpec("dipole-3d", "hinton-problems", {}, few),
                 (dipole.RECONSTRUCTIONS, dipole.CODE_PROJECTIONS, dipole.TRAINING)),
@@ -110,6 +112,7 @@ def run_steps(scale: str) -> list[RunStep]:
         RunStep("rf-ica/kur3", fig5["kur3"], (fields.GALLERY,)),
         RunStep("ig-two-layer/torus", two_layer["torus/nlgp"], (fields.GALLERY,)),
         RunStep("ig-conv/torus", two_layer["torus/conv-nlgp"], (fields.GALLERY,)),
+        RunStep("objects-what-where/layout", objects, (bars.UNITS, bars.CODES, bars.EXAMPLES)),
     ]
 
 
