@@ -92,8 +92,8 @@ def make(inputs: Inputs[None]) -> list[Path]:
     numbers = {coder: coder_numbers(runs, coder, names) for coder in CODERS}
     first = runs[0].arrays()
     positions = {"mdl": first["mdl_positions"], "som": som.grid(cfg.som_side)}
-    layouts = {f"{title}": (positions[coder][:, :2], first[f"{coder}_preference"], first[f"{coder}_active"],
-                            subtitle(numbers[coder])) for coder, title in CODERS.items()}
+    layouts = {title: (positions[coder][:, :2], first[f"{coder}_preference"], first[f"{coder}_active"],
+                       subtitle(numbers[coder])) for coder, title in CODERS.items()}
     accuracy = {title: numbers[coder]["accuracy_by_object"] for coder, title in CODERS.items()}
     gaps = {title: numbers[coder]["pair_gaps"] for coder, title in CODERS.items()}
     seeds = [r.seed for r in runs]
