@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -22,11 +20,16 @@ POSITION_CMAP = "viridis"
 
 def _save(fig: Figure, path: Path) -> Path:
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return path
 
 
-def _image(ax: plt.Axes, image: np.ndarray) -> None:
+def _subplots(*grid: int, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure, Any]:
+    """``pyplot.subplots`` on a figure of its own: no pyplot state, and the caller's backend is left alone."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(*grid, **kwargs)
+
+
+def _image(ax: Axes, image: np.ndarray) -> None:
     ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0.0, vmax=1.0)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -39,7 +42,7 @@ def _title(latent: np.ndarray) -> str:
 def examples(images: np.ndarray, latents: np.ndarray, path: Path, n: int = 8,
              across: str = "the rows or the columns") -> Path:
     """A row of example inputs titled with their class and position; ``across`` says where the bars lie."""
-    fig, axes = plt.subplots(1, n, figsize=(1.5 * n, 2.0))
+    fig, axes = _subplots(1, n, figsize=(1.5 * n, 2.0))
     for ax, image, latent in zip(axes, images[:n], latents[:n], strict=True):
         _image(ax, image)
         ax.set_title(_title(latent), fontsize=8)
@@ -50,7 +53,7 @@ def examples(images: np.ndarray, latents: np.ndarray, path: Path, n: int = 8,
 def reconstructions(images: np.ndarray, recons: Mapping[str, np.ndarray], latents: np.ndarray, path: Path) -> Path:
     """Held-out inputs (top row) and each coder's reconstructions of them (one row per coder)."""
     n = min(len(r) for r in recons.values())
-    fig, axes = plt.subplots(1 + len(recons), n, figsize=(1.5 * n, 1.8 * (1 + len(recons))), squeeze=False)
+    fig, axes = _subplots(1 + len(recons), n, figsize=(1.5 * n, 1.8 * (1 + len(recons))), squeeze=False)
     for k in range(n):
         _image(axes[0, k], images[k])
         axes[0, k].set_title(_title(latents[k]), fontsize=8)
@@ -70,7 +73,7 @@ def codes(codes_by_coder: Mapping[str, np.ndarray], latents: np.ndarray, path: P
     showing the class); ``jitter`` spreads a coder's discrete codes uniformly by that half-width."""
     rng = np.random.default_rng(0)
     classes, position = latents[:, 0].astype(int), latents[:, 1]
-    fig, axes = plt.subplots(len(codes_by_coder), 2, figsize=(9.0, 4.2 * len(codes_by_coder)), squeeze=False)
+    fig, axes = _subplots(len(codes_by_coder), 2, figsize=(9.0, 4.2 * len(codes_by_coder)), squeeze=False)
     for row, (name, code) in enumerate(codes_by_coder.items()):
         half = (jitter or {}).get(name, 0.0)
         shown = code[:, :2] + rng.uniform(-half, half, (len(code), 2))
@@ -97,7 +100,7 @@ def units(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, dict]]
     """Each layout's units in its implicit space, coloured by class preference; inactive units hollow grey.
     ``layouts`` maps a title to (positions, preference, active, discontinuity measures), ``columns`` per row."""
     rows = -(-len(layouts) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 4.9 * rows), squeeze=False)
+    fig, axes = _subplots(rows, columns, figsize=(4.6 * columns, 4.9 * rows), squeeze=False)
     for ax, (name, (pos, pref, active, measured)) in zip(axes.ravel(), layouts.items(), strict=False):
         ax.scatter(pos[~active, 0], pos[~active, 1], s=26, facecolors="none", edgecolors="0.6", linewidths=0.8)
         for c in range(len(names)):
@@ -120,7 +123,7 @@ def units(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, dict]]
 def training(losses: np.ndarray, steps_per_epoch: int, snap_epochs: Sequence[int], arrays: Mapping[str, np.ndarray],
              naive_mse: float, path: Path) -> Path:
     """The MDL code's training loss per epoch, held-out MSE, and both discontinuity measures over training."""
-    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+    fig, axes = _subplots(1, 3, figsize=(14, 3.8))
     n_epochs = len(losses) // steps_per_epoch
     per_epoch = losses[: n_epochs * steps_per_epoch].reshape(n_epochs, steps_per_epoch).mean(axis=1)
     axes[0].semilogy(np.arange(1, n_epochs + 1), per_epoch)
@@ -140,7 +143,7 @@ def training(losses: np.ndarray, steps_per_epoch: int, snap_epochs: Sequence[int
     return _save(fig, path)
 
 
-def _layout_panel(ax: plt.Axes, pos: np.ndarray, pref: np.ndarray, active: np.ndarray, names: Sequence[str],
+def _layout_panel(ax: Axes, pos: np.ndarray, pref: np.ndarray, active: np.ndarray, names: Sequence[str],
                   title: str) -> None:
     """One coder's units in its implicit space, coloured by preferred object; inactive units hollow grey."""
     ax.scatter(pos[~active, 0], pos[~active, 1], s=26, facecolors="none", edgecolors="0.6", linewidths=0.8)
@@ -159,7 +162,7 @@ def object_layout(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray
     """The learned implicit-space layouts (``layouts``: a title to positions, preference, active and a
     subtitle), then per coder each object's held-out class accuracy and each pair of objects' gap ratio
     (mean over seeds as a bar, each seed a dot; ``gap_line`` marks the claim's threshold)."""
-    fig, axes = plt.subplots(1, len(layouts) + 2, figsize=(4.4 * (len(layouts) + 2), 4.6))
+    fig, axes = _subplots(1, len(layouts) + 2, figsize=(4.4 * (len(layouts) + 2), 4.6))
     for ax, (name, (pos, pref, active, sub)) in zip(axes, layouts.items(), strict=False):
         _layout_panel(ax, pos, pref, active, names, f"{name}\n{sub}")
     axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=len(names))

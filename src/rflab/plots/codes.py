@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -22,15 +21,20 @@ ANGLE_CMAP = "twilight"
 
 def _save(fig: Figure, path: Path) -> Path:
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return path
+
+
+def _subplots(*grid: int, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure, Any]:
+    """``pyplot.subplots`` on a figure of its own: no pyplot state, and the caller's backend is left alone."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(*grid, **kwargs)
 
 
 def _latent_title(latent: np.ndarray) -> str:
     return f"({latent[0]:.1f}, {latent[1]:.1f})\n{np.degrees(latent[2]):.0f}°"
 
 
-def _image(ax: plt.Axes, image: np.ndarray, vmax: float) -> None:
+def _image(ax: Axes, image: np.ndarray, vmax: float) -> None:
     side = round(np.sqrt(image.size))
     ax.imshow(image.reshape(side, side), cmap=IMAGE_CMAP, vmin=-vmax, vmax=vmax)
     ax.set_xticks([])
@@ -39,7 +43,7 @@ def _image(ax: plt.Axes, image: np.ndarray, vmax: float) -> None:
 
 def examples(images: np.ndarray, latents: np.ndarray, path: Path, n: int = 8) -> Path:
     """A row of example inputs titled with their (x, y) and orientation."""
-    fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0))
+    fig, axes = _subplots(1, n, figsize=(1.6 * n, 2.0))
     for ax, image, latent in zip(axes, images[:n], latents[:n], strict=True):
         _image(ax, image, 1.0)
         ax.set_title(_latent_title(latent), fontsize=8)
@@ -49,7 +53,7 @@ def examples(images: np.ndarray, latents: np.ndarray, path: Path, n: int = 8) ->
 
 def reconstructions(images: np.ndarray, recons: np.ndarray, latents: np.ndarray, path: Path, n: int = 8) -> Path:
     """Held-out inputs (top) against their reconstructions through the code (bottom)."""
-    fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 3.6))
+    fig, axes = _subplots(2, n, figsize=(1.6 * n, 3.6))
     vmax = float(max(np.abs(images[:n]).max(), np.abs(recons[:n]).max()))
     for k in range(n):
         _image(axes[0, k], images[k], vmax)
@@ -76,7 +80,7 @@ def code_projections(code: np.ndarray, latents: np.ndarray, path: Path) -> Path:
     """Every pair of code dimensions (columns), coloured by each varying latent (rows)."""
     pairs = list(combinations(range(min(code.shape[1], 3)), 2))
     rows = _varying(latents)
-    fig, axes = plt.subplots(len(rows), len(pairs), figsize=(3.3 * len(pairs) + 0.8, 3.2 * len(rows)), squeeze=False)
+    fig, axes = _subplots(len(rows), len(pairs), figsize=(3.3 * len(pairs) + 0.8, 3.2 * len(rows)), squeeze=False)
     for row, j in enumerate(rows):
         values, cmap = _colour(latents, j)
         for col, (a, b) in enumerate(pairs):
@@ -95,7 +99,7 @@ def unit_positions(mu: np.ndarray, code: np.ndarray, path: Path) -> Path:
     """The units' learned positions (red) over the held-out codes (grey), every pair of the first
     three implicit dimensions: how the population tiles the part of the space the code uses."""
     pairs = list(combinations(range(min(code.shape[1], 3)), 2))
-    fig, axes = plt.subplots(1, len(pairs), figsize=(3.6 * len(pairs), 3.6), squeeze=False)
+    fig, axes = _subplots(1, len(pairs), figsize=(3.6 * len(pairs), 3.6), squeeze=False)
     for ax, (a, b) in zip(axes[0], pairs, strict=True):
         ax.scatter(code[:, a], code[:, b], c="0.75", s=5, linewidths=0, label="held-out codes")
         ax.scatter(mu[:, a], mu[:, b], c="tab:red", s=10, linewidths=0, label="unit positions")
@@ -107,7 +111,7 @@ def unit_positions(mu: np.ndarray, code: np.ndarray, path: Path) -> Path:
     return _save(fig, path)
 
 
-def _scatter3d(ax: plt.Axes, code: np.ndarray, theta: np.ndarray) -> object:
+def _scatter3d(ax: Axes, code: np.ndarray, theta: np.ndarray) -> object:
     sc = ax.scatter(code[:, 0], code[:, 1], code[:, 2], c=theta, cmap=ANGLE_CMAP, s=8, alpha=0.9,
                     linewidths=0, vmin=0, vmax=2 * np.pi)
     ax.set_xlabel("code 0")
@@ -119,7 +123,7 @@ def _scatter3d(ax: plt.Axes, code: np.ndarray, theta: np.ndarray) -> object:
 
 def code_3d(code: np.ndarray, latents: np.ndarray, path: Path) -> Path:
     """The held-out codes in 3-D, coloured by orientation."""
-    fig = plt.figure(figsize=(6.4, 5.6))
+    fig = Figure(figsize=(6.4, 5.6))
     ax = fig.add_subplot(projection="3d")
     sc = _scatter3d(ax, code, latents[:, 2])
     fig.colorbar(sc, ax=ax, shrink=0.7, label="orientation theta (rad)")
@@ -137,7 +141,7 @@ def training(
     path: Path,
 ) -> Path:
     """Training loss per epoch, held-out MSE against the naive baseline, held-out kNN R^2."""
-    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+    fig, axes = _subplots(1, 3, figsize=(14, 3.8))
     n_epochs = len(losses) // steps_per_epoch
     per_epoch = losses[: n_epochs * steps_per_epoch].reshape(n_epochs, steps_per_epoch).mean(axis=1)
     axes[0].semilogy(np.arange(1, n_epochs + 1), per_epoch)
@@ -242,7 +246,7 @@ def write_gif(frames: Sequence[np.ndarray], path: Path, fps: int, palette_frames
 def dimension_study(rows: Sequence[dict], path: Path, note: str) -> Path:
     """Effective dimensionality of the code against the implicit space's K (left: participation
     ratio and TwoNN, mean and spread over seeds), and the code's spectrum at the largest K (right)."""
-    fig, (ax, ax_spec) = plt.subplots(1, 2, figsize=(11.5, 4.4))
+    fig, (ax, ax_spec) = _subplots(1, 2, figsize=(11.5, 4.4))
     problems = list(dict.fromkeys(r["problem"] for r in rows))
     colours = dict(zip(problems, ("tab:blue", "tab:orange", "tab:green"), strict=False))
     for problem in problems:
@@ -277,7 +281,7 @@ def topology_study(rows: Sequence[dict], path: Path, note: str) -> Path:
     """Per model (columns, first seed): the ten longest loop lifetimes of the whole code (top), and
     the code of the central orientation fibre coloured by orientation with its two longest (bottom)."""
     models = list(dict.fromkeys(r["model"] for r in rows))
-    fig = plt.figure(figsize=(3.6 * len(models), 7.4))
+    fig = Figure(figsize=(3.6 * len(models), 7.4))
     for col, model in enumerate(models):
         first = next(r for r in rows if r["model"] == model)
         mine = [r for r in rows if r["model"] == model]
@@ -304,8 +308,8 @@ def topology_study(rows: Sequence[dict], path: Path, note: str) -> Path:
 def cost_study(summary: dict, silenced: Sequence[float], noise: Sequence[float], path: Path, note: str) -> Path:
     """Accuracy against data movement (words, LRU distance; open markers: population decoders that
     read only their active units), and accuracy under silenced units and under noise on the code."""
-    fig, axes = plt.subplots(1, 4, figsize=(17, 4.2))
-    colours = plt.cm.tab10(np.arange(len(summary)))
+    fig, axes = _subplots(1, 4, figsize=(17, 4.2))
+    colours = colormaps["tab10"](np.arange(len(summary)))
     for colour, (model, s) in zip(colours, summary.items(), strict=True):
         for ax, key in zip(axes[:2], ("words", "lru"), strict=True):
             ax.loglog(s["full"][key], s["test_mse"], "o", color=colour, label=model)
@@ -333,9 +337,9 @@ def model_cost_study(rows: Sequence[dict], path: Path, note: str) -> Path:
     training set size; the runs without a model cost as horizontal lines: units in use, the centre's
     dimension, the description length per image (with and without the model's share, against the mean
     image) and the held-out MSE, each the mean over seeds with its spread."""
-    fig, axes = plt.subplots(1, 4, figsize=(18, 4.2))
+    fig, axes = _subplots(1, 4, figsize=(18, 4.2))
     sizes = sorted({r["n_train"] for r in rows})
-    colours = dict(zip(sizes, plt.cm.viridis(np.linspace(0.1, 0.8, len(sizes))), strict=True))
+    colours = dict(zip(sizes, colormaps["viridis"](np.linspace(0.1, 0.8, len(sizes))), strict=True))
     panels = ((axes[0], (("units_in_use", "-", ""),), "effective units in use"),
               (axes[1], (("participation", "-", "participation ratio"), ("twonn", "--", "TwoNN")),
                "dimension of the centre"),
