@@ -4,6 +4,7 @@ checks the docs' links and references in more depth)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import sys
@@ -61,19 +62,49 @@ def test_every_experiment_page_carries_its_generated_config_table() -> None:
 
 
 TUTORIALS = sorted((ROOT / "docs" / "tutorials").glob("*.md"))
+PYTHON_CELL = re.compile(r"```python\n(.*?)```", re.S)
+WRITEFILE = re.compile(r"%%writefile (\S+)\n")
+PLUGIN_COMMAND = "RFLAB_PLUGINS=my_laws.py rflab "
+
+
+@pytest.mark.parametrize("page", TUTORIALS, ids=[p.stem for p in TUTORIALS])
+def test_a_tutorial_is_a_jupytext_notebook_with_a_python_kernel(page: Path) -> None:
+    """jupytext reads the page as a notebook (its code blocks are the cells) and Jupyter, nbmake and
+    ``.ci/run`` start the kernel its front matter names."""
+    front = re.match(r"---\njupyter:\n(.*?)\n---\n\n# ", page.read_text(), re.S)
+    assert front, f"{page.name} does not start with jupytext's front matter and a title"
+    assert "  kernelspec:\n" in front.group(1) and "    language: python\n" in front.group(1)
+    assert "    name: python3" in front.group(1)
 
 
 @pytest.mark.parametrize("page", TUTORIALS, ids=[p.stem for p in TUTORIALS])
 def test_a_tutorial_runs_as_written(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's Python cells in order, in one namespace, as a kernel started in an empty folder runs
+    them: a cell that starts with ``%%writefile NAME`` saves the rest as NAME there, importable as in
+    Jupyter; no other magic is allowed. nbmake (``.ci/run``) runs the pages as notebooks, the shell
+    cells included."""
+    import matplotlib.pyplot as plt
+
     from rflab.data import registry
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(registry, "MODELS", dict(registry.MODELS))  # a model a tutorial registers stays there
-    blocks = re.findall(r"```python\n(.*?)```", page.read_text(), re.S)
-    assert blocks
+    cells = PYTHON_CELL.findall(page.read_text())
+    assert cells
     namespace: dict[str, object] = {}
-    for block in blocks:
-        exec(compile(block, str(page), "exec", dont_inherit=True), namespace)  # as a script: no __future__ of ours
+    try:
+        for cell in cells:
+            if written := WRITEFILE.match(cell):
+                monkeypatch.setitem(sys.modules, written.group(1).removesuffix(".py"), None)
+                monkeypatch.delitem(sys.modules, written.group(1).removesuffix(".py"))
+                (tmp_path / written.group(1)).write_text(cell[written.end():])
+                importlib.invalidate_caches()
+                continue
+            assert not re.search(r"^\s*[%!]", cell, re.M), f"{page.name}: a magic or shell line in a Python cell"
+            exec(compile(cell, str(page), "exec", dont_inherit=True), namespace)  # as a script: no __future__ of ours
+    finally:
+        plt.close("all")
 
 
 @pytest.fixture
@@ -93,19 +124,30 @@ def my_laws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setitem(dask.config.config["distributed"]["worker"], "preload",
                         dask.config.get("distributed.worker.preload"))
     page = (ROOT / "docs" / "tutorials" / "own-data-model.md").read_text()
-    (tmp_path / "my_laws.py").write_text(re.findall(r"```python\n(.*?)```", page, re.S)[0])
+    module = PYTHON_CELL.findall(page)[0]
+    assert module.startswith("%%writefile my_laws.py\n")
+    (tmp_path / "my_laws.py").write_text(WRITEFILE.sub("", module, count=1))
     monkeypatch.setenv("RFLAB_PLUGINS", "my_laws.py")
     return re.findall(r"```bash\n(.*?)```", page, re.S)[0].splitlines()
 
 
 def test_the_tutorials_module_named_in_rflab_plugins_is_a_data_model_of_every_command(
         my_laws: list[str], cli: Cli) -> None:
+    """The page's shell commands, each as written (less its ``RFLAB_PLUGINS=my_laws.py rflab``, which the
+    fixture sets), then the listing as JSON."""
+    import shlex
+
     from rflab.data import registry
 
     assert my_laws[0] == "RFLAB_PLUGINS=my_laws.py rflab data describe power --set p=0.5"
-    code, out, err = cli(["data", "describe", "power", "--set", "p=0.5", "--samples", "4000"])
-    assert code == 0, err
-    assert "excess kurtosis" in out + err and "-1.4292" in out + err
+    outputs = []
+    for line in my_laws:
+        assert line.startswith(PLUGIN_COMMAND), line
+        code, out, err = cli(shlex.split(line.removeprefix(PLUGIN_COMMAND)))
+        assert code == 0, f"{line}: {err}"
+        outputs.append(out + err)
+    assert "excess kurtosis" in outputs[0] and "-1.4292" in outputs[0]
+    assert "power-clone" in outputs[1]
     assert "power" in registry.MODELS and "power-clone" in registry.MODELS
     code, out, _ = cli(["data", "list", "--json"])
     models = json.loads(out)["models"]
