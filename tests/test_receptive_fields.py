@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -120,6 +122,44 @@ def test_learners_apply_as_defined() -> None:
     two_layer = neurons.init(key, 8, units=3, readout=True) | {"a": jnp.array([1.0, 2.0, -1.0])}
     expected = jnp.mean(jnp.tanh(x @ two_layer["w"].T) * two_layer["a"], axis=1)
     np.testing.assert_allclose(neurons.apply(two_layer, x, "tanh"), expected, rtol=1e-6)
+
+
+def test_the_mlp_readout_starts_at_one_plus_glorot_noise_of_the_exact_mean_and_variance() -> None:
+    """Over 4000 seeds the readout of K = 9 units at scale 0.5 has mean 1 and variance 2 scale / (K + 1) = 0.1,
+    JAX's truncated normal keeps it within two of its standard deviations, and the first layer is the
+    committee's own draw."""
+    units, scale = 9, 0.5
+    keys = jax.random.split(jax.random.PRNGKey(3), 4000)
+    a = np.asarray(jax.vmap(lambda k: neurons.init(k, 5, units, scale, readout=True, mlp=True)["a"])(keys), np.float64)
+    variance = 2 * scale / (units + 1)
+    assert a.mean() == pytest.approx(1.0, abs=4 * np.sqrt(variance / a.size))
+    assert a.var() == pytest.approx(variance, rel=0.03)
+    assert np.abs(a - 1).max() <= 2 * np.sqrt(variance) / 0.87962566103423978 + 1e-6
+    assert abs(np.corrcoef(a[:, 0], a[:, 1])[0, 1]) < 0.05
+    mlp, committee = neurons.init(keys[0], 5, units, scale, bias=True, mlp=True), neurons.init(keys[0], 5, units, scale)
+    np.testing.assert_array_equal(mlp["w"], committee["w"])
+    assert set(mlp) == {"w", "b", "a", "c"} and mlp["c"].shape == () and float(mlp["c"]) == 0.0
+    assert set(neurons.init(keys[0], 5, units, scale, readout=True, mlp=True)) == {"w", "a"}
+
+
+def authors_mlp(w: np.ndarray, b1: np.ndarray, a: np.ndarray, c: float, x: np.ndarray,
+                act: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Their ``MLP.__call__`` for one example (LSG 320fde3 ``feedforward.py``): fc2(act(fc1(x))) / num_hiddens,
+    each ``Linear`` weight @ x + bias, fc2's weight of shape (1, K) and bias of shape (1,)."""
+    hidden = act(w @ x + b1)
+    return (a[None, :] @ hidden + np.array([c])) / w.shape[0]
+
+
+def test_the_mlp_forward_is_the_authors() -> None:
+    rng = np.random.default_rng(0)
+    w, b1, a = rng.normal(size=(4, 6)), rng.normal(size=4), rng.normal(1.0, 0.3, size=4)
+    x, c = rng.normal(size=(7, 6)), -0.7
+    params = {"w": jnp.asarray(w, jnp.float32), "b": jnp.asarray(b1, jnp.float32), "a": jnp.asarray(a, jnp.float32),
+              "c": jnp.float32(c)}
+    for name, act in (("relu", lambda h: np.maximum(h, 0)), ("sigmoid", lambda h: 1 / (1 + np.exp(-h)))):
+        theirs = np.array([authors_mlp(w, b1, a, c, xi, act)[0] for xi in x])
+        np.testing.assert_allclose(neurons.apply(params, jnp.asarray(x, jnp.float32), name), theirs, rtol=1e-5,
+                                   atol=1e-6)
 
 
 def test_init_scale_is_a_variance_scale() -> None:

@@ -136,6 +136,23 @@ def test_committee_and_two_layer_run() -> None:
     assert "param_a" in exp.run_trained(two_layer, [0])[0].arrays
 
 
+def test_the_authors_mlp_trains_its_readout_and_output_bias_and_leaves_the_default_alone() -> None:
+    """``mlp=true`` starts the readout off 1 and trains an output bias; its first layer starts as the
+    two-layer network's; the option needs a trained readout and refuses fixed biases."""
+    committee = get_experiment("rf-committee")
+    overrides = TINY | {"units": 3, "k": "10", "lr": "1", "init_scale": "0.5", "train_readout": "true"}
+    plain = exp.run_trained(committee.configure(overrides=overrides), [0])[0].arrays
+    mlp = exp.run_trained(committee.configure(overrides=overrides | {"mlp": "true"}), [0])[0].arrays
+    np.testing.assert_array_equal(mlp["fields"][0], plain["fields"][0])
+    assert "param_c" in mlp and "param_c" not in plain and float(mlp["param_c"]) != 0.0
+    assert not np.array_equal(mlp["param_a"], plain["param_a"])
+    with pytest.raises(ConfigError, match="mlp=true: the authors' MLP trains its readout"):
+        committee.configure(overrides={"mlp": "true"})
+    with pytest.raises(ConfigError, match="trained biases or none"):
+        committee.configure(overrides={"mlp": "true", "train_readout": "true", "bias": "false", "bias_value": "-1"})
+    assert "mlp" not in committee.configure(overrides=overrides).model_dump()
+
+
 def test_fixed_biases_act_in_training_and_held_out_and_are_not_trained() -> None:
     """Sigmoid units with biases fixed at -50 output 0 whatever w: the weights cannot move, the held-out
     error is that of predicting 0 (labels 0 and 1, half each), and no bias is stored as trained."""

@@ -177,6 +177,16 @@ class CommitteeConfig(NeuronConfig):
             raise ValueError(f"bias_value={self.bias_value}: fixed biases are not trained, so set bias=false too")
         return self
 
+    @model_validator(mode="after")
+    def _mlp_is_two_layer(self) -> CommitteeConfig:
+        """The authors' MLP trains its readout, and its biases are trained or absent."""
+        if self.mlp and not self.train_readout:
+            raise ValueError("mlp=true: the authors' MLP trains its readout, so set train_readout=true too")
+        if self.mlp and self.bias_value is not None:
+            raise ValueError(f"bias_value={self.bias_value}: rflab's MLP has trained biases or none (bias=true "
+                             "or false), not fixed ones")
+        return self
+
     data: str = "kur"
     units: int = Field(10, gt=0, description="hidden units K")
     activation: Literal["relu", "sigmoid", "tanh", "erf", "linear"] = Field("sigmoid", description="unit nonlinearity")
@@ -185,6 +195,9 @@ class CommitteeConfig(NeuronConfig):
                                      description="biases fixed at this value and not trained (the authors' "
                                                  "bias_trainable=False); unset: as `bias` says")
     train_readout: bool = Field(False, description="train the readout too (two-layer network)")
+    mlp: bool = added(False, description="the authors' MLP: the readout starts at 1 plus Glorot-normal noise times "
+                                         "sqrt(init_scale), and with bias=true an output bias is trained too "
+                                         "(needs train_readout=true)")
     init_scale: float = Field(0.1, gt=0)
     lr: float = Field(100.0, gt=0)
     batch_size: int = Field(1000, gt=0)
@@ -274,10 +287,10 @@ def transformed_loss(model: DataModel, args: Mapping[str, Any], arch: dict[str, 
 
 
 def architecture(cfg: NeuronConfig) -> dict[str, Any]:
-    """Units, activation, bias, fixed bias (None: none) and readout of the learner a config describes."""
+    """Units, activation, bias, fixed bias (None: none), readout and MLP start of the learner a config describes."""
     return {"units": getattr(cfg, "units", 1), "activation": getattr(cfg, "activation", "relu"),
             "bias": getattr(cfg, "bias", False), "fixed_bias": getattr(cfg, "bias_value", None),
-            "readout": getattr(cfg, "train_readout", False)}
+            "readout": getattr(cfg, "train_readout", False), "mlp": getattr(cfg, "mlp", False)}
 
 
 def with_fixed_bias(arch: dict[str, Any], params: neurons.Params) -> neurons.Params:
@@ -322,7 +335,7 @@ def fit(cfgs: Sequence[NeuronConfig], seeds: Sequence[int], progress: ProgressFn
     def build(p: dict[str, Any]) -> tuple[train.Learner, Any]:
         learner = train.Learner(
             init=partial(neurons.init, dim=model.dim, units=arch["units"], scale=p["init_scale"], bias=arch["bias"],
-                         readout=arch["readout"]),
+                         readout=arch["readout"], mlp=arch["mlp"]),
             loss=transformed_loss(model, p["data"], arch),
         )
         return learner, train.optimizer("sgd", p["lr"], cfg.steps)
