@@ -168,7 +168,8 @@ class NeuronConfig(DataChoice):
 
 
 class CommitteeConfig(NeuronConfig):
-    """A soft committee machine (or, with train_readout, a two-layer network); defaults: Fig. 5, Kur(10)."""
+    """A soft committee machine (or, with train_readout, a two-layer network, and with mlp the authors' MLP);
+    defaults: Fig. 5, Kur(10)."""
 
     @model_validator(mode="after")
     def _one_kind_of_bias(self) -> CommitteeConfig:
@@ -531,6 +532,18 @@ COMMITTEE_PRESETS: dict[str, dict[str, Any]] = {
     "fig1": {"data": "nlgp", "g": 100.0, "N": 30, "dims": 2, "xi": (1.0, 2.0), "units": 20,
              "activation": "relu", "bias": False, "init_scale": 0.01, "lr": 3.0, "batch_size": 10_000,
              "steps": 10_000},
+}
+MLP = {"N": 40, "train_readout": True, "mlp": True, "init_scale": 1e-3}  # fig5.ipynb cells 12-20 (LSG 320fde3)
+MLP_NLGP = MLP | {"data": "nlgp", "g": 100.0, "units": 10, "activation": "relu", "lr": 1.0, "steps": 2000}
+MLP_KUR30 = MLP | {"k": 30.0, "units": 100, "batch_size": 200}
+COMMITTEE_PRESETS |= {
+    "mlp-kur4": MLP | {"k": 4.0, "units": 10, "lr": 10.0},
+    "mlp-kur30-relu": MLP_KUR30 | {"activation": "relu", "lr": 2.0},
+    "mlp-kur30-b5000": MLP_KUR30 | {"activation": "relu", "lr": 0.5, "batch_size": 5000, "steps": 2000},
+    "mlp-kur30-sigmoid": MLP_KUR30 | {"lr": 50.0},
+    "mlp-nlgp-nobias": MLP_NLGP | {"bias": False},
+    "mlp-nlgp": MLP_NLGP,
+    "mlp-nlgp-sigmoid": MLP_NLGP | {"activation": "sigmoid", "init_scale": 1.0, "lr": 10.0},
 }
 ICA_PRESETS: dict[str, dict[str, Any]] = {
     "kur3": {},
