@@ -19,6 +19,8 @@ def test_each_learner_sees_each_point_on_the_same_data_and_the_numbers_fit_their
     for label in ("g=100", "k=5"):
         configs = [declared.runs[f"{name}/{label}"].config() for name in LEARNERS]
         assert len({tuple(getattr(c, key) for key in data_keys) for c in configs}) == 1
+    two_layer = declared.runs["two-layer/k=5"].config()
+    assert (two_layer.mlp, two_layer.train_readout, two_layer.bias) == (True, True, True)  # the authors' MLP, cell 13
     small = {"N": 12, "batch_size": 20}
     tiny = {key: replace(spec, overrides={**spec.overrides, **small}) for key, spec in declared.runs.items()}
     files = render(get_figure("many-neurons"), "quick", tmp_path / "figures", Store(tmp_path / "s"),

@@ -127,9 +127,9 @@ def many_neurons(ev: Evidence) -> Finding:
         passed += name != "neuron" and gap >= WIDE_GAP
     return Finding("mean share of units localized, negative against positive excess kurtosis: " + "; ".join(parts)
                    + f" ({ev.scale} scale)", graded(passed, 2),
-                   f"rule, for the committee of 100 and the two-layer net of 100: the share at negative excess "
-                   f"kurtosis (below -{SIDE:g}) exceeds that at positive (above {SIDE:g}) by {WIDE_GAP:.0%} or more; "
-                   "the neuron is shown for comparison")
+                   "rule, for the committee of 100 and the authors' two-layer MLP of 100: the share at negative "
+                   f"excess kurtosis (below -{SIDE:g}) exceeds that at positive (above {SIDE:g}) by {WIDE_GAP:.0%} or "
+                   "more; the neuron is shown for comparison")
 
 
 def phase_spots(ev: Evidence) -> list[dict[str, Any]]:
