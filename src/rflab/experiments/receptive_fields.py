@@ -559,7 +559,7 @@ RF_NEURON = FieldExperiment(
     metrics=FieldMetrics, dims=FIELD_DIMS, family=TRAINED_FAMILY)
 RF_COMMITTEE = FieldExperiment(
     name="rf-committee",
-    summary="soft committee machine (or two-layer net) trained online (Lufkin et al. Figs. 1, 5)",
+    summary="soft committee machine (or two-layer net, or the authors' MLP) trained online (Lufkin et al. Figs. 1, 5)",
     config=CommitteeConfig, run=run_trained, presets=COMMITTEE_PRESETS,
     data_defaults=HIGH_GAIN | {"kur": {"N": 100, "k": 10.0}}, footprint=trained_footprint, metrics=FieldMetrics,
     dims=FIELD_DIMS, family=TRAINED_FAMILY)
