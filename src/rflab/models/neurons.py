@@ -1,6 +1,6 @@
 """The learners of the localization papers (docs/localization.md, section 3) as ``init``/``apply`` pairs.
 
-One family covers all three: K units with weights w_k and optional biases b_k, read out by the
+One family covers them all: K units with weights w_k and optional biases b_k, read out by the
 mean over units, optionally weighted by a trained readout a_k:
 
     y_hat(x) = (1/K) sum_k a_k act(w_k . x + b_k)
