@@ -506,6 +506,7 @@ CASES: list[tuple[str, Change, str]] = [
                                         at("runs:rf-neuron/nlgp", field_runs(0.04))), NOT_REPRODUCED),
     ("The single neuron's picture extends", SAME, REPRODUCED),
     ("The single neuron's picture extends", at("figures:many-neurons", many_learners({"committee": 0.8})), DIFFERS),
+    ("The single neuron's picture extends", at("figures:many-neurons", many_learners({"two-layer": 0.8})), DIFFERS),
     ("The single neuron's picture extends", at("figures:many-neurons", many_learners({"committee": 0.8,
                                                                                       "two-layer": 0.7})),
      NOT_REPRODUCED),
