@@ -3,13 +3,15 @@
 At Claim 3.2's settings (one ReLU neuron, N = 40 sites, xi = (0.3, 0.7); NLGP batch 5000, Kur(5)
 batch 50,000), each row times one part of today's step (the baseline) against a candidate that
 computes the same thing another way (the row's own time). A candidate that changes the numbers of a
-stored config needs a numerics version bump (docs/extending.md); of these, Kur's table (row 5) is
-adopted (Kur's sampler is numerics version 2). Rows:
+stored config needs a numerics version bump (docs/extending.md); of these, the unpermuted batch
+(row 2, what training draws) and Kur's table (row 5, Kur's sampler numerics version 2) are adopted.
+Rows:
 
-1. the whole step (a two-class draw, the gradient of the ReLU neuron's loss, the update) against
-   the draw alone, so the ratio is the share of the step spent drawing;
-2. the two-class pair with its permutation against the same pair unpermuted (the full-batch
-   gradient does not depend on the order, up to rounding);
+1. the training's whole step (``receptive_fields.class_blocks``: a balanced two-class batch of base
+   draws, unpermuted; the model's transform, the gradient of the ReLU neuron's loss, the update)
+   against its draw alone, so the ratio is the share of the step spent drawing;
+2. the two-class pair of ``DataModel.sample`` (permuted) against the training's unpermuted batch (the
+   full-batch gradient does not depend on the order, up to rounding);
 3. the correlation of white noise by FFT against a dense product with the 40 x 40 root;
 4. normals by threefry and erfinv (``jax.random.normal``) against Box-Muller on the same threefry
    bits, and against the ``rbg`` generator;
@@ -32,6 +34,7 @@ import numpy as np
 from rflab.bench import Row, best_of
 from rflab.data.fields import NLGP, Kur, Lattice, _pair, correlate, gaussian_kernel, root_spectrum
 from rflab.data.marginals import kur_abs_quantile
+from rflab.experiments.receptive_fields import class_blocks
 
 N, XI, LR = 40, (0.3, 0.7), 0.1
 BATCH = {"nlgp": 5000, "kur": 50_000}
@@ -54,28 +57,34 @@ def loss(w: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
 
 
 def step_row(family: str, model: NLGP | Kur, repeat: int) -> Row:
-    """The whole step against its draw."""
+    """The training's whole step against its draw."""
     n, w, key = BATCH[family], 1e-3 * jnp.ones(N), jax.random.PRNGKey(0)
-    step = jax.jit(lambda w, key: w - LR * jax.grad(loss)(w, *_pair(model, key, n)))
+    blocks, args = class_blocks(model), model.transform_args()
+
+    @jax.jit
+    def step(w: jax.Array, key: jax.Array) -> jax.Array:
+        z, y = blocks(key, n)
+        return w - LR * jax.grad(loss)(w, model.transform(z, args), y)
+
     whole = timed(lambda: step(w, key), repeat)
-    draw = timed(lambda: _pair(model, key, n), repeat)
-    return Row(f"{family}: the draw alone, batch {n}", draw, "today's whole step (draw, gradient, update)", whole,
+    draw = timed(jax.jit(lambda: blocks(key, n)), repeat)
+    return Row(f"{family}: the draw alone, batch {n}", draw, "training's whole step (draw, transform, gradient, "
+               "update)", whole,
                f"drawing is {draw / whole:.0%} of the step; {n * N / whole / 1e6:.0f} M values/s")
 
 
 def pair_row(family: str, model: NLGP | Kur, repeat: int) -> Row:
-    """The pair draw with and without its permutation."""
+    """``DataModel.sample``'s permuted pair against the training's unpermuted batch, both transformed."""
     n, key = BATCH[family], jax.random.PRNGKey(0)
+    blocks, args = class_blocks(model), model.transform_args()
 
     @jax.jit
     def unpermuted(key: jax.Array) -> tuple[jax.Array, jax.Array]:
-        k0, k1, _ = jax.random.split(key, 3)
-        n0 = n // 2
-        x = jnp.concatenate([model.draw(k0, n0, 0), model.draw(k1, n - n0, 1)])
-        return x, jnp.concatenate([jnp.zeros(n0, jnp.float32), jnp.ones(n - n0, jnp.float32)])
+        z, y = blocks(key, n)
+        return model.transform(z, args), y
 
-    return Row(f"{family}: pair without the permutation, batch {n}", timed(lambda: unpermuted(key), repeat),
-               "today's pair (permuted)", timed(lambda: _pair(model, key, n), repeat))
+    return Row(f"{family}: the training's batch, no permutation, batch {n}", timed(lambda: unpermuted(key), repeat),
+               "DataModel.sample's pair (permuted)", timed(lambda: _pair(model, key, n), repeat))
 
 
 def correlate_rows(repeat: int) -> list[Row]:

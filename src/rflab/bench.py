@@ -69,7 +69,22 @@ def child(path: str, quick: bool) -> None:
     rows = [r.as_dict() for r in load(Path(path)).run(quick=quick)]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     peak_mib = peak / 2**20 if sys.platform == "darwin" else peak / 1024
-    print(json.dumps({"rows": rows, "peak_rss_mib": peak_mib}))
+    print(json.dumps({"rows": rows, "peak_rss_mib": peak_mib, "machine": machine()}))
+
+
+def machine() -> str:
+    """The processor, its core count and the JAX and NumPy versions a benchmark ran on, in one line."""
+    import os
+    import platform
+
+    import jax
+    import numpy as np
+
+    cpuinfo = Path("/proc/cpuinfo")
+    names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+             if line.startswith("model name")] if cpuinfo.exists() else []
+    cpu = names[0] if names else platform.processor() or platform.machine()
+    return f"{cpu}, {os.cpu_count()} CPUs, JAX {jax.__version__} on {jax.default_backend()}, NumPy {np.__version__}"
 
 
 def measure(path: Path, quick: bool) -> dict[str, Any]:
@@ -110,6 +125,7 @@ def markdown(results: dict[str, dict[str, Any]], quick: bool) -> str:
     lines.append("")
     lines += [f"{i}. {note}" for i, note in enumerate(notes, 1) if note]
     lines.append("")
-    lines.append(f"Written by `rflab bench --readme docs/performance.md`{scale}; peak memory is the resident peak of "
-                 "the process that ran the benchmark file (each in its own process).")
+    machines = sorted({result.get("machine", "not recorded") for result in results.values()})
+    lines.append(f"Written by `rflab bench --readme docs/performance.md`{scale} on {'; '.join(machines)}; peak memory "
+                 "is the resident peak of the process that ran the benchmark file (each in its own process).")
     return "\n".join(lines)
