@@ -108,10 +108,11 @@ class BarsConfig(PopulationCodeConfig):
     som_epochs: int = Field(50, gt=0, description="passes of the map over the training images")
 
     def knn_train_size(self) -> tuple[int, str]:
-        """Each class's position regression is fitted on that class's half of the training images."""
-        need = 2 * self.knn_k
-        return need, f"2 x knn_k = {need} (each class's kNN position regression is fitted on its half of the " \
-                     "training images)"
+        """Each class's position regression is fitted on that class's share of the training images."""
+        classes = len(self.objects())
+        need = classes * self.knn_k
+        return need, f"{classes} x knn_k = {need} (each class's kNN position regression is fitted on its 1/{classes} " \
+                     "of the training images)"
 
     def objects(self) -> tuple[str, ...]:
         """The classes of the images (``data.bars.CLASSES``): the what/where problem's two bars."""

@@ -83,12 +83,6 @@ class ObjectsConfig(what_where.BarsConfig):
     n_train: int = Field(3000, gt=0, description="training images (1000 per object, as bars-what-where's per class)")
     n_test: int = Field(750, gt=1, description="held-out images (250 per object)")
 
-    def knn_train_size(self) -> tuple[int, str]:
-        """Each object's position regression is fitted on that object's third of the training images."""
-        need = 3 * self.knn_k
-        return need, f"3 x knn_k = {need} (each object's kNN position regression is fitted on its third of the " \
-                     "training images)"
-
     def objects(self) -> tuple[str, ...]:
         """The three objects: horizontal, vertical and diagonal bars."""
         return bars.CLASSES
