@@ -167,7 +167,7 @@ def object_layout(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray
         _layout_panel(ax, pos, pref, active, names, f"{name}\n{sub}")
     axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=len(names))
     for ax, table, label in ((axes[-2], accuracy, "held-out class accuracy (10-NN from the code)"),
-                             (axes[-1], gaps, "gap ratio between the two objects' units")):
+                             (axes[-1], gaps, "gap ratio between a pair of objects' units (log scale)")):
         coders = list(table)
         keys = list(next(iter(table.values())))
         width = 0.8 / len(coders)
@@ -184,6 +184,7 @@ def object_layout(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray
         ax.grid(alpha=0.3, axis="y")
     lowest = min(float(np.nanmin(v)) for row in accuracy.values() for v in row.values())
     axes[-2].set_ylim(min(0.9, lowest - 0.02), 1.005)
+    axes[-1].set_yscale("log")  # one seed's gap can be tens of times another's; the threshold stays readable
     axes[-1].axhline(gap_line, color="tab:red", ls="--", lw=0.9)
     axes[-1].axhline(1.0, color="grey", ls=":", lw=0.8)
     fig.suptitle(title, fontsize=10)
