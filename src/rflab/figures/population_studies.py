@@ -349,8 +349,7 @@ def model_cost_scale(weight_vars: Sequence[float | None], n_trains: Sequence[int
 def units_in_use(activity: np.ndarray) -> float:
     """The effective number of units in use: the participation ratio (sum a)^2 / sum a^2 of the units'
     mean activities over the images (H when all are used alike, 1 when one unit carries everything)."""
-    mean = activity.mean(axis=0)
-    return float(mean.sum() ** 2 / np.sum(mean**2))
+    return metrics.participation_ratio(activity.mean(axis=0))
 
 
 def make_model_cost(inputs: Inputs[dict[str, ModelCostPoint]]) -> list[Path]:

@@ -35,6 +35,11 @@ def seed_proxy_bits(mse: float, pixels: int, dim: int, sigma: float, sigma_recon
     return dim * math.log2(1.0 / sigma) + 0.5 * pixels * math.log2(2.0 * math.pi * sigma_recon**2) + residual
 
 
+def participation_ratio(weights: np.ndarray) -> float:
+    """(sum w)^2 / sum w^2 of non-negative weights: n for n equal ones, 1 when one carries everything."""
+    return float(weights.sum() ** 2 / np.sum(weights**2))
+
+
 def spectrum(code: np.ndarray) -> dict[str, list[float] | float]:
     """Singular values of the centred code and its effective dimensionality.
 
@@ -44,7 +49,7 @@ def spectrum(code: np.ndarray) -> dict[str, list[float] | float]:
     centred = code - code.mean(axis=0)
     sv = np.linalg.svd(centred, compute_uv=False)
     eig = sv**2 / max(len(code) - 1, 1)
-    return {"singular_values": sv.tolist(), "effective_dim": float(eig.sum() ** 2 / np.sum(eig**2))}
+    return {"singular_values": sv.tolist(), "effective_dim": participation_ratio(eig)}
 
 
 def twonn_dimension(code: np.ndarray, keep: float = 0.9) -> float:

@@ -4,29 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+
+from rflab.plots.codes import save, subplots
 
 CLASS_NAMES = ("horizontal", "vertical", "diagonal")
 CLASS_COLOURS = ("tab:blue", "tab:orange", "tab:green")
 CLASS_MARKERS = ("_", "|", "x")
 TWO = CLASS_NAMES[:2]  # the what/where problem's classes
 POSITION_CMAP = "viridis"
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    return path
-
-
-def _subplots(*grid: int, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure, Any]:
-    """``pyplot.subplots`` on a figure of its own: no pyplot state, and the caller's backend is left alone."""
-    fig = Figure(figsize=figsize)
-    return fig, fig.subplots(*grid, **kwargs)
 
 
 def _image(ax: Axes, image: np.ndarray) -> None:
@@ -42,18 +31,18 @@ def _title(latent: np.ndarray) -> str:
 def examples(images: np.ndarray, latents: np.ndarray, path: Path, n: int = 8,
              across: str = "the rows or the columns") -> Path:
     """A row of example inputs titled with their class and position; ``across`` says where the bars lie."""
-    fig, axes = _subplots(1, n, figsize=(1.5 * n, 2.0))
+    fig, axes = subplots(1, n, figsize=(1.5 * n, 2.0))
     for ax, image, latent in zip(axes, images[:n], latents[:n], strict=True):
         _image(ax, image)
         ax.set_title(_title(latent), fontsize=8)
     fig.suptitle(f"Example inputs: a Gaussian bar (width 0.7 px) across {across}", fontsize=10)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def reconstructions(images: np.ndarray, recons: Mapping[str, np.ndarray], latents: np.ndarray, path: Path) -> Path:
     """Held-out inputs (top row) and each coder's reconstructions of them (one row per coder)."""
     n = min(len(r) for r in recons.values())
-    fig, axes = _subplots(1 + len(recons), n, figsize=(1.5 * n, 1.8 * (1 + len(recons))), squeeze=False)
+    fig, axes = subplots(1 + len(recons), n, figsize=(1.5 * n, 1.8 * (1 + len(recons))), squeeze=False)
     for k in range(n):
         _image(axes[0, k], images[k])
         axes[0, k].set_title(_title(latents[k]), fontsize=8)
@@ -64,7 +53,7 @@ def reconstructions(images: np.ndarray, recons: Mapping[str, np.ndarray], latent
         axes[row, 0].set_ylabel(name, fontsize=8)
     fig.suptitle("Held-out inputs and their reconstructions (grey scale 0 to 1)", fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def codes(codes_by_coder: Mapping[str, np.ndarray], latents: np.ndarray, path: Path,
@@ -73,7 +62,7 @@ def codes(codes_by_coder: Mapping[str, np.ndarray], latents: np.ndarray, path: P
     showing the class); ``jitter`` spreads a coder's discrete codes uniformly by that half-width."""
     rng = np.random.default_rng(0)
     classes, position = latents[:, 0].astype(int), latents[:, 1]
-    fig, axes = _subplots(len(codes_by_coder), 2, figsize=(9.0, 4.2 * len(codes_by_coder)), squeeze=False)
+    fig, axes = subplots(len(codes_by_coder), 2, figsize=(9.0, 4.2 * len(codes_by_coder)), squeeze=False)
     for row, (name, code) in enumerate(codes_by_coder.items()):
         half = (jitter or {}).get(name, 0.0)
         shown = code[:, :2] + rng.uniform(-half, half, (len(code), 2))
@@ -92,7 +81,19 @@ def codes(codes_by_coder: Mapping[str, np.ndarray], latents: np.ndarray, path: P
             ax.set_aspect("equal")
     fig.suptitle("Held-out codes in the implicit space", fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
+
+
+def _layout_panel(ax: Axes, pos: np.ndarray, pref: np.ndarray, active: np.ndarray, names: Sequence[str],
+                  title: str) -> None:
+    """One coder's units in its implicit space, coloured by preferred object; inactive units hollow grey."""
+    ax.scatter(pos[~active, 0], pos[~active, 1], s=26, facecolors="none", edgecolors="0.6", linewidths=0.8)
+    for c in range(len(names)):
+        sel = active & (pref == c)
+        ax.scatter(pos[sel, 0], pos[sel, 1], s=30, c=CLASS_COLOURS[c], linewidths=0, label=f"prefers {names[c]}")
+    ax.set(xlabel="implicit dim 0", ylabel="implicit dim 1", xlim=(-0.05, 1.05), ylim=(-0.05, 1.05))
+    ax.set_aspect("equal")
+    ax.set_title(title, fontsize=9)
 
 
 def units(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, dict]], path: Path, columns: int = 2,
@@ -100,30 +101,24 @@ def units(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, dict]]
     """Each layout's units in its implicit space, coloured by class preference; inactive units hollow grey.
     ``layouts`` maps a title to (positions, preference, active, discontinuity measures), ``columns`` per row."""
     rows = -(-len(layouts) // columns)
-    fig, axes = _subplots(rows, columns, figsize=(4.6 * columns, 4.9 * rows), squeeze=False)
+    fig, axes = subplots(rows, columns, figsize=(4.6 * columns, 4.9 * rows), squeeze=False)
     for ax, (name, (pos, pref, active, measured)) in zip(axes.ravel(), layouts.items(), strict=False):
-        ax.scatter(pos[~active, 0], pos[~active, 1], s=26, facecolors="none", edgecolors="0.6", linewidths=0.8)
-        for c in range(len(names)):
-            sel = active & (pref == c)
-            ax.scatter(pos[sel, 0], pos[sel, 1], s=30, c=CLASS_COLOURS[c], linewidths=0)
-        ax.set(xlabel="implicit dim 0", ylabel="implicit dim 1", xlim=(-0.05, 1.05), ylim=(-0.05, 1.05))
-        ax.set_aspect("equal")
-        ax.set_title(f"{name}\ncross-class nearest neighbours {measured['cross_neighbour_fraction']:.2f}, "
-                     f"gap ratio {measured['gap_ratio']:.2f}\nactive units {measured['active_units']} of {len(pos)}",
-                     fontsize=9)
+        _layout_panel(ax, pos, pref, active, names,
+                      f"{name}\ncross-class nearest neighbours {measured['cross_neighbour_fraction']:.2f}, "
+                      f"gap ratio {measured['gap_ratio']:.2f}\nactive units {measured['active_units']} of {len(pos)}")
     handles = [Line2D([], [], ls="", marker="o", color=CLASS_COLOURS[c], label=f"prefers {CLASS_NAMES[c]}")
                for c in range(len(names))]
     handles.append(Line2D([], [], ls="", marker="o", mfc="none", mec="0.6", label="inactive"))
     axes[0, -1].legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.suptitle("Units coloured by the class that drives them more (held-out mean response)", fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def training(losses: np.ndarray, steps_per_epoch: int, snap_epochs: Sequence[int], arrays: Mapping[str, np.ndarray],
              naive_mse: float, path: Path) -> Path:
     """The MDL code's training loss per epoch, held-out MSE, and both discontinuity measures over training."""
-    fig, axes = _subplots(1, 3, figsize=(14, 3.8))
+    fig, axes = subplots(1, 3, figsize=(14, 3.8))
     n_epochs = len(losses) // steps_per_epoch
     per_epoch = losses[: n_epochs * steps_per_epoch].reshape(n_epochs, steps_per_epoch).mean(axis=1)
     axes[0].semilogy(np.arange(1, n_epochs + 1), per_epoch)
@@ -140,19 +135,7 @@ def training(losses: np.ndarray, steps_per_epoch: int, snap_epochs: Sequence[int
     for ax in axes:
         ax.grid(alpha=0.3)
     fig.tight_layout()
-    return _save(fig, path)
-
-
-def _layout_panel(ax: Axes, pos: np.ndarray, pref: np.ndarray, active: np.ndarray, names: Sequence[str],
-                  title: str) -> None:
-    """One coder's units in its implicit space, coloured by preferred object; inactive units hollow grey."""
-    ax.scatter(pos[~active, 0], pos[~active, 1], s=26, facecolors="none", edgecolors="0.6", linewidths=0.8)
-    for c in range(len(names)):
-        sel = active & (pref == c)
-        ax.scatter(pos[sel, 0], pos[sel, 1], s=30, c=CLASS_COLOURS[c], linewidths=0, label=f"prefers {names[c]}")
-    ax.set(xlabel="implicit dim 0", ylabel="implicit dim 1", xlim=(-0.05, 1.05), ylim=(-0.05, 1.05))
-    ax.set_aspect("equal")
-    ax.set_title(title, fontsize=9)
+    return save(fig, path)
 
 
 def object_layout(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, str]],
@@ -162,7 +145,7 @@ def object_layout(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray
     """The learned implicit-space layouts (``layouts``: a title to positions, preference, active and a
     subtitle), then per coder each object's held-out class accuracy and each pair of objects' gap ratio
     (mean over seeds as a bar, each seed a dot; ``gap_line`` marks the claim's threshold)."""
-    fig, axes = _subplots(1, len(layouts) + 2, figsize=(4.4 * (len(layouts) + 2), 4.6))
+    fig, axes = subplots(1, len(layouts) + 2, figsize=(4.4 * (len(layouts) + 2), 4.6))
     for ax, (name, (pos, pref, active, sub)) in zip(axes, layouts.items(), strict=False):
         _layout_panel(ax, pos, pref, active, names, f"{name}\n{sub}")
     axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=len(names))
@@ -189,4 +172,4 @@ def object_layout(layouts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray
     axes[-1].axhline(1.0, color="grey", ls=":", lw=0.8)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)

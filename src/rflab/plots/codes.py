@@ -19,12 +19,13 @@ IMAGE_CMAP = "RdBu_r"
 ANGLE_CMAP = "twilight"
 
 
-def _save(fig: Figure, path: Path) -> Path:
+def save(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` as ``path`` at 110 dpi, cropped to what it draws."""
     fig.savefig(path, dpi=110, bbox_inches="tight")
     return path
 
 
-def _subplots(*grid: int, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure, Any]:
+def subplots(*grid: int, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure, Any]:
     """``pyplot.subplots`` on a figure of its own: no pyplot state, and the caller's backend is left alone."""
     fig = Figure(figsize=figsize)
     return fig, fig.subplots(*grid, **kwargs)
@@ -43,17 +44,17 @@ def _image(ax: Axes, image: np.ndarray, vmax: float) -> None:
 
 def examples(images: np.ndarray, latents: np.ndarray, path: Path, n: int = 8) -> Path:
     """A row of example inputs titled with their (x, y) and orientation."""
-    fig, axes = _subplots(1, n, figsize=(1.6 * n, 2.0))
+    fig, axes = subplots(1, n, figsize=(1.6 * n, 2.0))
     for ax, image, latent in zip(axes, images[:n], latents[:n], strict=True):
         _image(ax, image, 1.0)
         ax.set_title(_latent_title(latent), fontsize=8)
     fig.suptitle("Example dipole inputs (x, y, orientation)", fontsize=10)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def reconstructions(images: np.ndarray, recons: np.ndarray, latents: np.ndarray, path: Path, n: int = 8) -> Path:
     """Held-out inputs (top) against their reconstructions through the code (bottom)."""
-    fig, axes = _subplots(2, n, figsize=(1.6 * n, 3.6))
+    fig, axes = subplots(2, n, figsize=(1.6 * n, 3.6))
     vmax = float(max(np.abs(images[:n]).max(), np.abs(recons[:n]).max()))
     for k in range(n):
         _image(axes[0, k], images[k], vmax)
@@ -64,7 +65,7 @@ def reconstructions(images: np.ndarray, recons: np.ndarray, latents: np.ndarray,
     axes[0, 0].set_ylabel("input")
     axes[1, 0].set_ylabel("reconstruction")
     fig.suptitle("Held-out inputs and their reconstructions", fontsize=10)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def _colour(latents: np.ndarray, j: int) -> tuple[np.ndarray, str]:
@@ -80,7 +81,7 @@ def code_projections(code: np.ndarray, latents: np.ndarray, path: Path) -> Path:
     """Every pair of code dimensions (columns), coloured by each varying latent (rows)."""
     pairs = list(combinations(range(min(code.shape[1], 3)), 2))
     rows = _varying(latents)
-    fig, axes = _subplots(len(rows), len(pairs), figsize=(3.3 * len(pairs) + 0.8, 3.2 * len(rows)), squeeze=False)
+    fig, axes = subplots(len(rows), len(pairs), figsize=(3.3 * len(pairs) + 0.8, 3.2 * len(rows)), squeeze=False)
     for row, j in enumerate(rows):
         values, cmap = _colour(latents, j)
         for col, (a, b) in enumerate(pairs):
@@ -92,14 +93,14 @@ def code_projections(code: np.ndarray, latents: np.ndarray, path: Path) -> Path:
         fig.colorbar(sc, ax=axes[row, -1], label=LATENT_NAMES[j])
     names = ", ".join(LATENT_NAMES[j] for j in rows)
     fig.suptitle(f"Held-out codes, pairs of dimensions, coloured by {names}", fontsize=10)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def unit_positions(mu: np.ndarray, code: np.ndarray, path: Path) -> Path:
     """The units' learned positions (red) over the held-out codes (grey), every pair of the first
     three implicit dimensions: how the population tiles the part of the space the code uses."""
     pairs = list(combinations(range(min(code.shape[1], 3)), 2))
-    fig, axes = _subplots(1, len(pairs), figsize=(3.6 * len(pairs), 3.6), squeeze=False)
+    fig, axes = subplots(1, len(pairs), figsize=(3.6 * len(pairs), 3.6), squeeze=False)
     for ax, (a, b) in zip(axes[0], pairs, strict=True):
         ax.scatter(code[:, a], code[:, b], c="0.75", s=5, linewidths=0, label="held-out codes")
         ax.scatter(mu[:, a], mu[:, b], c="tab:red", s=10, linewidths=0, label="unit positions")
@@ -108,7 +109,7 @@ def unit_positions(mu: np.ndarray, code: np.ndarray, path: Path) -> Path:
     axes[0, 0].legend(fontsize=7, loc="upper left")
     fig.suptitle(f"{len(mu)} units in the implicit space", fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def _scatter3d(ax: Axes, code: np.ndarray, theta: np.ndarray) -> object:
@@ -128,7 +129,7 @@ def code_3d(code: np.ndarray, latents: np.ndarray, path: Path) -> Path:
     sc = _scatter3d(ax, code, latents[:, 2])
     fig.colorbar(sc, ax=ax, shrink=0.7, label="orientation theta (rad)")
     ax.set_title("Held-out codes coloured by orientation", fontsize=10)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def training(
@@ -141,7 +142,7 @@ def training(
     path: Path,
 ) -> Path:
     """Training loss per epoch, held-out MSE against the naive baseline, held-out kNN R^2."""
-    fig, axes = _subplots(1, 3, figsize=(14, 3.8))
+    fig, axes = subplots(1, 3, figsize=(14, 3.8))
     n_epochs = len(losses) // steps_per_epoch
     per_epoch = losses[: n_epochs * steps_per_epoch].reshape(n_epochs, steps_per_epoch).mean(axis=1)
     axes[0].semilogy(np.arange(1, n_epochs + 1), per_epoch)
@@ -157,7 +158,7 @@ def training(
     for ax in axes:
         ax.grid(alpha=0.3)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def _frames(code: np.ndarray, latents: np.ndarray, images: np.ndarray) -> Callable[..., np.ndarray]:
@@ -246,7 +247,7 @@ def write_gif(frames: Sequence[np.ndarray], path: Path, fps: int, palette_frames
 def dimension_study(rows: Sequence[dict], path: Path, note: str) -> Path:
     """Effective dimensionality of the code against the implicit space's K (left: participation
     ratio and TwoNN, mean and spread over seeds), and the code's spectrum at the largest K (right)."""
-    fig, (ax, ax_spec) = _subplots(1, 2, figsize=(11.5, 4.4))
+    fig, (ax, ax_spec) = subplots(1, 2, figsize=(11.5, 4.4))
     problems = list(dict.fromkeys(r["problem"] for r in rows))
     colours = dict(zip(problems, ("tab:blue", "tab:orange", "tab:green"), strict=False))
     for problem in problems:
@@ -274,7 +275,7 @@ def dimension_study(rows: Sequence[dict], path: Path, note: str) -> Path:
         a.grid(alpha=0.3)
     fig.suptitle(f"mdl-dimension ({note})", fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def topology_study(rows: Sequence[dict], path: Path, note: str) -> Path:
@@ -302,13 +303,13 @@ def topology_study(rows: Sequence[dict], path: Path, note: str) -> Path:
         ax3.set(xlabel="code 0", ylabel="code 1", zlabel="code 2")
     fig.suptitle(f"code-topology ({note}): persistent homology (ripser) of the 3-D dipole codes", fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def cost_study(summary: dict, silenced: Sequence[float], noise: Sequence[float], path: Path, note: str) -> Path:
     """Accuracy against data movement (words, LRU distance; open markers: population decoders that
     read only their active units), and accuracy under silenced units and under noise on the code."""
-    fig, axes = _subplots(1, 4, figsize=(17, 4.2))
+    fig, axes = subplots(1, 4, figsize=(17, 4.2))
     colours = colormaps["tab10"](np.arange(len(summary)))
     for colour, (model, s) in zip(colours, summary.items(), strict=True):
         for ax, key in zip(axes[:2], ("words", "lru"), strict=True):
@@ -329,7 +330,7 @@ def cost_study(summary: dict, silenced: Sequence[float], noise: Sequence[float],
         ax.grid(alpha=0.3, which="both")
     fig.suptitle(f"code-cost ({note}): what reading a population costs, and what it buys", fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def model_cost_study(rows: Sequence[dict], path: Path, note: str) -> Path:
@@ -337,7 +338,7 @@ def model_cost_study(rows: Sequence[dict], path: Path, note: str) -> Path:
     training set size; the runs without a model cost as horizontal lines: units in use, the centre's
     dimension, the description length per image (with and without the model's share, against the mean
     image) and the held-out MSE, each the mean over seeds with its spread."""
-    fig, axes = _subplots(1, 4, figsize=(18, 4.2))
+    fig, axes = subplots(1, 4, figsize=(18, 4.2))
     sizes = sorted({r["n_train"] for r in rows})
     colours = dict(zip(sizes, colormaps["viridis"](np.linspace(0.1, 0.8, len(sizes))), strict=True))
     panels = ((axes[0], (("units_in_use", "-", ""),), "effective units in use"),
@@ -370,4 +371,4 @@ def model_cost_study(rows: Sequence[dict], path: Path, note: str) -> Path:
     axes[3].set(yscale="log", ylim=(min(mse) / 3, max(mse) * 3))
     fig.suptitle(f"model-cost ({note}): thin lines, no model cost", fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
