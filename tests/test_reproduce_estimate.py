@@ -45,7 +45,9 @@ def probes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def test_a_dry_run_writes_no_run_and_no_figure(tmp_path: Path, cli: Cli, tiny_plan: None) -> None:
+def test_a_dry_run_writes_no_run_and_no_figure(tmp_path: Path, cli: Cli, tiny_plan: None,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rp, "MAKING", tmp_path / "no-timings.json")
     root = tmp_path / "s"
     code, out, _ = cli(["reproduce", "--dry-run", "--store", str(root)])
     assert code == 0
@@ -53,6 +55,47 @@ def test_a_dry_run_writes_no_run_and_no_figure(tmp_path: Path, cli: Cli, tiny_pl
     assert out.startswith(f"runs {SPEC.label}  [2 to compute]  ")
     assert "figure fig2: its own making, not yet measured" in out and "estimated total of the rest: " in out
     assert "not in the total, not yet measured: the making of 1 steps beyond their runs (figure fig2)" in out
+
+
+def test_a_making_never_timed_here_comes_from_the_shipped_timings(tmp_path: Path, cli: Cli, tiny_plan: None,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh clone's dry run prices a figure's making as the shipped timings measured it, marked as
+    such; once the store's own reproduce has timed it, its own measurement wins."""
+    timings = tmp_path / "making.json"
+    timings.write_text(json.dumps({"quick": {"machine": "a test CPU", "seconds": {"figure:fig2": 7.5}}}))
+    monkeypatch.setattr(rp, "MAKING", timings)
+    root = tmp_path / "s"
+    code, out, _ = cli(["reproduce", "--dry-run", "--store", str(root)])
+    assert code == 0 and "making the figure: ~8 s" in out and "not yet measured" not in out
+    assert "its making as timed by the reproduce behind rflab's shipped timings (a test CPU)" in out
+    (fig2,) = [c for c in rp.estimate("quick", root, costs.Rates(root)) if isinstance(c.step, rp.FigureStep)]
+    assert fig2.shipped and fig2.own == 7.5
+    rp.Reproduction("quick", root).do(rp.FigureStep("fig2"))
+    manifest = rp.load_manifest(root, "quick")
+    manifest["steps"]["figure:fig2"]["key"] = "stale"  # made by another version: to make again
+    (root / "reproduce-quick.json").write_text(json.dumps(manifest))
+    (fig2,) = [c for c in rp.estimate("quick", root, costs.Rates(root)) if isinstance(c.step, rp.FigureStep)]
+    assert not fig2.shipped and fig2.own == manifest["steps"]["figure:fig2"]["made"]["make_seconds"] != 7.5
+    (fig2,) = [c for c in rp.estimate("quick", root, costs.Rates(root), empty=True)
+               if isinstance(c.step, rp.FigureStep)]
+    assert fig2.shipped and fig2.own == 7.5  # an empty store's estimate is a fresh clone's
+
+
+def test_report_making_writes_the_timings_of_a_whole_reproduce_only(tmp_path: Path, cli: Cli, tiny_plan: None,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    root, timings = tmp_path / "s", tmp_path / "making.json"
+    timings.write_text(json.dumps({"paper": {"machine": "kept", "seconds": {"figure:fig2": 1.0}}}))
+    code, _, err = cli(["report", "--scale", "quick", "--store", str(root), "--making", str(timings)])
+    assert code == 2 and err.count("\n") == 1 and "has not timed 1 steps (figure fig2)" in err
+    assert json.loads(timings.read_text())["paper"]["machine"] == "kept"
+    job = rp.Reproduction("quick", root)
+    for step in rp.plan("quick"):
+        job.do(step)
+    job.finish(1.0)
+    rp.write_making(root, "quick", timings)
+    written = json.loads(timings.read_text())
+    assert written["paper"]["machine"] == "kept" and list(written["quick"]["seconds"]) == ["figure:fig2"]
+    assert written["quick"]["machine"] and written["quick"]["seconds"]["figure:fig2"] >= 0
 
 
 @pytest.mark.slow  # a wall-time comparison: noisy on a shared CPU with a cold XLA cache, so out of the default run

@@ -125,7 +125,7 @@ def dry(scale: str, root: Path, force: bool) -> None:
         costs = rp.estimate(scale, root, rates, force)
     for line in plan_lines(costs):
         out.print(line, highlight=False, markup=False, soft_wrap=True)
-    for line in total_lines(costs, root):
+    for line in total_lines(costs, root, scale):
         out.print(line, highlight=False, markup=False, soft_wrap=True)
     err.print(f"dry run: {time.perf_counter() - start:.1f} s, configurations probed now: {len(rates.probed)}",
               highlight=False)
@@ -155,7 +155,7 @@ def step_line(cost: StepCost) -> str:
     if cost.own is None:
         runs = f"{duration(cost.runs_seconds)} for its runs + " if cost.runs else ""
         return f"{runs}its own making, not yet measured"
-    return duration(None if cost.runs_seconds is None else cost.runs_seconds + cost.own)
+    return ("~" if cost.shipped else "") + duration(None if cost.runs_seconds is None else cost.runs_seconds + cost.own)
 
 
 def plan_lines(costs: list[StepCost]) -> list[str]:
@@ -170,11 +170,11 @@ def plan_lines(costs: list[StepCost]) -> list[str]:
         lines.append(f"{cost.step.label}: {step_line(cost)}")
         lines += [f"  {runs_line(r)}" for r in cost.runs]
         if not cost.done and isinstance(cost.step, rp.FigureStep):
-            lines.append(f"  making the figure: {duration(cost.own)}")
+            lines.append(f"  making the figure: {'~' if cost.shipped else ''}{duration(cost.own)}")
     return lines
 
 
-def total_lines(costs: list[StepCost], root: Path) -> list[str]:
+def total_lines(costs: list[StepCost], root: Path, scale: str) -> list[str]:
     """The estimated total of what is measured, and what is not measured yet."""
     from rflab.report import reproduce as rp
     from rflab.results.costs import costs_path
@@ -182,10 +182,15 @@ def total_lines(costs: list[StepCost], root: Path) -> list[str]:
     todo = [c for c in costs if not c.done]
     lines = [f"{len(costs) - len(todo)} of {len(costs)} steps done; estimated total of the rest: "
              f"{duration(rp.measured_total(costs))} (runs from rates measured on this machine, kept in "
-             f"{costs_path(root)}; figures and checks as the manifest last timed them)"]
+             f"{costs_path(root)}; figures and checks as a reproduce last timed them here, else as rflab's shipped "
+             "timings)"]
     if any(r.borrowed for c in costs for r in c.runs):
-        lines.append("~: the rate of a similar configuration of the same experiment (probes stop after a budget; "
-                     f"remove {costs_path(root)} to measure again)")
+        lines.append("~ before a run: the rate of a similar configuration of the same experiment (probes stop after "
+                     f"a budget; remove {costs_path(root)} to measure again)")
+    if any(c.shipped for c in costs if not c.done):
+        machine = rp.shipped_making(scale).get("machine")
+        lines.append("~ before a figure or the checks: its making as timed by the reproduce behind rflab's shipped "
+                     f"timings{f' ({machine})' if machine else ''}, until a reproduce here times it")
     unknown = rp.not_measured(costs)
     if unknown:
         names = ", ".join(c.step.label for c in unknown)
@@ -202,6 +207,10 @@ def report(
                                                   "(claims-SCALE.md, claim32-SCALE.md)")] = None,
     readme: Annotated[Path | None, typer.Option(help="also write the headline results between this page's "
                                                 "<!-- rflab report SCALE: start/end --> markers")] = None,
+    making: Annotated[Path | None, typer.Option(help="also put every figure's making and the checks' time at this "
+                                                "scale, as the store's reproduce timed them, into this timings file "
+                                                "(rflab's shipped one, which a dry run estimates from where its "
+                                                "store timed nothing: src/rflab/report/making.json)")] = None,
 ) -> None:
     """Write the HTML report from the results store: claims against measurements, every figure."""
     from rflab.cli import out
@@ -216,7 +225,16 @@ def report(
     rp.check_scale(scale)
     if readme is not None:
         check_markers(readme, f"report {scale}")
+    if making is not None:
+        check_file(making, "--making")
+        untimed = [s.label for s in rp.plan(scale) if not isinstance(s, rp.RunStep)
+                   and s.key not in rp.making(root, scale)["seconds"]]
+        if untimed:
+            raise ConfigError(f"--making: the store's reproduce --scale {scale} has not timed {len(untimed)} steps "
+                              f"({', '.join(untimed)}); run it to the end first")
     out.print(str(build(root, scale, out_file, markdown, readme)), highlight=False)
+    if making is not None:
+        rp.write_making(root, scale, making)
 
 
 def check_markers(page: Path, name: str) -> None:

@@ -89,7 +89,8 @@ def wall_times_page(ev: Evidence) -> str:
         f"(`reproduce-{ev.scale}.json`) and rates (`costs.json`, measured by `rflab reproduce --scale {ev.scale} "
         "--dry-run` on the machine). Measured: the step's wall time when it last computed, earlier sittings "
         "counted up to their last stored run. Estimated: what a dry run on an empty store prints for it "
-        "(its runs from the rates, a figure's making from its last measurement). " + wall_time(ev) + " " + agree, "",
+        "(its runs from the rates, a figure's making and the checks from rflab's shipped timings, "
+        "`src/rflab/report/making.json`). " + wall_time(ev) + " " + agree, "",
         "| step | measured, s | estimated, s | peak memory, GiB |", "|---|---:|---:|---:|", *rows, ""])
 
 

@@ -39,6 +39,7 @@ from rflab.results.watch import Watcher, noting, quiet
 from rflab.version import __version__
 
 SCALES = ("quick", "paper")
+MAKING = Path(__file__).with_name("making.json")
 
 
 @dataclass(frozen=True)
@@ -316,8 +317,10 @@ class Reproduction:
         steps = [self.manifest["steps"][s.key] for s in plan(self.scale) if s.key in self.manifest["steps"]]
         failed = [r for r in steps if "error" in r]
         computed = [r for r in steps if r.get("computed") and "error" not in r]
+        from rflab.bench import machine
+
         summary = {"seconds": seconds, "peak_rss_mib": peak_rss_mib(), "finished": time.time(),
-                   "cpus": os.cpu_count(), "computed": len(computed),
+                   "cpus": os.cpu_count(), "machine": machine(), "computed": len(computed),
                    "from_store": len(steps) - len(computed) - len(failed), "failed": len(failed),
                    "runs_computed": sum(r["computed"] for r in computed if r["kind"] == "runs")}
         self.manifest["last"] = summary
@@ -343,12 +346,14 @@ class RunsCost:
 @dataclass(frozen=True)
 class StepCost:
     """A step of the plan: whether it is done already, its runs, and its own seconds beyond them (a
-    figure's making, the checks) as the manifest last measured them (None: not measured yet)."""
+    figure's making, the checks) as the manifest last measured them, else as the shipped timings
+    measured them (``shipped``; None: measured by neither)."""
 
     step: Step
     done: bool
     runs: tuple[RunsCost, ...] = ()
     own: float | None = 0.0
+    shipped: bool = False
 
     @property
     def runs_seconds(self) -> float | None:
@@ -410,12 +415,47 @@ def made_seconds(record: Mapping[str, Any] | None, field: str) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
+def shipped_making(scale: str) -> dict[str, Any]:
+    """The shipped timings at a scale (``making.json``, written by ``rflab report --making``): each
+    step's own seconds (``seconds``: a figure's making, the checks) and the ``machine`` that measured them."""
+    data = json.loads(MAKING.read_text(encoding="utf-8")) if MAKING.exists() else {}
+    return dict(data.get(scale, {}))
+
+
+def making(root: Path, scale: str) -> dict[str, Any]:
+    """The store's measured own seconds of every step at a scale that has them (a figure's making, the
+    checks' whole time) and the machine they were measured on, for ``making.json``."""
+    manifest = load_manifest(root, scale)
+    seconds = {}
+    for step in plan(scale):
+        record = manifest["steps"].get(step.key)
+        own = made_seconds(record, "make_seconds" if isinstance(step, FigureStep) else "seconds")
+        if own is not None and not isinstance(step, RunStep):
+            seconds[step.key] = round(own, 1)
+    return {"machine": manifest.get("last", {}).get("machine"), "seconds": seconds}
+
+
+def write_making(root: Path, scale: str, path: Path) -> None:
+    """Put the store's measured own seconds at ``scale`` into the timings file ``path`` (other scales kept)."""
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    write_json(path, data | {scale: making(root, scale)})
+
+
 def counts(scale: str, root: Path, force: bool = False, empty: bool = False) -> list[StepCost]:
     """Every step of the plan with what is done already and, for the rest, the seeds each computes
-    (each missing run counted in the first step that needs it) and its own seconds as last measured;
-    ``empty``: as if the store held no run and no figure (what a fresh clone's dry run counts)."""
+    (each missing run counted in the first step that needs it) and its own seconds as last measured,
+    else as the shipped timings measured them; ``empty``: as if the store held no run, no figure and
+    no measurement (what a fresh clone's dry run counts)."""
     manifest, store, counted = load_manifest(root, scale), None if empty else Store(root), set[str]()
+    shipped = {key: float(seconds) for key, seconds in shipped_making(scale).get("seconds", {}).items()}
     out = []
+
+    def own(step: Step, record: Mapping[str, Any] | None, field: str) -> dict[str, Any]:
+        measured = None if empty else made_seconds(record, field)
+        if measured is None and step.key in shipped:
+            return {"own": shipped[step.key], "shipped": True}
+        return {"own": measured}
+
     for step in plan(scale):
         record = manifest["steps"].get(step.key)
         if isinstance(step, RunStep):
@@ -427,11 +467,11 @@ def counts(scale: str, root: Path, force: bool = False, empty: bool = False) -> 
                 continue
             specs = get_figure(step.figure).scale(scale).runs.values()
             runs = tuple(runs_count(spec, store, counted) for spec in specs)
-            out.append(StepCost(step, False, runs, made_seconds(record, "make_seconds")))
+            out.append(StepCost(step, False, runs, **own(step, record, "make_seconds")))
         elif not (force or empty) and checks_done(record, scale, root):
             out.append(StepCost(step, True))
         else:
-            out.append(StepCost(step, False, (), made_seconds(record, "seconds")))
+            out.append(StepCost(step, False, (), **own(step, record, "seconds")))
     return out
 
 
