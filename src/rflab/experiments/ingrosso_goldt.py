@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import jax
@@ -163,6 +163,19 @@ def fit(cfg: OnlineConfig, seeds: Sequence[int], progress: ProgressFn | None = N
                      train.seed_keys(seeds), snapshot_steps=snapshot_steps(cfg), progress=progress)
 
 
+Heads = Callable[[Any, jax.Array], jax.Array]
+
+
+@lru_cache(maxsize=16)
+def evaluators(cfg: OnlineConfig) -> tuple[Heads, Heads]:
+    """The jitted heads of a config's network on chunks of samples (final parameters) and on one chunk
+    (every snapshot): compiled once per config, not once per seed, as the samples are arguments."""
+    head = phi(cfg)
+    final = jax.jit(lambda p, chunks: jax.lax.map(lambda xb: head(p, xb), chunks))
+    curve = jax.jit(lambda s, x: jax.lax.map(lambda p: head(p, x), s))
+    return final, curve
+
+
 def held_out(cfg: OnlineConfig, snapshots: Any, seed: int) -> tuple[dict[str, float], np.ndarray]:
     """On fresh samples of the seed, the squared error of the heads and the accuracy of sign(phi) (their
     argmax of the two heads) of the final network on all of them, and the accuracy at every snapshot on
@@ -170,11 +183,10 @@ def held_out(cfg: OnlineConfig, snapshots: Any, seed: int) -> tuple[dict[str, fl
     key = jax.random.fold_in(jax.random.PRNGKey(seed), 7919)
     x, y = data_model(cfg).sample(key, TEST_SAMPLES)
     t = np.asarray(mean_field.targets(y))
-    head = phi(cfg)
-    last = jax.tree.map(lambda a: a[-1], snapshots)
     chunks = x.reshape(-1, CURVE_SAMPLES, x.shape[-1])  # in chunks: a convolutional student's hidden units are big
-    final = np.asarray(jax.jit(lambda p: jax.lax.map(lambda xb: head(p, xb), chunks))(last)).reshape(-1)
-    curve = np.asarray(jax.jit(lambda s: jax.lax.map(lambda p: head(p, chunks[0]), s))(snapshots))
+    final_heads, curve_heads = evaluators(cfg)
+    final = np.asarray(final_heads(jax.tree.map(lambda a: a[-1], snapshots), chunks)).reshape(-1)
+    curve = np.asarray(curve_heads(snapshots, chunks[0]))
     accuracy = np.mean(np.sign(curve) == t[:CURVE_SAMPLES], axis=1)
     metrics = {"test_mse": float(np.mean((final - t) ** 2)), "test_accuracy": float(np.mean(np.sign(final) == t))}
     return metrics, accuracy
