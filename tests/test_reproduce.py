@@ -246,24 +246,30 @@ def test_the_markdown_results_pages_carry_the_reports_verdicts(tmp_path: Path, t
 
 def test_the_wall_times_page_sets_each_steps_measured_time_beside_its_estimate(
         tmp_path: Path, tiny_plan: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each step's row carries the manifest's measured seconds and peak memory; the totals are compared
-    only when every step has an estimate (here, first, the store has no rates; then each seed costs 2 s)."""
+    """Each step's row carries the manifest's measured seconds and peak memory; its estimate is a fresh
+    clone's (the figures' making and the checks from the shipped timings, never from this store); the
+    totals are compared only when every step has an estimate (here, first, there are no shipped timings
+    and no rates; then the shipped timings are this store's; then each seed also costs 2 s)."""
     from rflab.report.evidence import Evidence
     from rflab.report.markdown import wall_times_page
     from rflab.results.costs import Rates
 
     root = tmp_path / "s"
+    monkeypatch.setattr(rp, "MAKING", tmp_path / "making.json")
     records = reproduce(root)["records"]
     page = wall_times_page(Evidence(root, "quick"))
     for step, record in zip(rp.plan("quick"), records, strict=True):
         row = next(line for line in page.splitlines() if line.startswith(f"| {step.label} |"))
         assert row.split(" | ")[1] == f"{record['made']['seconds']:.0f}"
         assert row.endswith(f"| {record['made']['peak_rss_mib'] / 1024:.2f} |")
+    assert "0 of the 3 steps have both" in page
+    rp.write_making(root, "quick", tmp_path / "making.json")
+    page = wall_times_page(Evidence(root, "quick"))
     assert "| not measured |" in page and "2 of the 3 steps have both" in page
     monkeypatch.setattr(Rates, "seconds", lambda self, experiment, cfgs, n: 2.0 * n)
     page = wall_times_page(Evidence(root, "quick"))
     measured = sum(r["made"]["seconds"] for r in records)
-    estimated = 2.0 * 2 + sum(r["made"].get("make_seconds", r["made"]["seconds"]) for r in records[1:])
+    estimated = 2.0 * 2 + sum(round(r["made"].get("make_seconds", r["made"]["seconds"]), 1) for r in records[1:])
     assert f"The whole estimate is {estimated:.0f} s against {measured:.0f} s measured" in page
 
 
