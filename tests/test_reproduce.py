@@ -449,3 +449,40 @@ def test_a_figure_remade_from_stored_runs_keeps_the_time_its_runs_took_when_they
     assert rp.reused_runs(figure, made, trained=3) == 0.0
     assert rp.reused_runs(runs, made, trained=0) == 0.0
     assert rp.reused_runs(figure, {}, trained=0) == 0.0
+
+
+RATE_KEY = """
+import json
+from rflab.cli import setup_jax
+setup_jax(cache=False)
+from rflab.experiments import get_experiment
+from rflab.report import reproduce as rp
+from rflab.results import costs
+step = rp.plan("quick")[0]
+experiment, cfgs = get_experiment(step.runs.experiment), [step.runs.config()]
+print(json.dumps({"key": costs.rate_key(experiment, cfgs), "family": costs.family(experiment, cfgs),
+                  "label": step.label}))
+"""
+
+
+def test_report_finds_the_rates_a_dry_run_measured(tmp_path: Path) -> None:
+    """``rflab report`` runs on the devices a dry run measures with (one per core), which key the rates,
+    so its wall-times page prices the runs from them (in fresh processes, as a user runs both)."""
+    import sys
+    from dataclasses import asdict
+
+    from rflab.results.costs import Rate, costs_path
+    from rflab.version import __version__
+
+    found = json.loads(subprocess.run([sys.executable, "-c", RATE_KEY], check=True, capture_output=True,
+                                      text=True).stdout)
+    root = tmp_path / "s"
+    root.mkdir()
+    rate = asdict(Rate(start=1.0, per_length=0.0, per_seed=2.0, wave=1, size=1, probe_seconds=0.0))
+    costs_path(root).write_text(json.dumps({"rflab": __version__, "rates": {found["key"]: {
+        "family": found["family"], "label": found["label"], "rate": rate, "from": None}}}))
+    subprocess.run([sys.executable, "-m", "rflab", "report", "--scale", "quick", "--store", str(root),
+                    "--markdown", str(tmp_path / "md")], check=True, capture_output=True)
+    page = (tmp_path / "md" / "wall-times-quick.md").read_text()
+    row = next(line for line in page.splitlines() if line.startswith(f"| {found['label']} |"))
+    assert row.split(" | ")[2] == "5"  # one call's start, then 2 s for each of the two seeds

@@ -213,10 +213,11 @@ def report(
                                                 "store timed nothing: src/rflab/report/making.json)")] = None,
 ) -> None:
     """Write the HTML report from the results store: claims against measurements, every figure."""
-    from rflab.cli import out
+    from rflab.cli import out, setup_jax
     from rflab.report import build
     from rflab.report import reproduce as rp
 
+    setup_jax(cache=False)  # the devices a dry run measured its rates with, which key them
     root = store_root(store)
     check_store(root, write=out_file is None)
     check_file(out_file if out_file is not None else root / "report.html", "--out")
