@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,26 @@ def test_the_rates_are_measured_once(tmp_path: Path, tiny_plan: None, probes: li
     assert probes == ["rf-neuron", "rf-neuron"] and first == second > 0
     assert rp.weights(rp.estimate("quick", root, costs.Rates(root, measure=False))) is not None
     assert rp.weights(rp.estimate("quick", tmp_path / "empty", costs.Rates(tmp_path / "empty", measure=False))) is None
+
+
+def test_an_online_run_is_probed_on_one_wave_for_an_eighth_of_its_time() -> None:
+    """ig-two-layer's length is its ``time``: the probe trains one wave of seeds for an eighth of it (as
+    a multiple of the snapshots), so a run of more seeds than devices is priced by the waves it takes,
+    not as if the probe's seeds had trained one after the other."""
+    from rflab.experiments import get_experiment
+
+    experiment = get_experiment("ig-two-layer")
+    cfg = experiment.configure(None, {"N": 10, "time": 160, "snapshots": 4})
+    assert costs.length_field(cfg) == "time" and costs.probe_length(cfg) == 20
+    seen: list[tuple[int, int]] = []
+
+    def spy(cfg, seeds, progress=None):  # type: ignore[no-untyped-def]
+        seen.append((cfg.time, len(seeds)))
+        return experiment.run(cfg, seeds, progress)
+
+    rate = costs.probe(replace(experiment, run=spy), [cfg])
+    assert seen == [(20, costs.probe_seeds(experiment, cfg))] and rate.wave == seen[0][1]
+    assert rate.per_length > 0
 
 
 def test_a_run_two_steps_need_is_paid_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

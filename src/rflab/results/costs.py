@@ -1,14 +1,14 @@
 """What runs will cost on this machine, measured rather than typed: a short probe of a configuration
 (``probe``) and the cache of what probes measured (``Rates``, ``STORE/costs.json``).
 
-A probe runs the experiment itself on one wave of seeds (as many as the machine trains together, one
-per JAX device) with its length field (``steps`` or ``epochs``) cut to about an eighth, a multiple of
-its snapshot count, so measuring and drawing the snapshots cost what they will. The progress the training
-reports gives the seconds per unit of length; what comes before it (set-up, compilation, data) is
-paid once per call, and what comes after it (measuring), plus storing one run with its figures in a
-throwaway store, once per seed. An experiment without a length field (``rf-ica``) is probed whole on
-two seeds, one after the other: the progress after each seed tells the seconds per seed from what the
-first paid once.
+A probe runs the experiment itself on one wave of seeds (as many as the machine trains together, one per
+JAX device) with its length field (``steps``, ``epochs``, or an online run's ``time``) cut to about an
+eighth, a multiple of its snapshot count, so measuring and drawing the snapshots cost what they will.
+The progress the training reports gives the seconds per unit of length; what comes before it (set-up,
+compilation, data) is paid once per call, and what comes after it (measuring), plus storing one run with
+its figures in a throwaway store, once per seed. An experiment without a length field (``rf-ica``) is
+probed whole on two seeds, one after the other: the progress after each seed tells the seconds per seed
+from what the first paid once.
 
 Configurations of one experiment with the same non-numeric settings and a per-seed memory footprint
 (``rflab.resources``) within the same power of two share one probe, its training time scaled by
@@ -37,7 +37,8 @@ from rflab.files import write_json
 from rflab.results.store import Store, StoreError
 from rflab.version import __version__
 
-LENGTH_FIELDS = ("steps", "epochs")
+LENGTH_FIELDS = ("steps", "epochs", "time")
+PROBE_METHOD = 2  # 2: an online run's ``time`` is its length (1 probed it whole, as if its seeds ran one by one)
 PROBE_SHARE = 8  # a probe trains about 1/PROBE_SHARE of the real length
 PROBE_BUDGET = 150.0  # seconds of probes after which a dry run probes no more than one per experiment
 
@@ -58,7 +59,7 @@ class Rate:
 
 
 def length_field(cfg: Config) -> str | None:
-    """The field that sets how long a configuration trains (``steps`` or ``epochs``), if it has one."""
+    """The field that sets how long a configuration trains (``steps``, ``epochs`` or ``time``), if it has one."""
     return next((f for f in LENGTH_FIELDS if f in type(cfg).model_fields), None)
 
 
@@ -115,8 +116,9 @@ def family(experiment: Experiment, cfgs: Sequence[Config]) -> dict[str, Any]:
 
 
 def rate_key(experiment: Experiment, cfgs: Sequence[Config]) -> str:
-    """The cache key of a configuration's rate: its family, the rflab version and the machine."""
-    return digest({"family": family(experiment, cfgs), "rflab": __version__, "machine": machine()})
+    """The cache key of a configuration's rate: its family, the rflab version, the machine and how it was probed."""
+    return digest({"family": family(experiment, cfgs), "rflab": __version__, "machine": machine(),
+                   "probe": PROBE_METHOD})
 
 
 def probe(experiment: Experiment, cfgs: Sequence[Config]) -> Rate:
