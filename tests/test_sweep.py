@@ -209,3 +209,42 @@ def test_the_reproduce_plan_lists_each_run_it_reads_once() -> None:
     assert len(ids) == len(set(ids))
     assert {s.runs.run_ids()[0] for s in rp.run_steps("quick")} <= set(ids)
     assert set(rp.get_figure("claim32").scale("quick").runs["k=4.1"].run_ids()) <= set(ids)
+
+
+@pytest.mark.parametrize("second_fails", [False, True])
+def test_a_calls_runs_are_stored_on_the_writer_thread_while_the_next_trains(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, second_fails: bool) -> None:
+    """Two configs of different families train in two calls; the first call's runs are stored on the
+    store's writer thread, every run is stored when ensure_many returns, and a second call that fails
+    leaves the first call's runs stored."""
+    import threading
+    from dataclasses import replace
+
+    from rflab.results.cache import ensure_many
+
+    experiment = get_experiment("rf-neuron")
+    cfgs = [experiment.configure(None, TINY | {"N": n}) for n in ("16", "20")]
+    threads: list[str] = []
+    real_put = Store.put
+
+    def put(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real_put(self, *args, **kwargs)
+
+    def run(cfg, seeds, progress=None):  # type: ignore[no-untyped-def]
+        if second_fails and cfg.N == 20:
+            raise RuntimeError("the second call fails")
+        return experiment.run(cfg, seeds, progress)
+
+    monkeypatch.setattr(Store, "put", put)
+    store = Store(tmp_path / "s")
+    if second_fails:
+        with pytest.raises(RuntimeError, match="second call"):
+            ensure_many(replace(experiment, run=run), cfgs, [0, 1], store)
+        assert len(list(store.runs())) == 2 and {r.config["N"] for r in store.runs()} == {16}
+    else:
+        runs, computed, calls = ensure_many(replace(experiment, run=run), cfgs, [0, 1], store)
+        assert calls == 2 and computed == [[0, 1], [0, 1]] and len(list(store.runs())) == 4
+        assert [[r.run_id for r in rs] for rs in runs] == [[r.run_id for r in rs] for rs in
+                                                            ensure_many(experiment, cfgs, [0, 1], store)[0]]
+    assert threads and all(name.startswith("rflab-store") for name in threads)

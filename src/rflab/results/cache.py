@@ -9,6 +9,7 @@ draws anything.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +62,7 @@ def run_ids(experiment: Experiment, config: dict[str, Any], seeds: Sequence[int]
 def ensure(experiment: Experiment, cfg: Config, seeds: Sequence[int], store: Store, watch: Watch | None = None,
            force: bool = False) -> tuple[list[StoredRun], list[int]]:
     """Each seed's stored run, training the missing seeds together in one call (in chunks when they do
-    not fit in memory together, see ``rflab.resources``) and storing each as soon as its call returns;
+    not fit in memory together, see ``rflab.resources``) and storing each while the next call trains;
     also the seeds that were computed. ``force`` computes every seed again."""
     runs, computed, _ = ensure_many(experiment, [cfg], seeds, store, watch, force)
     return runs[0], computed[0]
@@ -71,8 +72,9 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
                 watch: Watch | None = None, force: bool = False) -> tuple[list[list[StoredRun]], list[list[int]], int]:
     """``ensure`` for several configs of one experiment: configs of one family (``Experiment.family``)
     that miss the same seeds train in one call on shared draws (common random numbers), each stored
-    run equal to what the config alone gives. Each config's runs and computed seeds, and the number of
-    training calls made."""
+    run equal to what the config alone gives. A call's runs are stored (their figures drawn) on a writer
+    thread while the next call trains, one call behind at most; all are stored before it returns. Each
+    config's runs and computed seeds, and the number of training calls made."""
     watch = watch or Watch()
     resources.check_records(f"{experiment.name} on {len(cfgs)} x {resources.seed_count(len(seeds))}",
                             len(cfgs) * len(seeds))
@@ -86,25 +88,36 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
     missing = {i: [s for s in seeds if s not in found[i]] for i in unique}
     watch.planned([s for i in unique for s in missing[i]])
     calls = 0
-    for indices in families(experiment, [cfgs[i] for i in unique], [missing[i] for i in unique]):
-        group = [unique[j] for j in indices]
-        todo = missing[group[0]]
-        label = f"{experiment.name} on {len(group)} x {resources.seed_count(len(todo))}"
-        together = [cfgs[i] for i in group]
-        per_call = resources.seeds_per_call(label, experiment.footprint_together(together), len(todo),
-                                            len(cfgs) * len(seeds), jax.local_device_count())
-        for chunk in resources.chunks(todo, per_call):
-            watch.training(chunk)
-            results = experiment.run_together(together, chunk, watch.step)
-            calls += 1
-            for i, seed_results in zip(group, results, strict=True):
-                for r in seed_results:
-                    found[i][r.seed] = store.put(ids[i][r.seed], experiment.name, r.seed, configs[i], r.metrics,
-                                                 r.train_seconds, r.arrays, r.write_figures,
-                                                 experiment.numerics_of(configs[i]))
-                    watch.stored(found[i][r.seed])
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rflab-store") as writer:
+        behind: list[tuple[int, int, Future[StoredRun]]] = []
+        for indices in families(experiment, [cfgs[i] for i in unique], [missing[i] for i in unique]):
+            group = [unique[j] for j in indices]
+            todo = missing[group[0]]
+            label = f"{experiment.name} on {len(group)} x {resources.seed_count(len(todo))}"
+            together = [cfgs[i] for i in group]
+            per_call = resources.seeds_per_call(label, experiment.footprint_together(together), len(todo),
+                                                len(cfgs) * len(seeds), jax.local_device_count())
+            for chunk in resources.chunks(todo, per_call):
+                watch.training(chunk)
+                results = experiment.run_together(together, chunk, watch.step)
+                calls += 1
+                stored(behind, found, watch)
+                behind = [(i, r.seed, writer.submit(store.put, ids[i][r.seed], experiment.name, r.seed, configs[i],
+                                                    r.metrics, r.train_seconds, r.arrays, r.write_figures,
+                                                    experiment.numerics_of(configs[i])))
+                          for i, seed_results in zip(group, results, strict=True) for r in seed_results]
+        stored(behind, found, watch)
     return ([[found[owner[i]][s] for s in seeds] for i in range(len(cfgs))],
             [missing[owner[i]] for i in range(len(cfgs))], calls)
+
+
+def stored(pending: list[tuple[int, int, Future[StoredRun]]], found: dict[int, dict[int, StoredRun]],
+           watch: Watch) -> None:
+    """Wait for the runs of a call handed to the store's writer thread (their figures drawn while the
+    next call trained) and tell the watch of each, in order."""
+    for i, seed, future in pending:
+        found[i][seed] = future.result()
+        watch.stored(found[i][seed])
 
 
 def families(experiment: Experiment, cfgs: Sequence[Config], missing: Sequence[Sequence[int]]) -> list[list[int]]:
