@@ -158,14 +158,28 @@ def test_a_run_two_steps_need_is_paid_once(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_a_family_beyond_the_budget_borrows_a_measured_rate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bigger = RunSpec("rf-neuron", "nlgp", TINY | {"batch_size": 4096}, (0, 1))
-    monkeypatch.setattr(rp, "plan", lambda scale: [rp.RunStep("a", SPEC), rp.RunStep("b", bigger)])
+    bigger = RunSpec("rf-neuron", "nlgp", TINY | {"batch_size": 512}, (0, 1))
+    many = RunSpec("rf-neuron", "nlgp", TINY, tuple(range(64)))  # so that the plan spends little on bigger
+    monkeypatch.setattr(rp, "plan", lambda scale: [rp.RunStep("a", many), rp.RunStep("b", bigger)])
     monkeypatch.setattr(costs, "probe", lambda experiment, cfg: costs.Rate(1.0, 0.01, 0.5, 2, 1000, 5.0))
     a, b = rp.estimate("quick", tmp_path / "s", costs.Rates(tmp_path / "s", budget=0.0))
     assert not a.runs[0].borrowed and b.runs[0].borrowed
-    assert b.runs_seconds is not None and a.runs_seconds is not None and b.runs_seconds > a.runs_seconds
+    assert b.runs_seconds is not None and a.runs_seconds is not None and b.runs_seconds / 2 > a.runs_seconds / 64
     entries = json.loads((tmp_path / "s" / "costs.json").read_text())["rates"]
     assert sorted(e["from"] is None for e in entries.values()) == [False, True]
+
+
+@pytest.mark.parametrize(("seeds", "probed"), [((0, 1), False), (tuple(range(64)), True)])
+def test_a_family_the_plan_spends_a_tenth_on_is_probed_past_the_budget(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds: tuple[int, ...], probed: bool) -> None:
+    """With no budget left, a second family borrows unless the plan spends a tenth of its time or more
+    on it (here, as many seeds as the first family's 64), then it is probed."""
+    bigger = RunSpec("rf-neuron", "nlgp", TINY | {"batch_size": 512}, seeds)
+    many = RunSpec("rf-neuron", "nlgp", TINY, tuple(range(64)))
+    monkeypatch.setattr(rp, "plan", lambda scale: [rp.RunStep("a", many), rp.RunStep("b", bigger)])
+    monkeypatch.setattr(costs, "probe", lambda experiment, cfg: costs.Rate(1.0, 0.01, 0.5, 2, 1000, 5.0))
+    a, b = rp.estimate("quick", tmp_path / "s", costs.Rates(tmp_path / "s", budget=0.0))
+    assert not a.runs[0].borrowed and b.runs[0].borrowed is not probed
 
 
 @pytest.mark.parametrize(("args", "says"), [

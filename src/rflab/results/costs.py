@@ -40,7 +40,8 @@ from rflab.version import __version__
 LENGTH_FIELDS = ("steps", "epochs", "time")
 PROBE_METHOD = 2  # 2: an online run's ``time`` is its length (1 probed it whole, as if its seeds ran one by one)
 PROBE_SHARE = 8  # a probe trains about 1/PROBE_SHARE of the real length
-PROBE_BUDGET = 150.0  # seconds of probes after which a dry run probes no more than one per experiment
+PROBE_BUDGET = 150.0  # seconds of probes after which a dry run probes no more than one per experiment,
+MUST_PROBE = 0.1  # and those the plan spends at least this share of its estimated time on
 
 
 @dataclass(frozen=True)
@@ -207,11 +208,12 @@ def difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[int, int, fl
 class Rates:
     """The measured rates of a store (``STORE/costs.json``) and the probes that add to them.
 
-    ``prepare`` measures what a plan needs: first one configuration of each experiment with no rate,
-    then the others, those the plan spends most on first, while probing has taken less than ``budget``
-    seconds; a family left unprobed borrows the rate of the nearest probed family of its experiment (its
-    training time scaled by the footprints), recorded as borrowed so the next estimate is the same and
-    instant. With ``measure`` off nothing is probed and a configuration without a rate has none."""
+    ``prepare`` measures what a plan needs: first one configuration of each experiment with no rate, then the
+    others, those the plan spends most on first, while probing has taken less than ``budget`` seconds, and past
+    the budget any the plan spends a tenth of its time on; a family left unprobed borrows the rate of the
+    nearest probed family of its experiment (its training time scaled by the footprints), recorded as borrowed
+    so the next estimate is the same and instant. With ``measure`` off nothing is probed and a configuration
+    without a rate has none."""
 
     def __init__(self, root: Path, measure: bool = True, told: Callable[[str], None] | None = None,
                  budget: float = PROBE_BUDGET) -> None:
@@ -251,17 +253,14 @@ class Rates:
         for key, w in todo.items():
             if not any(e["family"]["experiment"] == w.experiment.name for e in self.entries.values()):
                 spent += self._probe(key, w)
-        while True:  # a probe costs about 1/PROBE_SHARE of the run; one past what is left of the budget waits
-            left = [(k, w) for k, w in todo.items() if k not in self.entries
-                    and self._probe_guess(w) <= self.budget - spent]
+        while True:  # a probe costs about 1/PROBE_SHARE of the run; one past what is left of the budget waits,
+            spend = self._spend(wanted)  # unless the plan spends MUST_PROBE of its time on it
+            total = sum(spend.values())
+            left = [k for k, w in todo.items() if k not in self.entries
+                    and (spend[k] >= MUST_PROBE * total or self._probe_guess(w) <= self.budget - spent)]
             if not left:
                 break
-            spend = {k: 0.0 for k, _ in left}
-            for w in wanted:
-                key = rate_key(w.experiment, w.cfgs)
-                if key in spend:
-                    spend[key] += seconds(self._nearest(w), w.experiment, w.cfgs, w.n_seeds)
-            key = max(spend, key=lambda k: spend[k])
+            key = max(left, key=lambda k: spend[k])
             spent += self._probe(key, todo[key])
         for key, w in todo.items():
             if key not in self.entries:
@@ -271,6 +270,16 @@ class Rates:
                                      "from": self.entries[donor]["label"]}
         if todo:
             self._write()
+
+    def _spend(self, wanted: list[Wanted]) -> dict[str, float]:
+        """The estimated seconds of each wanted family: by its own rate, else its nearest measured one's."""
+        out: dict[str, float] = {}
+        for w in wanted:
+            key = rate_key(w.experiment, w.cfgs)
+            own = self.entries.get(key)
+            rate = Rate(**own["rate"]) if own is not None and own["from"] is None else self._nearest(w)
+            out[key] = out.get(key, 0.0) + seconds(rate, w.experiment, w.cfgs, w.n_seeds)
+        return out
 
     def _probe(self, key: str, w: Wanted) -> float:
         """Measure one configuration, keep its rate, and return the seconds the probe took. The first
