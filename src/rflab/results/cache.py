@@ -9,7 +9,7 @@ draws anything.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,10 @@ from rflab.config import Config, digest
 from rflab.experiments import Experiment, get_experiment
 from rflab.results.store import Store, StoredRun, run_id
 from rflab.results.watch import Watch, Watcher, quiet
+
+WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rflab-store")
+"""The one thread that stores runs (drawing their figures) while the next call trains: one for the
+process, since matplotlib keeps its fonts per thread and a thread per call would keep a set for each."""
 
 
 def _text(value: Any) -> str:
@@ -88,8 +92,8 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
     missing = {i: [s for s in seeds if s not in found[i]] for i in unique}
     watch.planned([s for i in unique for s in missing[i]])
     calls = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rflab-store") as writer:
-        behind: list[tuple[int, int, Future[StoredRun]]] = []
+    behind: list[tuple[int, int, Future[StoredRun]]] = []
+    try:
         for indices in families(experiment, [cfgs[i] for i in unique], [missing[i] for i in unique]):
             group = [unique[j] for j in indices]
             todo = missing[group[0]]
@@ -102,11 +106,13 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
                 results = experiment.run_together(together, chunk, watch.step)
                 calls += 1
                 stored(behind, found, watch)
-                behind = [(i, r.seed, writer.submit(store.put, ids[i][r.seed], experiment.name, r.seed, configs[i],
+                behind = [(i, r.seed, WRITER.submit(store.put, ids[i][r.seed], experiment.name, r.seed, configs[i],
                                                     r.metrics, r.train_seconds, r.arrays, r.write_figures,
                                                     experiment.numerics_of(configs[i])))
                           for i, seed_results in zip(group, results, strict=True) for r in seed_results]
-        stored(behind, found, watch)
+    finally:  # a call that fails leaves the runs of the one before it stored
+        wait([future for _, _, future in behind])
+    stored(behind, found, watch)
     return ([[found[owner[i]][s] for s in seeds] for i in range(len(cfgs))],
             [missing[owner[i]] for i in range(len(cfgs))], calls)
 
