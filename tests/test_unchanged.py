@@ -1,11 +1,12 @@
-"""Nothing changes numerically when the code around the science moves: the run ids of every run that
-``rflab reproduce`` and every figure ask for, at both scales, and the metrics and figure numbers of a
-small quick-style store are those the code gave at commit 0818c4c, before figures declared their runs
-(``tests/data/unchanged-0818c4c.json``; the figure run ids were then checked against a complete quick
-store written by ``rflab reproduce`` at that commit), except the ids of runs on Kur data, whose sampler
-is numerics version 2 since its quantile is read from a table (their numbers are as before, to rounding).
-Every seed is trained in a call of its own, as there, so the program each device runs does not depend on
-how many CPU devices JAX has."""
+"""Nothing changes numerically when the code around the science moves: the run ids of every run that ``rflab
+reproduce`` and every figure ask for, at both scales, and the metrics and figure numbers of a small
+quick-style store are those the code gave at commit 0818c4c, before figures declared their runs
+(``tests/data/unchanged-0818c4c.json``; the figure run ids were then checked against a complete quick store
+written by ``rflab reproduce`` at that commit), except the ids of runs on Kur data, whose sampler is
+numerics version 2 since its quantile is read from a table (their numbers are as before, to rounding). Runs
+that start from Isomap have numerics version 2 too (their ids changed, their numbers did not beyond
+rounding). Every seed is trained in a call of its own, as there, so the program each device runs does not
+depend on how many CPU devices JAX has."""
 
 from __future__ import annotations
 

@@ -52,9 +52,11 @@ def isomap_torus(images: np.ndarray, n_neighbors: int = ISOMAP_NEIGHBOURS) -> np
     """A solid-torus code (n, 3) of ``images`` (n, D) from their 4-D Isomap embedding, float32.
 
     The most hollow pair of coordinates gives the angle; the other two, rank-normalised, the
-    radius and the height (in the order Isomap returns them).
+    radius and the height (in the order Isomap returns them). The eigenvectors come from the dense
+    solver: ARPACK, sklearn's choice here, starts from a random vector and moves them by about 1e-4
+    from one call to the next, which training can amplify.
     """
-    embedding = Isomap(n_components=4, n_neighbors=n_neighbors).fit_transform(images)
+    embedding = Isomap(n_components=4, n_neighbors=n_neighbors, eigen_solver="dense").fit_transform(images)
     i, j = circle_pair(embedding)
     radial, height = (embedding[:, k] for k in range(4) if k not in (i, j))
     z = (embedding - embedding.mean(0)) / embedding.std(0)

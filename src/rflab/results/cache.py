@@ -110,9 +110,11 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
                                                     r.metrics, r.train_seconds, r.arrays, r.write_figures,
                                                     experiment.numerics_of(configs[i])))
                           for i, seed_results in zip(group, results, strict=True) for r in seed_results]
-    finally:  # a call that fails leaves the runs of the one before it stored
+    finally:  # a call that fails leaves the runs of the one before it stored, and the watch told
         wait([future for _, _, future in behind])
-    stored(behind, found, watch)
+        stored([p for p in behind if p[2].exception() is None], found, watch)
+    for _, _, future in behind:
+        future.result()  # a run that could not be stored
     return ([[found[owner[i]][s] for s in seeds] for i in range(len(cfgs))],
             [missing[owner[i]] for i in range(len(cfgs))], calls)
 
