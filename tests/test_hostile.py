@@ -362,3 +362,27 @@ def test_sigint_during_a_real_run_leaves_a_consistent_store(tmp_path: Path) -> N
     assert 1 <= report.checked < 4
     assert [p for p in (root / "tmp").iterdir()] == []
     assert os.path.exists(root / "index.sqlite")
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowed interrupt itself
+def test_a_ctrl_c_python_swallows_ends_the_command_at_the_next_progress_report() -> None:
+    """Python drops a KeyboardInterrupt raised inside a weakref callback ("Exception ignored"), where a
+    Ctrl-C can land while JAX frees arrays; the command line's handler remembers it, so the next
+    progress report raises it again, and a new command starts with none pending."""
+    import weakref
+
+    from rflab.cli import progress
+    from rflab.files import INTERRUPTED, interrupt
+
+    class Thing:
+        pass
+
+    thing = Thing()
+    ref = weakref.ref(thing, lambda _: interrupt(signal.SIGINT, None))
+    try:
+        del thing  # the callback's KeyboardInterrupt is printed as ignored, not raised here
+        assert ref() is None and INTERRUPTED.is_set()
+        with pytest.raises(KeyboardInterrupt):
+            progress.ConsoleWatch("training").step(2, 2)
+    finally:
+        INTERRUPTED.clear()

@@ -36,6 +36,22 @@ def replacing(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+INTERRUPTED = threading.Event()
+
+
+def interrupt(signum: int, frame: Any) -> None:
+    """Ctrl-C as Python answers it (KeyboardInterrupt), and remembered: Python drops an exception raised
+    while it runs a weakref callback or a finaliser, so the command line checks again (``check_interrupt``)."""
+    INTERRUPTED.set()
+    raise KeyboardInterrupt
+
+
+def check_interrupt() -> None:
+    """KeyboardInterrupt if a Ctrl-C came through ``interrupt``, even one Python swallowed."""
+    if INTERRUPTED.is_set():
+        raise KeyboardInterrupt
+
+
 @contextmanager
 def deferred_interrupt() -> Iterator[None]:
     """Hold Ctrl-C (SIGINT) until the block ends, so a few renames that belong together happen whole;

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from rflab.cli import data, reproduce, store, sweep, theory
 from rflab.cli.options import MemoryOption, StoreOption, import_plugins, memory_bytes, store_root
 from rflab.cli.progress import ConsoleWatch, RunWatch, err, progress_bar
 from rflab.config import ConfigError, parse_overrides
+from rflab.files import INTERRUPTED, interrupt
 from rflab.paths import check_file, check_folder, check_store
 from rflab.train import DivergenceError, use_cpu_cores
 
@@ -251,8 +253,23 @@ app.command("report")(reproduce.report)
 
 def main() -> None:
     """Entry point: bad input ends with one line on stderr and exit status 2; an interrupt (130), a
-    diverging run or a failing filesystem (1) end in one line too, never in a traceback."""
+    diverging run or a failing filesystem (1) end in one line too, never in a traceback. Ctrl-C is
+    remembered (``rflab.files.interrupt``), so one that Python swallows still ends the command at the
+    next progress report."""
     warnings.showwarning = _show_warning
+    INTERRUPTED.clear()
+    ours = signal.getsignal(signal.SIGINT) is signal.default_int_handler  # not where Ctrl-C is ignored
+    if ours:
+        signal.signal(signal.SIGINT, interrupt)
+    try:
+        _main()
+    finally:
+        if ours:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _main() -> None:
+    """The command, each way it can end turned into its one line and exit status."""
     try:
         import_plugins()
         code = app(standalone_mode=False)

@@ -17,6 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from rflab.files import check_interrupt
 from rflab.results.store import StoredRun
 from rflab.results.watch import Watch
 
@@ -54,6 +55,7 @@ class ConsoleWatch(Watch):
         self.bar.update(self.task, completed=done, total=total)
         if done >= total:
             self.bar.stop()
+        check_interrupt()
 
 
 class RunWatch(Watch):
@@ -78,13 +80,16 @@ class RunWatch(Watch):
 
     def training(self, seeds: Sequence[int]) -> None:
         self.bar.update(self.train, description=f"{self.experiment} seeds {span(seeds)}", completed=0, total=None)
+        check_interrupt()
 
     def step(self, done: int, total: int) -> None:
         self.bar.update(self.train, completed=done, total=total)
+        check_interrupt()
 
     def stored(self, run: StoredRun) -> None:
         self.done += 1
         self.bar.advance(self.write)
+        check_interrupt()
 
     def close(self) -> None:
         """Stop the bars, if they were started (stopping bars never started prints an empty line)."""
