@@ -263,7 +263,7 @@ def test_the_wall_times_page_sets_each_steps_measured_time_beside_its_estimate(
         assert row.split(" | ")[1] == f"{record['made']['seconds']:.0f}"
         assert row.endswith(f"| {record['made']['peak_rss_mib'] / 1024:.2f} |")
     assert "0 of the 3 steps have both" in page
-    rp.write_making(root, "quick", tmp_path / "making.json")
+    rp.write_making(tmp_path / "making.json", "quick", rp.making(root, "quick"))
     page = wall_times_page(Evidence(root, "quick"))
     assert "| not measured |" in page and "2 of the 3 steps have both" in page
     monkeypatch.setattr(Rates, "seconds", lambda self, experiment, cfgs, n: 2.0 * n)

@@ -93,7 +93,8 @@ def test_report_making_writes_the_timings_of_a_whole_reproduce_only(tmp_path: Pa
     for step in rp.plan("quick"):
         job.do(step)
     job.finish(1.0)
-    rp.write_making(root, "quick", timings)
+    code, _, err = cli(["report", "--scale", "quick", "--store", str(root), "--making", str(timings)])
+    assert code == 0, err
     written = json.loads(timings.read_text())
     assert written["paper"]["machine"] == "kept" and list(written["quick"]["seconds"]) == ["figure:fig2"]
     assert written["quick"]["machine"] and written["quick"]["seconds"]["figure:fig2"] >= 0

@@ -228,14 +228,14 @@ def report(
         check_markers(readme, f"report {scale}")
     if making is not None:
         check_file(making, "--making")
-        untimed = [s.label for s in rp.plan(scale) if not isinstance(s, rp.RunStep)
-                   and s.key not in rp.making(root, scale)["seconds"]]
+        timed = rp.making(root, scale)
+        untimed = [s.label for s in rp.plan(scale) if not isinstance(s, rp.RunStep) and s.key not in timed["seconds"]]
         if untimed:
             raise ConfigError(f"--making: the store's reproduce --scale {scale} has not timed {len(untimed)} steps "
                               f"({', '.join(untimed)}); run it to the end first")
     out.print(str(build(root, scale, out_file, markdown, readme)), highlight=False)
     if making is not None:
-        rp.write_making(root, scale, making)
+        rp.write_making(making, scale, timed)
 
 
 def check_markers(page: Path, name: str) -> None:

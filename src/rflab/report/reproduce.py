@@ -435,10 +435,11 @@ def making(root: Path, scale: str) -> dict[str, Any]:
     return {"machine": manifest.get("last", {}).get("machine"), "seconds": seconds}
 
 
-def write_making(root: Path, scale: str, path: Path) -> None:
-    """Put the store's measured own seconds at ``scale`` into the timings file ``path`` (other scales kept)."""
+def write_making(path: Path, scale: str, timed: Mapping[str, Any]) -> None:
+    """Put ``timed`` (what :func:`making` reads from a store) as ``scale``'s entry of the timings file ``path``,
+    its other scales kept."""
     data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    write_json(path, data | {scale: making(root, scale)})
+    write_json(path, data | {scale: dict(timed)})
 
 
 def counts(scale: str, root: Path, force: bool = False, empty: bool = False) -> list[StepCost]:
