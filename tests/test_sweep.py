@@ -248,3 +248,35 @@ def test_a_calls_runs_are_stored_on_the_writer_thread_while_the_next_trains(
         assert [[r.run_id for r in rs] for rs in runs] == [[r.run_id for r in rs] for rs in
                                                             ensure_many(experiment, cfgs, [0, 1], store)[0]]
     assert threads and all(name.startswith("rflab-store") for name in threads)
+
+
+def test_a_run_the_writer_fails_to_store_is_raised_and_every_stored_run_told_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three calls; storing the first call's second run fails, which ensure_many finds after the second
+    call: it raises that failure, the runs stored are told to the watch once each, and nothing else."""
+    from rflab.results.cache import ensure_many
+    from rflab.results.watch import Watch
+
+    experiment = get_experiment("rf-neuron")
+    cfgs = [experiment.configure(None, TINY | {"N": n}) for n in ("16", "20", "24")]
+    real_put = Store.put
+
+    def put(self, rid, name, seed, config, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if config["N"] == 16 and seed == 1:
+            raise OSError("disk full")
+        return real_put(self, rid, name, seed, config, *args, **kwargs)
+
+    class Counting(Watch):
+        def __init__(self) -> None:
+            self.told: list[str] = []
+
+        def stored(self, run):  # type: ignore[no-untyped-def]
+            self.told.append(run.run_id)
+
+    monkeypatch.setattr(Store, "put", put)
+    store, watch = Store(tmp_path / "s"), Counting()
+    with pytest.raises(OSError, match="disk full"):
+        ensure_many(experiment, cfgs, [0, 1], store, watch)
+    kept = sorted(r.run_id for r in store.runs())
+    assert len(watch.told) == len(set(watch.told)) and sorted(watch.told) == kept
+    assert {(r.config["N"], r.seed) for r in store.runs()} == {(16, 0), (20, 0), (20, 1)}

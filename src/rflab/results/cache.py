@@ -92,6 +92,7 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
     missing = {i: [s for s in seeds if s not in found[i]] for i in unique}
     watch.planned([s for i in unique for s in missing[i]])
     calls = 0
+    before: list[tuple[int, int, Future[StoredRun]]] = []
     behind: list[tuple[int, int, Future[StoredRun]]] = []
     try:
         for indices in families(experiment, [cfgs[i] for i in unique], [missing[i] for i in unique]):
@@ -105,14 +106,15 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
                 watch.training(chunk)
                 results = experiment.run_together(together, chunk, watch.step)
                 calls += 1
-                stored(behind, found, watch)
-                behind = [(i, r.seed, WRITER.submit(store.put, ids[i][r.seed], experiment.name, r.seed, configs[i],
-                                                    r.metrics, r.train_seconds, r.arrays, r.write_figures,
-                                                    experiment.numerics_of(configs[i])))
-                          for i, seed_results in zip(group, results, strict=True) for r in seed_results]
-    finally:  # a call that fails leaves the runs of the one before it stored, and the watch told
-        wait([future for _, _, future in behind])
-        stored([p for p in behind if p[2].exception() is None], found, watch)
+                before, behind = behind, [
+                    (i, r.seed, WRITER.submit(store.put, ids[i][r.seed], experiment.name, r.seed, configs[i],
+                                              r.metrics, r.train_seconds, r.arrays, r.write_figures,
+                                              experiment.numerics_of(configs[i])))
+                    for i, seed_results in zip(group, results, strict=True) for r in seed_results]
+                stored(before, found, watch)
+    finally:  # a call or a run's storing that fails leaves every other run stored, and the watch told
+        wait([future for _, _, future in before + behind])
+        stored([p for p in before + behind if p[2].exception() is None], found, watch)
     for _, _, future in behind:
         future.result()  # a run that could not be stored
     return ([[found[owner[i]][s] for s in seeds] for i in range(len(cfgs))],
@@ -122,9 +124,12 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
 def stored(pending: list[tuple[int, int, Future[StoredRun]]], found: dict[int, dict[int, StoredRun]],
            watch: Watch) -> None:
     """Wait for the runs of a call handed to the store's writer thread (their figures drawn while the
-    next call trained) and tell the watch of each, in order."""
-    for i, seed, future in pending:
+    next call trained) and tell the watch of each, in order, taking it off ``pending``: a run that could
+    not be stored raises and stays there with those after it, so none is told twice."""
+    while pending:
+        i, seed, future = pending[0]
         found[i][seed] = future.result()
+        pending.pop(0)
         watch.stored(found[i][seed])
 
 
