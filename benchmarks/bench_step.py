@@ -1,23 +1,24 @@
-"""Where a receptive-field SGD step goes, and what each candidate cheaper step would buy.
+"""Where a receptive-field SGD step goes, and what each candidate cheaper step buys.
 
 At Claim 3.2's settings (one ReLU neuron, N = 40 sites, xi = (0.3, 0.7); NLGP batch 5000, Kur(5)
-batch 50,000), each row times one part of today's step (the baseline) against a candidate that
-computes the same thing another way (the row's own time). A candidate that changes the numbers of a
-stored config needs a numerics version bump (docs/extending.md); of these, the unpermuted batch
-(row 2, what training draws) and Kur's table (row 5, Kur's sampler numerics version 2) are adopted.
-Rows:
+batch 50,000), each row times one way of computing a part of the step (the row's own time) against
+another (the baseline). A change that alters the numbers of a stored config needs a numerics version
+bump (docs/extending.md); of these, the unpermuted batch (row 2), the dense product (row 3),
+threefry-4x32 white noise (row 4) and Kur's ratio table (row 8) are what training does (numerics
+version 4 of every field model). Rows:
 
 1. the training's whole step (``receptive_fields.class_blocks``: a balanced two-class batch of base
    draws, unpermuted; the model's transform, the gradient of the ReLU neuron's loss, the update)
    against its draw alone, so the ratio is the share of the step spent drawing;
 2. the two-class pair of ``DataModel.sample`` (permuted) against the training's unpermuted batch (the
    full-batch gradient does not depend on the order, up to rounding);
-3. the correlation of white noise by FFT against a dense product with the 40 x 40 root;
-4. normals by threefry and erfinv (``jax.random.normal``) against Box-Muller on the same threefry
-   bits, and against the ``rbg`` generator;
-5. Kur(5)'s exact quantile against the sampler's table (``Kur.transform``: the log of Q(z) / z
-   interpolated linearly on 2^14 points over every |z| the base draws reach; the note gives its
-   largest relative difference from the exact form in float32 on the batch).
+3. white noise correlated by a dense product with the 40 x 40 root (``fields.correlated``) against
+   the FFT;
+4. normals: ``fields.white_noise`` (threefry-4x32 bits, erfinv) against ``jax.random.normal``'s default
+   threefry-2x32; then Box-Muller on the same threefry-4x32 bits, the philox-4x32 generator and the
+   rbg generator, each against ``white_noise``;
+5. Kur(5)'s quantile by the sampler's table of the ratio Q / z against the exact form, and against
+   the table of its log (numerics version 2: 2^14 points, an exp per value).
 
 JAX code is compiled once before timing; times are the best of ``repeat`` calls that block.
 """
@@ -32,8 +33,18 @@ import jax.numpy as jnp
 import numpy as np
 
 from rflab.bench import Row, best_of
-from rflab.data.fields import NLGP, Kur, Lattice, _pair, correlate, gaussian_kernel, root_spectrum
-from rflab.data.marginals import kur_abs_quantile
+from rflab.data.fields import (
+    NLGP,
+    Kur,
+    Lattice,
+    _pair,
+    correlate,
+    correlated,
+    gaussian_kernel,
+    root_spectrum,
+    white_noise,
+)
+from rflab.data.marginals import kur_abs_quantile, kur_ratio_table
 from rflab.experiments.receptive_fields import class_blocks
 
 N, XI, LR = 40, (0.3, 0.7), 0.1
@@ -88,22 +99,19 @@ def pair_row(family: str, model: NLGP | Kur, repeat: int) -> Row:
 
 
 def correlate_rows(repeat: int) -> list[Row]:
-    """White noise correlated by FFT against a dense product with the symmetric root of C."""
+    """White noise correlated by the dense root (what training does at N = 40) against the FFT."""
     kernel = gaussian_kernel(Lattice(N), XI[0])
     root = root_spectrum(kernel)
-    c = np.array([np.roll(kernel, i) for i in range(N)])
-    vals, vecs = np.linalg.eigh(c)
-    dense = jnp.asarray((vecs * np.sqrt(np.clip(vals, 0, None))) @ vecs.T, jnp.float32)
     white = jax.random.normal(jax.random.PRNGKey(0), (BATCH["kur"], N), jnp.float32)
     fft = jax.jit(lambda z: correlate(z, root))
-    product = jax.jit(lambda z: z @ dense)
-    gap = float(jnp.max(jnp.abs(fft(white) - product(white))))
-    return [Row(f"correlate by a dense 40 x 40 product, batch {BATCH['kur']}", timed(lambda: product(white), repeat),
-                "today's FFT", timed(lambda: fft(white), repeat), f"largest difference {gap:.1e}")]
+    dense = jax.jit(lambda z: correlated(z, (kernel,)))
+    gap = float(jnp.max(jnp.abs(fft(white) - dense(white))))
+    return [Row(f"correlate by the dense 40 x 40 root, batch {BATCH['kur']}", timed(lambda: dense(white), repeat),
+                "the FFT", timed(lambda: fft(white), repeat), f"largest difference {gap:.1e}")]
 
 
 def box_muller(key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
-    """Normals by Box-Muller from threefry's uniform bits (two normals per pair of uniforms)."""
+    """Normals by Box-Muller from the key's uniform bits (two normals per pair of uniforms)."""
     half = (math.prod(shape) + 1) // 2
     u1, u2 = jax.random.uniform(key, (2, half), jnp.float32, minval=jnp.finfo(jnp.float32).tiny)
     r = jnp.sqrt(-2 * jnp.log(u1))
@@ -112,29 +120,51 @@ def box_muller(key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
 
 
 def normal_rows(repeat: int) -> list[Row]:
-    """Threefry + erfinv against Box-Muller and against the rbg generator."""
-    shape = (BATCH["kur"], N)
-    key = jax.random.PRNGKey(0)
-    today = timed(jax.jit(lambda: jax.random.normal(key, shape, jnp.float32)), repeat)
-    rbg = jax.random.key(0, impl="rbg")
-    return [Row(f"normals by Box-Muller on threefry bits, {shape[0]} x {shape[1]}",
-                timed(jax.jit(lambda: box_muller(key, shape)), repeat), "today's threefry + erfinv", today),
-            Row(f"normals by the rbg generator + erfinv, {shape[0]} x {shape[1]}",
-                timed(jax.jit(lambda: jax.random.normal(rbg, shape, jnp.float32)), repeat),
-                "today's threefry + erfinv", today)]
+    """The fields' white noise against JAX's default normals and against other generators or transforms."""
+    shape, key = (BATCH["kur"], N), jax.random.PRNGKey(0)
+    ours = timed(jax.jit(lambda: white_noise(key, shape)), repeat)
+    four = jax.random.key(0, impl="threefry4x32")
+    other = {"Box-Muller on the same threefry-4x32 bits": jax.jit(lambda: box_muller(four, shape)),
+             "the philox-4x32 generator + erfinv": jax.jit(
+                 lambda: jax.random.normal(jax.random.key(0, impl="philox4x32"), shape, jnp.float32)),
+             "the rbg generator + erfinv": jax.jit(
+                 lambda: jax.random.normal(jax.random.key(0, impl="rbg"), shape, jnp.float32))}
+    return [Row(f"normals by threefry-4x32 + erfinv (white_noise), {shape[0]} x {shape[1]}", ours,
+                "jax.random.normal (threefry-2x32 + erfinv)",
+                timed(jax.jit(lambda: jax.random.normal(key, shape, jnp.float32)), repeat))] + [
+        Row(f"normals by {name}, {shape[0]} x {shape[1]}", timed(fn, repeat), "white_noise", ours)
+        for name, fn in other.items()]
+
+
+def log_table_transform(model: Kur) -> Callable[[jax.Array], jax.Array]:
+    """Kur's transform as numerics version 2 evaluated it: the log of the ratio on 2^14 points, an exp."""
+    table = jnp.asarray(np.log(kur_ratio_table(model.k, model.z_max, 2**14)))
+    inv_step = np.float32((table.shape[0] - 1) / model.z_max)
+
+    def transform(z: jax.Array) -> jax.Array:
+        pos = jnp.abs(z) * inv_step
+        i = jnp.clip(pos.astype(jnp.int32), 0, table.shape[0] - 2)
+        lo = table.at[i].get(mode="promise_in_bounds")
+        return z * jnp.exp(lo + (pos - i) * (table.at[i + 1].get(mode="promise_in_bounds") - lo))
+
+    return transform
 
 
 def quantile_rows(repeat: int) -> list[Row]:
-    """Kur(5)'s exact quantile against the sampler's table, on one batch of base draws."""
+    """Kur(5)'s ratio table against the exact quantile and against the log table it replaced."""
     model = models()["kur"]
+    assert isinstance(model, Kur)
     scale = np.float32(1.0 / model.marginal.scale)
     z = jax.random.normal(jax.random.PRNGKey(0), (BATCH["kur"], N), jnp.float32)
     exact = jax.jit(lambda z: jnp.sign(z) * kur_abs_quantile(jnp.abs(z), model.k, jnp) * scale)
     table = jax.jit(lambda z: model.transform(z, model.transform_args()))
     gap = float(jnp.max(jnp.abs(table(z) / exact(z) - 1)))
-    return [Row(f"Kur(5) quantile by the sampler's table, {BATCH['kur']} x {N}", timed(lambda: table(z), repeat),
-                "the exact form", timed(lambda: exact(z), repeat),
-                f"largest relative difference from the exact form on the batch: {gap:.1e}")]
+    logs = jax.jit(log_table_transform(model))
+    seconds = timed(lambda: table(z), repeat)
+    case = f"Kur(5) quantile by the sampler's ratio table, {BATCH['kur']} x {N}"
+    return [Row(case, seconds, "the exact form", timed(lambda: exact(z), repeat),
+                f"largest relative difference from the exact form on the batch: {gap:.1e}"),
+            Row(case, seconds, "the log-ratio table (numerics 2)", timed(lambda: logs(z), repeat))]
 
 
 def run(quick: bool = False) -> list[Row]:

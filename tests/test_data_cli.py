@@ -105,5 +105,5 @@ def test_data_list_names_every_registered_model_with_its_settings(cli) -> None:
     code, out, _ = cli(["data", "list", "--json"])
     models = json.loads(out)["models"]
     assert code == 0 and list(models) == list(registry.MODELS)
-    assert models["kur"]["settings"] == ["N", "dims", "xi", "k"] and models["kur"]["numerics"] == 2
+    assert models["kur"]["settings"] == ["N", "dims", "xi", "k"] and models["kur"]["numerics"] == 4
     assert models["ising-clone"]["summary"].startswith("Gaussian clone of: Ising ring")

@@ -19,6 +19,7 @@ from scipy import stats
 from rflab.config import ConfigError
 from rflab.data import registry as models
 from rflab.data.fields import (
+    DENSE_SITES,
     Elliptical,
     Gaussian,
     Kur,
@@ -26,10 +27,13 @@ from rflab.data.fields import (
     circulant,
     clone,
     correlate,
+    correlated,
     gaussian_kernel,
     kernel_defect,
+    root_matrix,
     root_spectrum,
     spectrum,
+    white_noise,
 )
 from rflab.data.marginals import KurMarginal, kur_abs_quantile
 
@@ -136,6 +140,54 @@ def test_fft_square_root_has_exactly_the_covariance(lattice, kernel):
     root = np.asarray(correlate(basis, root_spectrum(kernel)), np.float64).reshape(lattice.size, -1)
     np.testing.assert_allclose(root, root.T, atol=1e-6)
     np.testing.assert_allclose(root @ root.T, circulant(kernel), atol=2e-6)
+
+
+@pytest.mark.parametrize(
+    ("lattice", "kernel"),
+    [
+        (Lattice(40), gaussian_kernel(Lattice(40), 3.0)),
+        (Lattice(9, 2), gaussian_kernel(Lattice(9, 2), 1.5)),
+        (Lattice(8, 2), Kur(Lattice(8, 2), (1.0, 2.0), 5.0).kernel(1)),
+    ],
+)
+def test_the_dense_root_is_the_ffts_map_and_squares_to_the_covariance(lattice, kernel):
+    dense = root_matrix(kernel).astype(np.float64)
+    basis = jnp.eye(lattice.size, dtype=jnp.float32).reshape(lattice.size, *lattice.shape)
+    np.testing.assert_allclose(dense, np.asarray(correlate(basis, root_spectrum(kernel))).reshape(lattice.size, -1),
+                               atol=1e-6)
+    np.testing.assert_array_equal(dense, dense.T)
+    np.testing.assert_allclose(dense @ dense, circulant(kernel), atol=1e-6)
+
+
+@pytest.mark.parametrize("lattice", [Lattice(40), Lattice(20, 2), Lattice(21, 2)])
+def test_correlated_gives_the_ffts_fields_by_either_branch(lattice):
+    """At most DENSE_SITES sites by the dense root, past it by the FFT: the same fields to float32
+    rounding, with one kernel or a kernel per row's class."""
+    kernels = (gaussian_kernel(lattice, 1.0), gaussian_kernel(lattice, 2.0))
+    white = jax.random.normal(jax.random.PRNGKey(0), (64, *lattice.shape), jnp.float32)
+    y = jnp.arange(64) % 3 == 0
+    fft = [np.asarray(correlate(white, root_spectrum(k))).reshape(64, -1) for k in kernels]
+    np.testing.assert_allclose(correlated(white, kernels[:1]), fft[0], atol=1e-5)
+    np.testing.assert_allclose(correlated(white, kernels, y), np.where(np.asarray(y)[:, None], fft[1], fft[0]),
+                               atol=1e-5)
+    dense = lattice.size <= DENSE_SITES
+    assert dense == (lattice != Lattice(21, 2))
+    exact = np.array_equal(np.asarray(correlated(white, kernels[:1])), fft[0])
+    assert exact != dense  # the FFT branch is the FFT itself; the dense product rounds otherwise
+
+
+def test_white_noise_is_standard_normal_independent_and_reproducible():
+    key = jax.random.PRNGKey(3)
+    drawn = white_noise(key, (2000, 500))
+    assert drawn.dtype == jnp.float32 and np.array_equal(drawn, white_noise(key, (2000, 500)))
+    z = np.asarray(drawn, np.float64)
+    assert stats.kstest(z.ravel()[:200_000], "norm").pvalue > 1e-3
+    flat = z.ravel()
+    assert abs(flat.mean()) < 5 / 1000 and abs(flat.var() - 1) < 5e-3 and abs(stats.kurtosis(flat)) < 0.02
+    assert abs(np.corrcoef(flat[:-1], flat[1:])[0, 1]) < 5e-3  # neighbours uncorrelated
+    other = np.asarray(white_noise(jax.random.PRNGKey(4), (2000, 500)), np.float64).ravel()
+    assert abs(np.corrcoef(flat, other)[0, 1]) < 5e-3
+    assert not np.array_equal(np.asarray(white_noise(key, (4,))), np.asarray(jax.random.normal(key, (4,))))
 
 
 def test_gaussian_kernel_is_the_target_when_psd_and_clipped_otherwise():

@@ -27,9 +27,9 @@ NOT_LOCALIZING = {"gaussian": {"data": "gaussian"} | XI, "nlgp-clone": {"data": 
 THRESHOLD = rf.LOCALIZED_IPR / N
 
 
-def short_run(data: dict[str, Any]) -> list[SeedResult]:
-    """Seeds 0 and 1 of the rf-neuron experiment at the short settings on ``data``."""
-    return RF_NEURON.run(RF_NEURON.configure(overrides=SHORT | data), [0, 1], None)
+def short_run(data: dict[str, Any], seeds: int = 2) -> list[SeedResult]:
+    """The first ``seeds`` seeds of the rf-neuron experiment at the short settings on ``data``."""
+    return RF_NEURON.run(RF_NEURON.configure(overrides=SHORT | data), list(range(seeds)), None)
 
 
 def final_ipr(result: SeedResult) -> float:
@@ -56,8 +56,13 @@ def test_the_neuron_localizes(name: str) -> None:
 
 @pytest.mark.parametrize("name", list(NOT_LOCALIZING))
 def test_the_neuron_does_not_localize(name: str) -> None:
-    """Both seeds end below the threshold (by a quarter or more), though the field grew many times over."""
-    for result in short_run(NOT_LOCALIZING[name]):
-        assert final_ipr(result) < 0.75 * THRESHOLD, (name, result.seed, final_ipr(result) * N)
+    """Four seeds end below the threshold, on average by a quarter or more, though each field grew many
+    times over. An unlocalized field's IPR fluctuates under SGD noise at these settings (from 1.5 / N to
+    3.9 / N over 8 seeds and 400 to 1600 steps on each model here), so a margin holds for the mean of a
+    few seeds, not for every seed."""
+    results = short_run(NOT_LOCALIZING[name], seeds=4)
+    for result in results:
+        assert final_ipr(result) < THRESHOLD, (name, result.seed, final_ipr(result) * N)
         assert result.metrics["verdict"] != "localized", (name, result.seed)
         assert growth(result) > 5, (name, result.seed)  # training moved the weights: not a field left at init
+    assert np.mean([final_ipr(r) for r in results]) < 0.75 * THRESHOLD, [final_ipr(r) * N for r in results]

@@ -104,14 +104,15 @@ def test_a_bumped_numerics_version_recomputes_and_keeps_the_older_runs_listed(
     tiny = {"steps": 20, "batch_size": 128, "snapshots": 2, "N": 16}
     store = rflab.Store(tmp_path / "s")
     first = rflab.run("rf-neuron", seeds=range(2), store=store, **tiny)
-    monkeypatch.setitem(EXPERIMENTS, "rf-neuron", replace(EXPERIMENTS["rf-neuron"], numerics=2))
+    old = first.runs[0].numerics
+    monkeypatch.setitem(EXPERIMENTS, "rf-neuron", replace(EXPERIMENTS["rf-neuron"], numerics=old + 1))
     second = rflab.run("rf-neuron", seeds=range(2), store=store, **tiny)
     assert first.computed == second.computed == [0, 1] and set(first.run_ids).isdisjoint(second.run_ids)
     assert rflab.run("rf-neuron", seeds=range(2), store=store, **tiny).computed == []
     table = rflab.runs(experiment="rf-neuron", store=store)
-    assert sorted(table["numerics"]) == [1, 1, 2, 2]
-    assert {r.numerics for r in second.runs} == {2} and json.loads((second.runs[0].path / "run.json").read_text())[
-        "numerics"] == 2
+    assert sorted(table["numerics"]) == [old, old, old + 1, old + 1]
+    assert {r.numerics for r in second.runs} == {old + 1} and json.loads(
+        (second.runs[0].path / "run.json").read_text())["numerics"] == old + 1
 
 
 def test_an_index_written_before_numerics_reads_as_version_1_and_a_rebuild_keeps_versions(tmp_path: Path) -> None:
@@ -129,24 +130,29 @@ def test_an_index_written_before_numerics_reads_as_version_1_and_a_rebuild_keeps
 
 @pytest.mark.parametrize("name", ["rf-neuron", "rf-committee", "rf-ica"])
 def test_runs_on_kur_data_are_keyed_by_the_version_of_its_sampler(name: str) -> None:
-    """Kur's quantile by table changed its samples' roundings: its runs (and only those) take numerics
-    version 2, so runs stored with the exact form stay stored and listed under their version-1 ids."""
+    """Kur's quantile by table changed its samples' roundings (version 2), and threefry-4x32 white noise
+    with a dense product on small lattices changed every field's draws (version 4, Kur's ratio table
+    with it): runs on those models take version 4, so runs stored before stay stored and listed under
+    their older ids; the Ising ring's sampler draws no normals and keeps version 1."""
     from rflab.results.cache import RunSpec
 
     experiment = get_experiment(name)
-    assert {data: experiment.numerics_of({"data": data}) for data in ("kur", "kur-clone", "nlgp", "gaussian")} == {
-        "kur": 2, "kur-clone": 1, "nlgp": 1, "gaussian": 1}
+    models = ("kur", "kur-clone", "nlgp", "gaussian", "elliptical", "ising", "ising-clone")
+    assert {data: experiment.numerics_of({"data": data}) for data in models} == {
+        "kur": 4, "kur-clone": 4, "nlgp": 4, "gaussian": 4, "elliptical": 4, "ising": 1, "ising-clone": 4}
     config = experiment.configure(None, {"data": "kur"}).model_dump()
     ids = RunSpec(name, None, {"data": "kur"}, (0,)).run_ids()
-    assert ids == [run_id(name, config, 0, numerics=2)] and ids != [run_id(name, config, 0)]
+    assert ids == [run_id(name, config, 0, numerics=4)] and ids != [run_id(name, config, 0, numerics=2)]
 
 
 def test_runs_with_random_labels_are_keyed_by_the_version_of_the_labelled_draw() -> None:
     """Random labels draw each row of its own class in one draw since numerics version 3 (both classes
-    were drawn before): those runs, and every Ingrosso & Goldt run, take version 3 whatever the data;
-    balanced runs keep their data model's version."""
+    were drawn before): those runs, and every Ingrosso & Goldt run, take version 3 at least, and their
+    data model's version where it is later (every field's draws since 4); balanced runs keep their data
+    model's version."""
     neuron, ig = get_experiment("rf-neuron"), get_experiment("ig-two-layer")
     assert {data: neuron.numerics_of({"data": data, "labels": "random"}) for data in ("kur", "nlgp", "ising")} == {
-        "kur": 3, "nlgp": 3, "ising": 3}
-    assert neuron.numerics_of({"data": "nlgp", "labels": "balanced"}) == 1
-    assert {data: ig.numerics_of({"data": data}) for data in ("kur", "nlgp-clone")} == {"kur": 3, "nlgp-clone": 3}
+        "kur": 4, "nlgp": 4, "ising": 3}
+    assert neuron.numerics_of({"data": "ising", "labels": "balanced"}) == 1
+    assert neuron.numerics_of({"data": "nlgp", "labels": "balanced"}) == 4
+    assert {data: ig.numerics_of({"data": data}) for data in ("kur", "nlgp-clone")} == {"kur": 4, "nlgp-clone": 4}

@@ -5,8 +5,10 @@ quick-style store are those the code gave at commit 0818c4c, before figures decl
 written by ``rflab reproduce`` at that commit), except the ids of runs on Kur data, whose sampler is
 numerics version 2 since its quantile is read from a table (their numbers are as before, to rounding). Runs
 that start from Isomap have numerics version 2 too (their ids changed, their numbers did not beyond
-rounding). Every seed is trained in a call of its own, as there, so the program each device runs does not
-depend on how many CPU devices JAX has."""
+rounding). Runs on every field model but the Ising ring have numerics version 4 (other random draws of the
+same law: their ids and numbers were recomputed, with the tiny theory figures built on them). Every seed
+is trained in a call of its own, as there, so the program each device runs does not depend on how many CPU
+devices JAX has."""
 
 from __future__ import annotations
 

@@ -19,7 +19,9 @@ dataclass (safe to close over in ``jax.jit``) with
 
 Gaussian fields are sampled by FFT: a circulant C = F^H diag(lambda) F, lambda = DFT of its first
 row, has the real symmetric square root C^(1/2) = F^H diag(sqrt lambda) F, so
-z = irfftn(sqrt(lambda) * rfftn(w)) with w white noise has covariance exactly C, in O(D log D).
+z = irfftn(sqrt(lambda) * rfftn(w)) with w white noise has covariance exactly C, in O(D log D);
+on at most ``DENSE_SITES`` sites the same map is applied as a dense (D, D) matrix, faster on a CPU.
+The white noise is threefry-4x32's (``white_noise``).
 The target kernel exp(-d^2 / xi^2) (circular distance d) is not positive semi-definite on a
 finite ring when xi is large against N (e.g. N = 40, xi >= 5): its negative eigenvalues are
 clipped to 0 and the kernel rescaled to unit variance, and every exact statistic here refers to
@@ -47,8 +49,11 @@ from rflab.data.marginals import (
     Marginal,
     NLGPMarginal,
     NormalMarginal,
-    kur_log_ratio_table,
+    kur_ratio_table,
 )
+
+DENSE_SITES = 400  # fields on at most this many sites are correlated by a dense product (``correlated``)
+FIELD_NUMERICS = 4  # 4: threefry-4x32 white noise, dense product up to DENSE_SITES (was threefry-2x32, FFT)
 
 
 @dataclass(frozen=True)
@@ -122,23 +127,54 @@ def correlate(white: jax.Array, root: np.ndarray) -> jax.Array:
     return jnp.fft.irfftn(spec, s=white.shape[1:], axes=axes)
 
 
+def root_matrix(kernel: np.ndarray) -> np.ndarray:
+    """C^(1/2) as a dense symmetric (D, D) float32 matrix: the FFT's linear map (``correlate``) applied
+    to every unit vector, in float64."""
+    d, axes = kernel.size, tuple(range(1, kernel.ndim + 1))
+    root = np.sqrt(np.clip(spectrum(kernel), 0.0, None))[..., :kernel.shape[-1] // 2 + 1]
+    eye = np.eye(d).reshape(d, *kernel.shape)
+    return np.fft.irfftn(np.fft.rfftn(eye, axes=axes) * root, s=kernel.shape, axes=axes).reshape(d, d).astype(
+        np.float32)
+
+
+def correlated(white: jax.Array, kernels: tuple[np.ndarray, ...], y: jax.Array | None = None) -> jax.Array:
+    """C^(1/2) w for each row w of ``white`` (n, *lattice shape), flattened to (n, D): C = kernels[0], or
+    kernels[y[i]] for row i. Up to ``DENSE_SITES`` sites by a dense product with ``root_matrix`` (on a
+    CPU a few times faster than the FFT there, ``rflab bench step``), else by FFT (one pair of
+    transforms whatever the rows' classes)."""
+    n, d = white.shape[0], math.prod(white.shape[1:])
+    if d > DENSE_SITES:
+        root = root_spectrum(kernels[0]) if y is None else labelled_roots(kernels, y)
+        return correlate(white, root).reshape(n, d)
+    flat = white.reshape(n, d)
+    if y is None:
+        return flat @ root_matrix(kernels[0])
+    return jnp.where(y[:, None], flat @ root_matrix(kernels[1]), flat @ root_matrix(kernels[0]))
+
+
+def white_noise(key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
+    """Standard normals (float32) for the fields: threefry-4x32 (Salmon et al. 2011), keyed by four
+    words drawn from ``key``, then the inverse error function as ``jax.random.normal``. On a CPU a
+    third of the time of the default threefry-2x32 for the bits (``rflab bench step``)."""
+    words = jax.random.bits(key, (4,), jnp.uint32)
+    return jax.random.normal(jax.random.wrap_key_data(words, impl="threefry4x32"), shape, jnp.float32)
+
+
 def gaussian_field(key: jax.Array, n: int, lattice: Lattice, kernel: np.ndarray) -> jax.Array:
-    """n samples (n, D) float32 of the centred Gaussian field with covariance ``kernel``, by FFT."""
-    white = jax.random.normal(key, (n, *lattice.shape), dtype=jnp.float32)
-    return correlate(white, root_spectrum(kernel)).reshape(n, lattice.size)
+    """n samples (n, D) float32 of the centred Gaussian field with covariance ``kernel``."""
+    return correlated(white_noise(key, (n, *lattice.shape)), (kernel,))
 
 
-def labelled_roots(kernels: tuple[np.ndarray, np.ndarray], y: jax.Array) -> jax.Array:
+def labelled_roots(kernels: tuple[np.ndarray, ...], y: jax.Array) -> jax.Array:
     """Each row's ``root_spectrum``, of the kernel of its class y[i] in {0, 1}: (n, *half-grid)."""
     root0, root1 = (root_spectrum(k) for k in kernels)
     return jnp.where(y.reshape(-1, *(1,) * root0.ndim), root1, root0)
 
 
 def labelled_field(key: jax.Array, y: jax.Array, lattice: Lattice, kernels: tuple[np.ndarray, np.ndarray]) -> jax.Array:
-    """Gaussian fields (n, D) whose row i has covariance ``kernels[y[i]]``: one white draw and one pair of
-    FFTs for the batch whatever its classes, half the work of drawing both classes and keeping one."""
-    white = jax.random.normal(key, (len(y), *lattice.shape), dtype=jnp.float32)
-    return correlate(white, labelled_roots(kernels, y)).reshape(len(y), lattice.size)
+    """Gaussian fields (n, D) whose row i has covariance ``kernels[y[i]]``: one white draw for the batch
+    whatever its classes, half the work of drawing both classes and keeping one."""
+    return correlated(white_noise(key, (len(y), *lattice.shape)), kernels, y)
 
 
 def empirical_kernel(x: np.ndarray, lattice: Lattice) -> np.ndarray:
@@ -255,6 +291,7 @@ class Gaussian(DataModel):
 
     xi: tuple[float, float] = (1.0, 3.0)
     name: ClassVar[str] = "gaussian"
+    numerics: ClassVar[int] = FIELD_NUMERICS
 
     def kernel(self, c: int) -> np.ndarray:
         return gaussian_kernel(self.lattice, self.xi[c])
@@ -320,7 +357,7 @@ class Kur(Gaussian):
     Q_k(p) = (2p - 1) / (1 - |2p - 1|^k)^(1/k); s_k^2 and the kurtosis are Beta functions
     (``KurMarginal``). Exact covariance E[x_i x_j] = h(C_ij) with h(rho) = sum_n a_n^2 rho^n
     (Mehler), a_n the Hermite coefficients of z -> Q_k(Phi(z)) / s_k by 1-D quadrature. Samples
-    evaluate the transform by a table of 2^14 points, several times cheaper than the exact form
+    evaluate the transform by a table of 2^15 points, several times cheaper than the exact form
     (``rflab bench step``) and no less accurate than that form evaluated in float32 (a
     relative error near 1e-6 for |z| < 6; tested against the exact form in float64).
     """
@@ -328,7 +365,7 @@ class Kur(Gaussian):
     k: float = 5.0
     name: ClassVar[str] = "kur"
     shared: ClassVar[tuple[str, ...]] = ("k",)
-    numerics: ClassVar[int] = 2  # 2: the quantile by table (was the exact form)
+    numerics: ClassVar[int] = FIELD_NUMERICS  # 2: the quantile by table (was the exact form); 4: as every field
 
     def kernel(self, c: int) -> np.ndarray:
         return copula_kernel(self.marginal, gaussian_kernel(self.lattice, self.xi[c]))
@@ -346,17 +383,17 @@ class Kur(Gaussian):
         return 1.5 * NORMAL_MAX * max(float(np.abs(r).sum()) for r in roots)
 
     def transform_args(self) -> dict[str, np.ndarray]:
-        table = kur_log_ratio_table(self.k, self.z_max)
+        table = kur_ratio_table(self.k, self.z_max)
         return {"table": table, "inv_step": np.float32((len(table) - 1) / self.z_max)}
 
     def transform(self, z: jax.Array, args: dict[str, jax.Array]) -> jax.Array:
-        """sign(z) Q_k(Phi(|z|)) / s_k = z exp(log ratio), the log ratio interpolated linearly in the
-        table (``kur_log_ratio_table``; past its end, the last segment extended)."""
+        """sign(z) Q_k(Phi(|z|)) / s_k = z ratio(|z|), the ratio interpolated linearly in the table
+        (``kur_ratio_table``; past its end, the last segment extended)."""
         table = jnp.asarray(args["table"])
         pos = jnp.abs(z) * args["inv_step"]
         i = jnp.clip(pos.astype(jnp.int32), 0, table.shape[0] - 2)  # in bounds, so the gathers skip their checks
         lo = table.at[i].get(mode="promise_in_bounds")
-        return z * jnp.exp(lo + (pos - i) * (table.at[i + 1].get(mode="promise_in_bounds") - lo))
+        return z * (lo + (pos - i) * (table.at[i + 1].get(mode="promise_in_bounds") - lo))
 
     def draw(self, key: jax.Array, n: int, c: int) -> jax.Array:
         return self.transform(self.base(key, n, c), self.transform_args())
@@ -380,16 +417,17 @@ class Elliptical(Gaussian):
     name: ClassVar[str] = "elliptical"
 
     def draw(self, key: jax.Array, n: int, c: int) -> jax.Array:
-        return self._shaped(key, n, root_spectrum(gaussian_kernel(self.lattice, self.xi[c])))
+        return self._shaped(key, n, (gaussian_kernel(self.lattice, self.xi[c]),))
 
     def base_labelled(self, key: jax.Array, y: jax.Array) -> jax.Array:
-        return self._shaped(key, len(y), labelled_roots(self.latent_kernels(), y))
+        return self._shaped(key, len(y), self.latent_kernels(), y)
 
-    def _shaped(self, key: jax.Array, n: int, root: jax.Array | np.ndarray) -> jax.Array:
-        """n samples from white noise correlated by ``root`` (one for all rows, or one per row)."""
+    def _shaped(self, key: jax.Array, n: int, kernels: tuple[np.ndarray, ...], y: jax.Array | None = None
+                ) -> jax.Array:
+        """n samples from white noise correlated as ``correlated`` does (one kernel, or one per class y)."""
         k_white, k_radius = jax.random.split(key)
-        white = jax.random.normal(k_white, (n, *self.lattice.shape), dtype=jnp.float32)
-        field = correlate(white, root).reshape(n, self.dim)
+        white = white_noise(k_white, (n, *self.lattice.shape))
+        field = correlated(white, kernels, y)
         if self.radial == "t":
             chi2 = jax.random.chisquare(k_radius, self.nu, (n, 1), dtype=jnp.float32)
             return np.float32(math.sqrt((self.nu - 2) / self.nu)) * field * jax.lax.rsqrt(chi2 / self.nu)
@@ -410,6 +448,7 @@ class GaussianClone(DataModel):
     """A Gaussian with exactly the covariance of ``of`` (circulant too, so sampled by FFT)."""
 
     of: DataModel
+    numerics: ClassVar[int] = FIELD_NUMERICS
 
     @property
     def label(self) -> str:

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, field_validator
 
 from rflab.config import Config, ConfigError, build
-from rflab.data.fields import NLGP, DataModel, Elliptical, Gaussian, Kur, Lattice, clone
+from rflab.data.fields import NLGP, DataModel, Elliptical, Gaussian, GaussianClone, Kur, Lattice, clone
 from rflab.data.ising import Ising
 
 
@@ -112,16 +112,18 @@ def _ising(p: IsingParams) -> Ising:
 
 
 _BASE = {
-    "gaussian": Spec(GaussianParams, _gaussian, "Gaussian field, covariance exp(-d^2/xi^2)"),
-    "nlgp": Spec(NLGPParams, _nlgp, "erf(g z)/Z(g) of a Gaussian field"),
+    "gaussian": Spec(GaussianParams, _gaussian, "Gaussian field, covariance exp(-d^2/xi^2)", Gaussian.numerics),
+    "nlgp": Spec(NLGPParams, _nlgp, "erf(g z)/Z(g) of a Gaussian field", NLGP.numerics),
     "kur": Spec(KurParams, _kur, "algebraic-tail marginal Kur(k) through a Gaussian copula", Kur.numerics),
-    "elliptical": Spec(EllipticalParams, _elliptical, "elliptical: radial law shell, custom or t(nu)"),
-    "ising": Spec(IsingParams, _ising, "Ising ring with couplings J, exact sampler"),
+    "elliptical": Spec(EllipticalParams, _elliptical, "elliptical: radial law shell, custom or t(nu)",
+                       Elliptical.numerics),
+    "ising": Spec(IsingParams, _ising, "Ising ring with couplings J, exact sampler", Ising.numerics),
 }
 
 
 def _cloned(spec: Spec) -> Spec:
-    return Spec(spec.params, lambda p: clone(spec.make(p)), f"Gaussian clone of: {spec.summary}")
+    return Spec(spec.params, lambda p: clone(spec.make(p)), f"Gaussian clone of: {spec.summary}",
+                GaussianClone.numerics)
 
 
 MODELS: dict[str, Spec] = _BASE | {f"{n}-clone": _cloned(s) for n, s in _BASE.items() if n != "gaussian"}
