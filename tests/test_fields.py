@@ -127,14 +127,14 @@ def test_nlgp_has_unit_variance_for_every_gain():
         assert np.allclose(np.diag(model.covariance(0)), 1.0, atol=1e-12)
 
 
-@pytest.mark.parametrize(
-    ("lattice", "kernel"),
-    [
-        (Lattice(40), gaussian_kernel(Lattice(40), 3.0)),
-        (Lattice(9, 2), gaussian_kernel(Lattice(9, 2), 1.5)),
-        (Lattice(8, 2), Kur(Lattice(8, 2), (1.0, 2.0), 5.0).kernel(1)),
-    ],
-)
+ROOT_CASES = [
+    (Lattice(40), gaussian_kernel(Lattice(40), 3.0)),
+    (Lattice(9, 2), gaussian_kernel(Lattice(9, 2), 1.5)),
+    (Lattice(8, 2), Kur(Lattice(8, 2), (1.0, 2.0), 5.0).kernel(1)),
+]
+
+
+@pytest.mark.parametrize(("lattice", "kernel"), ROOT_CASES)
 def test_fft_square_root_has_exactly_the_covariance(lattice, kernel):
     basis = jnp.eye(lattice.size, dtype=jnp.float32).reshape(lattice.size, *lattice.shape)
     root = np.asarray(correlate(basis, root_spectrum(kernel)), np.float64).reshape(lattice.size, -1)
@@ -142,14 +142,7 @@ def test_fft_square_root_has_exactly_the_covariance(lattice, kernel):
     np.testing.assert_allclose(root @ root.T, circulant(kernel), atol=2e-6)
 
 
-@pytest.mark.parametrize(
-    ("lattice", "kernel"),
-    [
-        (Lattice(40), gaussian_kernel(Lattice(40), 3.0)),
-        (Lattice(9, 2), gaussian_kernel(Lattice(9, 2), 1.5)),
-        (Lattice(8, 2), Kur(Lattice(8, 2), (1.0, 2.0), 5.0).kernel(1)),
-    ],
-)
+@pytest.mark.parametrize(("lattice", "kernel"), ROOT_CASES)
 def test_the_dense_root_is_the_ffts_map_and_squares_to_the_covariance(lattice, kernel):
     dense = root_matrix(kernel).astype(np.float64)
     basis = jnp.eye(lattice.size, dtype=jnp.float32).reshape(lattice.size, *lattice.shape)
