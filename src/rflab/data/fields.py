@@ -365,7 +365,7 @@ class Kur(Gaussian):
     k: float = 5.0
     name: ClassVar[str] = "kur"
     shared: ClassVar[tuple[str, ...]] = ("k",)
-    numerics: ClassVar[int] = FIELD_NUMERICS  # 2: the quantile by table (was the exact form); 4: as every field
+    numerics: ClassVar[int] = FIELD_NUMERICS  # 2: the quantile by a table of its log; 4: every field's, a ratio table
 
     def kernel(self, c: int) -> np.ndarray:
         return copula_kernel(self.marginal, gaussian_kernel(self.lattice, self.xi[c]))
