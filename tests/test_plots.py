@@ -46,3 +46,15 @@ def test_the_shared_palette_keeps_each_frame_close_and_the_background_white(tmp_
     assert error.mean() < 1.0 and np.percentile(error, 99) < 12
     white = (np.stack(frames) == 255).all(axis=-1)
     assert white.any() and (written[white] == 255).all()
+
+
+def test_a_label_goes_left_only_where_it_would_cover_the_next_point_to_the_right() -> None:
+    from matplotlib.figure import Figure
+
+    from rflab.plots.theory import crowded
+
+    ax = Figure(figsize=(5, 4), dpi=100).subplots()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    assert crowded(ax, [(1.0, 5.0), (1.3, 5.0), (8.0, 5.0), (1.0, 1.0)]) == [True, False, False, False]
+    assert crowded(ax, [(1.3, 5.0), (1.0, 5.0)]) == [False, True]

@@ -486,3 +486,15 @@ def test_report_finds_the_rates_a_dry_run_measured(tmp_path: Path) -> None:
     page = (tmp_path / "md" / "wall-times-quick.md").read_text()
     row = next(line for line in page.splitlines() if line.startswith(f"| {found['label']} |"))
     assert row.split(" | ")[2] == "5"  # one call's start, then 2 s for each of the two seeds
+
+
+def test_a_figure_is_made_again_when_a_plotting_module_it_draws_with_changes(monkeypatch) -> None:
+    """The key follows the figure's module and the ``rflab.plots`` modules it uses, and only those."""
+    import inspect
+
+    before = {name: rp.figure_key(name, "quick") for name in ("phase-diagram", "objects-layout")}
+    source = inspect.getsource
+    monkeypatch.setattr(inspect, "getsource", lambda obj: source(obj) + (
+        "\n# changed" if getattr(obj, "__name__", "") == "rflab.plots.theory" else ""))
+    assert rp.figure_key("phase-diagram", "quick") != before["phase-diagram"]
+    assert rp.figure_key("objects-layout", "quick") == before["objects-layout"]

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 
@@ -200,6 +201,15 @@ def prop33_figure(rows: Sequence[dict[str, Any]], path: Path, note: str) -> Path
     return path
 
 
+def crowded(ax: Axes, points: Sequence[tuple[float, float]], width: float = 50.0) -> list[bool]:
+    """Whether a label of ``width`` points drawn to the right of each point would cover another point
+    (at the axes' current limits and scales): those labels go to its left."""
+    xy = ax.transData.transform(np.asarray(points, dtype=float).reshape(-1, 2))
+    span = width * ax.figure.dpi / 72
+    return [bool(np.any((xy[:, 0] - x > 0) & (xy[:, 0] - x < span) & (np.abs(xy[:, 1] - y) < span / 2)))
+            for x, y in xy]
+
+
 def phase_figure(panels: Sequence[dict[str, Any]], ratio: np.ndarray, threshold: float, path: Path,
                  note: str) -> Path:
     """Per family: final ODE IPR over (excess kurtosis, xi_1 / xi_0), the ODE's IPR = threshold contour
@@ -218,14 +228,16 @@ def phase_figure(panels: Sequence[dict[str, Any]], ratio: np.ndarray, threshold:
         ax.axvline(0, color="tab:cyan", lw=1.5, ls="--")
         ax.plot([], [], color="white", label=f"ODE: IPR = {threshold:.2f} (localized above)")
         ax.plot([], [], color="tab:cyan", ls="--", label="Claim 3.2 boundary: kappa = 3")
-        for spot in panel["spots"]:
-            ax.plot(spot["kurtosis"], spot["ratio"], "o", mfc="none", mec="lime", ms=10, mew=1.8)
-            ax.annotate(f"SGD {spot['ipr']:.2f}\nODE {np.mean(spot['ipr_ode_same_starts']):.2f}",
-                        (spot["kurtosis"], spot["ratio"]), textcoords="offset points", xytext=(7, 3), color="lime",
-                        fontsize=7, fontweight="bold")
-        ax.plot([], [], "o", mfc="none", mec="lime", label="SGD spot check (mean final IPR)")
         if panel["family"] == "kur":
             ax.set_xscale("symlog", linthresh=1.0, linscale=1.5)
+        spots = panel["spots"]
+        for spot, left in zip(spots, crowded(ax, [(s["kurtosis"], s["ratio"]) for s in spots]), strict=True):
+            ax.plot(spot["kurtosis"], spot["ratio"], "o", mfc="none", mec="lime", ms=10, mew=1.8)
+            ax.annotate(f"SGD {spot['ipr']:.2f}\nODE {np.mean(spot['ipr_ode_same_starts']):.2f}",
+                        (spot["kurtosis"], spot["ratio"]), textcoords="offset points", xytext=(-7 if left else 7, 3),
+                        ha="right" if left else "left", color="lime", fontsize=7, fontweight="bold")
+        ax.plot([], [], "o", mfc="none", mec="lime", label="SGD spot check (mean final IPR)")
+        if panel["family"] == "kur":
             ticks = [t for t in (-1, -0.5, 0, 0.5, 1, 3, 10, 30) if kurt.min() - 0.1 <= t <= kurt.max() * 1.5]
             ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.set_xlabel("excess kurtosis kappa - 3")

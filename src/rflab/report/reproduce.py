@@ -4,11 +4,12 @@ The plan is a list of steps: the experiment runs the report's claims rest on (``
 and those of figures it reads, taken from the figures' declarations), the direct checks, and every
 figure of the registry (each loading or running the runs it declares). Runs go through the one
 load-or-run (``results.cache``), so a run already stored is not recomputed; a figure is made again
-only when its files are missing or were made by another rflab version. After every step the manifest
-``reproduce-SCALE.json`` in the store records what the step did, its wall time and the process's peak
-memory so far, so an interrupted reproduce starts again where it stopped. While a step trains, each
-stored run also records the step's time so far (``unfinished``): a step finished in a later sitting
-counts the earlier sittings' time up to their last stored run, the work a kill did not lose.
+only when its files are missing or were made by another rflab version or other code (its module and
+the plotting modules it draws with). After every step the manifest ``reproduce-SCALE.json`` in the
+store records what the step did, its wall time and the process's peak memory so far, so an
+interrupted reproduce starts again where it stopped. While a step trains, each stored run also
+records the step's time so far (``unfinished``): a step finished in a later sitting counts the
+earlier sittings' time up to their last stored run, the work a kill did not lose.
 
 ``quick`` runs each experiment on fewer seeds and the figures at their quick settings (the
 figure says which); ``paper`` uses the papers' settings and seeds 0-4 (claim32: the authors' 30
@@ -17,6 +18,7 @@ NLGP and 100 Kur seeds).
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import resource
@@ -25,6 +27,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from rflab.config import Config, ConfigError, digest
@@ -172,12 +175,27 @@ def peak_rss_mib() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
-def source_digest(fn: Callable[..., Any]) -> str:
-    """A hash of the source of the module that defines ``fn``: a figure or check made by other code is
-    made again."""
-    import inspect
+def plot_modules(module: ModuleType) -> list[ModuleType]:
+    """The ``rflab.plots`` modules that ``module`` uses at its top level, and those they use in turn."""
+    found: dict[str, ModuleType] = {}
+    todo = [module]
+    while todo:
+        for value in vars(todo.pop()).values():
+            name = value.__name__ if inspect.ismodule(value) else (
+                value.__module__ if inspect.isfunction(value) or inspect.isclass(value) else None)
+            if name is not None and name.startswith("rflab.plots.") and name not in found:
+                found[name] = sys.modules[name]
+                todo.append(found[name])
+    return [found[name] for name in sorted(found)]
 
-    return digest({"source": inspect.getsource(inspect.getmodule(fn))})
+
+def source_digest(fn: Callable[..., Any]) -> str:
+    """A hash of the source of the module that defines ``fn`` and of the plotting modules it draws with:
+    a figure or check made by other code, its plots' included, is made again."""
+    module = inspect.getmodule(fn)
+    assert module is not None
+    plots = {m.__name__: inspect.getsource(m) for m in plot_modules(module)}
+    return digest({"source": inspect.getsource(module)} | ({"plots": plots} if plots else {}))
 
 
 def figure_key(name: str, scale: str) -> str:
