@@ -439,16 +439,16 @@ def test_the_studies_page_tabulates_each_population_study_from_its_json(tmp_path
         assert f"| {name}, read whole | {c['test_mse']:.4f} | {c['full']['words']:,.0f} |" in page
 
 
-def test_a_figure_remade_from_stored_runs_keeps_the_time_its_runs_took_when_they_were_trained() -> None:
+def test_a_figure_remade_from_stored_runs_keeps_the_time_and_memory_its_runs_took_when_they_were_trained() -> None:
     """A figure made again only because its code changed (its runs all from the store) is measured as the
-    runs' earlier training plus this making, not the making alone; a step that trained, a run step and a
-    first making add nothing."""
-    made = {"made": {"seconds": 900.0, "make_seconds": 100.0}}
+    runs' earlier training plus this making, not the making alone, and keeps the peak memory of that
+    training; a step that trained, a run step and a first making add nothing."""
+    made = {"made": {"seconds": 900.0, "make_seconds": 100.0, "peak_rss_mib": 2900.0}}
     figure, runs = rp.FigureStep("claim32"), tiny_steps("quick")[0]
-    assert rp.reused_runs(figure, made, trained=0) == 800.0
-    assert rp.reused_runs(figure, made, trained=3) == 0.0
-    assert rp.reused_runs(runs, made, trained=0) == 0.0
-    assert rp.reused_runs(figure, {}, trained=0) == 0.0
+    assert rp.reused_runs(figure, made, trained=0) == (800.0, 2900.0)
+    assert rp.reused_runs(figure, made, trained=3) == (0.0, 0.0)
+    assert rp.reused_runs(runs, made, trained=0) == (0.0, 0.0)
+    assert rp.reused_runs(figure, {}, trained=0) == (0.0, 0.0)
 
 
 RATE_KEY = """

@@ -240,13 +240,15 @@ def checks_done(record: Mapping[str, Any] | None, scale: str, root: Path) -> boo
     return record is not None and record.get("key") == checks_key(scale) and checks_path(root, scale).exists()
 
 
-def reused_runs(step: Step, previous: dict[str, Any], trained: int) -> float:
-    """The seconds a figure remade from stored runs alone took to train them when it was last made (0
-    otherwise), so that its measured time stays what computing it from nothing takes, not the making."""
+def reused_runs(step: Step, previous: dict[str, Any], trained: int) -> tuple[float, float]:
+    """The seconds a figure remade from stored runs alone took to train them when it was last made, and
+    the peak memory then (zeros otherwise), so that its measurement stays what computing it from nothing
+    takes, not the making."""
     made = previous.get("made")
     if not isinstance(step, FigureStep) or trained or not made:
-        return 0.0
-    return max(0.0, float(made["seconds"]) - float(made.get("make_seconds", 0.0)))
+        return 0.0, 0.0
+    return (max(0.0, float(made["seconds"]) - float(made.get("make_seconds", 0.0))),
+            float(made.get("peak_rss_mib", 0.0)))
 
 
 @dataclass
@@ -287,8 +289,9 @@ class Reproduction:
         except Exception as e:  # one failing figure must not stop the others or the report
             record = {"kind": type(step).__name__, "computed": 0, "stored": 0, "error": f"{type(e).__name__}: {e}"}
         record |= {"label": step.label, "seconds": time.perf_counter() - start, "peak_rss_mib": peak_rss_mib()}
-        made = ({"seconds": earlier + record["seconds"] + reused_runs(step, previous, trained[0]),
-                 "peak_rss_mib": record["peak_rss_mib"], "at": time.time()}
+        reused_seconds, reused_peak = reused_runs(step, previous, trained[0])
+        made = ({"seconds": earlier + record["seconds"] + reused_seconds,
+                 "peak_rss_mib": max(record["peak_rss_mib"], reused_peak), "at": time.time()}
                 | ({"make_seconds": record["make_seconds"]} if "make_seconds" in record else {})
                 if (record.get("computed") or earlier) and "error" not in record else previous.get("made"))
         record |= ({"made": made} if made else {}) | ({"unfinished": kept[0]} if "error" in record and kept[0] else {})
