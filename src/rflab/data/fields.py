@@ -99,11 +99,14 @@ def spectrum(kernel: np.ndarray) -> np.ndarray:
     return np.fft.fftn(kernel).real
 
 
+def _half_root(kernel: np.ndarray) -> np.ndarray:
+    """sqrt(max(lambda, 0)) on the rfftn half-grid (last axis N // 2 + 1), float64."""
+    return np.sqrt(np.clip(spectrum(kernel), 0.0, None))[..., :kernel.shape[-1] // 2 + 1]
+
+
 def root_spectrum(kernel: np.ndarray) -> np.ndarray:
     """sqrt(max(lambda, 0)) on the rfftn half-grid (last axis N // 2 + 1), float32."""
-    lam = np.clip(spectrum(kernel), 0.0, None)
-    half = kernel.shape[-1] // 2 + 1
-    return np.sqrt(lam)[..., :half].astype(np.float32)
+    return _half_root(kernel).astype(np.float32)
 
 
 @cache
@@ -131,10 +134,9 @@ def root_matrix(kernel: np.ndarray) -> np.ndarray:
     """C^(1/2) as a dense symmetric (D, D) float32 matrix: the FFT's linear map (``correlate``) applied
     to every unit vector, in float64."""
     d, axes = kernel.size, tuple(range(1, kernel.ndim + 1))
-    root = np.sqrt(np.clip(spectrum(kernel), 0.0, None))[..., :kernel.shape[-1] // 2 + 1]
     eye = np.eye(d).reshape(d, *kernel.shape)
-    return np.fft.irfftn(np.fft.rfftn(eye, axes=axes) * root, s=kernel.shape, axes=axes).reshape(d, d).astype(
-        np.float32)
+    return np.fft.irfftn(np.fft.rfftn(eye, axes=axes) * _half_root(kernel), s=kernel.shape, axes=axes).reshape(
+        d, d).astype(np.float32)
 
 
 def correlated(white: jax.Array, kernels: tuple[np.ndarray, ...], y: jax.Array | None = None) -> jax.Array:
