@@ -244,3 +244,20 @@ def test_an_estimate_pays_the_start_once_per_call_of_the_split() -> None:
         assert costs.seconds(rate, neuron, family[:1], 100) == pytest.approx(2 * 10.0 + 100 * 0.01 * 1000 + 100)
         two = replace(rate, wave=2)  # two devices: 25 calls of 4 seeds, two waves each
         assert costs.seconds(two, neuron, family, 100) == pytest.approx(25 * 10.0 + 50 * 0.01 * 1000 + 100)
+
+
+def test_a_borrowed_rate_scales_training_by_the_values_sampled_not_the_memory() -> None:
+    """A dipole code's epoch on 8000 images samples four times the pixels of one on 2000 (its time was
+    measured at 3.9 times), though its memory per seed is not twice as large: the borrowed rate's training
+    is four times as long, its start and its per-seed measuring the same."""
+    from rflab.experiments import get_experiment
+
+    dipole = get_experiment("dipole-3d")
+    small, large = (dipole.configure("mdl", {"n_train": n, "weight_var": 100.0}) for n in (2000, 8000))
+    assert dipole.footprint(costs.with_length(large, 1)).per_seed < 2 * dipole.footprint(
+        costs.with_length(small, 1)).per_seed
+    rate = costs.Rate(start=10.0, per_length=0.01, per_seed=1.0, wave=1, size=costs.size(dipole, small),
+                      probe_seconds=0.0)
+    training = lambda cfg: costs.seconds(rate, dipole, [cfg], 1) - 10.0 - 1.0  # noqa: E731
+    assert training(small) == pytest.approx(0.01 * small.epochs)
+    assert training(large) == pytest.approx(4 * 0.01 * small.epochs)

@@ -139,7 +139,7 @@ def coder_footprint(cfg: PopulationCodeConfig, model: str, n_pixels: int, latent
     """Memory of one run of a population coder (``rflab.resources``): per seed its images, the parameters
     with the optimiser state and every snapshot, the losses, a step's activations and the curves kept;
     once, the coder applied to every image, the description length's decodings, the cubic regression's
-    features and the training animation."""
+    features and the training animation. Its work: every training image's pixels, once an epoch."""
     params = n_params(cfg, model, n_pixels)
     snaps = min(cfg.epochs, 2 * cfg.snapshots) + 2
     steps = cfg.epochs * -(-cfg.n_train // cfg.batch_size)
@@ -151,7 +151,8 @@ def coder_footprint(cfg: PopulationCodeConfig, model: str, n_pixels: int, latent
     applied = 2 * images * (n_pixels + cfg.n_enc_hidden + 2 * cfg.n_units)
     once = (FLOAT * (applied + snaps * cfg.n_train * cfg.dim) + DOUBLE * 4 * images * n_pixels
             + DOUBLE * 3 * cfg.n_train * math.comb(cfg.dim + 3, 3) + GIF_FRAME * snaps)
-    return Footprint(per_seed, once, f"{images} images, {snaps} snapshots of {params} parameters, {steps} steps")
+    return Footprint(per_seed, once, f"{images} images, {snaps} snapshots of {params} parameters, {steps} steps",
+                     cfg.epochs * cfg.n_train * n_pixels)
 
 
 def snapshot_epochs(cfg: PopulationCodeConfig) -> list[int]:

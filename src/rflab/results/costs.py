@@ -12,10 +12,11 @@ from what the first paid once.
 
 Configurations of one experiment with the same non-numeric settings and a per-seed memory footprint
 (``rflab.resources``) within the same power of two share one probe, its training time scaled by
-their footprints: real-valued settings (rates, gains, kurtoses) and seeds change the numbers, not the
-work. A family's configurations that train in one call on shared draws (``Experiment.family``) are
-probed as that call, with as many points: sharing the draws is what makes it cheaper than its
-points alone. A probe is kept per machine (CPU count, JAX backend and devices) and rflab version.
+their work (``size``: the input values a unit of length samples): real-valued settings (rates, gains,
+kurtoses) and seeds change the numbers, not the work. A family's configurations that train in one
+call on shared draws (``Experiment.family``) are probed as that call, with as many points: sharing
+the draws is what makes it cheaper than its points alone. A probe is kept per machine (CPU count,
+JAX backend and devices) and rflab version.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from rflab.results.store import Store, StoreError
 from rflab.version import __version__
 
 LENGTH_FIELDS = ("steps", "epochs", "time")
-PROBE_METHOD = 2  # 2: an online run's ``time`` is its length (1 probed it whole, as if its seeds ran one by one)
+PROBE_METHOD = 3  # 3: a rate's size is the values sampled where counted; 2: an online run's ``time`` is its length
 PROBE_SHARE = 8  # a probe trains about 1/PROBE_SHARE of the real length
 PROBE_BUDGET = 150.0  # seconds of probes after which a dry run probes no more than one per experiment,
 MUST_PROBE = 0.1  # and those the plan spends at least this share of its estimated time on
@@ -48,7 +49,7 @@ MUST_PROBE = 0.1  # and those the plan spends at least this share of its estimat
 class Rate:
     """Measured seconds of a configuration: ``start`` once per call, ``per_length`` per unit of its
     length for each wave of ``wave`` seeds trained together, ``per_seed`` for every seed after training
-    (measuring, drawing, storing); ``size`` is the per-seed footprint of the configuration probed,
+    (measuring, drawing, storing); ``size`` is the per-seed work (``size``) of the configuration probed,
     ``probe_seconds`` what the probe took."""
 
     start: float
@@ -81,8 +82,12 @@ def probe_length(cfg: Config) -> int:
 
 
 def size(experiment: Experiment, cfg: Config) -> int:
-    """The per-seed memory of one unit of the configuration's length: what one training step touches."""
-    return max(1, experiment.footprint(with_length(cfg, 1)).per_seed)
+    """The work of one unit of the configuration's length per seed: the input values it samples where the
+    footprint counts them, else its per-seed memory (what one training step touches). Training time
+    follows the values sampled: a dipole code's epoch on 8000 images takes about four times one on 2000, though
+    its memory is not even twice as large."""
+    footprint = experiment.footprint(with_length(cfg, 1))
+    return max(1, footprint.work_per_seed or footprint.per_seed)
 
 
 def machine() -> dict[str, Any]:
