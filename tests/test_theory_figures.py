@@ -4,6 +4,7 @@ bad scale is a one-line error; the comparison helpers on constructed fields."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,14 @@ def test_cosine_helpers_on_constructed_fields() -> None:
     wave = np.cos(2 * np.pi * 3 * sites / 20)
     share = tf.power_share(0.5 + wave)
     assert share.sum() == pytest.approx(1.0) and np.argmax(share[1:]) + 1 == 3
+
+
+def test_the_claim32_gains_are_the_authors_logspace_to_an_ulp() -> None:
+    """The literal gains are 10^x on linspace(-2, 2, 10) within one ulp each (decimal arithmetic, so
+    the check itself does not depend on the CPU's NumPy kernels), in increasing order."""
+    exact = [float(Decimal(10) ** Decimal(float(x))) for x in np.linspace(-2, 2, 10)]
+    assert len(tf.NLGP_GAINS) == 10 and list(tf.NLGP_GAINS) == sorted(tf.NLGP_GAINS)
+    assert all(abs(g - e) <= np.spacing(e) for g, e in zip(tf.NLGP_GAINS, exact, strict=True))
 
 
 @pytest.mark.parametrize("name", ["fig3-theory", "claim32", "prop33", "phase-diagram"])

@@ -222,7 +222,11 @@ class PhaseNumbers(Schema):
     families: dict[str, PhaseFamily]
 
 
-NLGP_GAINS = tuple(float(g) for g in np.logspace(-2, 2, 10))
+# The authors' gains, np.logspace(-2, 2, 10), as the literals NumPy gave where the stored runs were made: its
+# power is CPU-dependent (AVX-512 kernels round 10^(2/9) one ulp below what libm gives), and run ids hash
+# the config, so a computed tuple would give other ids on another CPU.
+NLGP_GAINS = (0.01, 0.027825594022071243, 0.0774263682681127, 0.21544346900318834, 0.5994842503189409,
+              1.668100537200059, 4.6415888336127775, 12.915496650148826, 35.93813663804626, 100.0)
 KUR_TAILS = (4.1, 4.3, 4.5, 4.74, 5.0, 5.4, 6.1, 7.7, 10.0, 50.0)
 
 
