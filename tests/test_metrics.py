@@ -51,6 +51,19 @@ def test_polynomial_r2_is_held_out(rng: np.random.Generator) -> None:
     assert lin["a"] == pytest.approx(1 - (4 / 175) / (1 / 7 + 1 / 3), abs=0.02)  # all but z0^3's cubic remainder
 
 
+def test_polynomial_r2_of_a_barely_spread_float32_code_is_that_of_the_spread_one(rng: np.random.Generator) -> None:
+    """A float32 code near 0.5 with spread 0.003 (a barely trained dipole code) scores as the same code
+    spread to unit scale: the fit is in float64 on the standardised code, which leaves a polynomial's span
+    unchanged (in float32 without standardising, the first target's cubic R^2 here was 0.72)."""
+    cubic = lambda z: np.column_stack([z[:, 0] ** 3 - z[:, 1], z[:, 0] * z[:, 1]])  # noqa: E731
+    zt, tt, zs, ts = _split(rng, cubic)
+    narrow = [(0.5 + 0.003 * z).astype(np.float32) for z in (zt, zs)]
+    spread = [(np.asarray(z, np.float64) - 0.5) / 0.003 for z in narrow]
+    got = codes.held_out_r2(codes.polynomial(3), narrow[0], tt, narrow[1], ts, ["a", "b"])
+    want = codes.held_out_r2(codes.polynomial(3), spread[0], tt, spread[1], ts, ["a", "b"])
+    assert want["mean"] > 0.999 and got == pytest.approx(want, abs=1e-9)
+
+
 def test_r2_of_an_unrelated_target_is_about_zero(rng: np.random.Generator) -> None:
     zt, _, zs, _ = _split(rng, lambda z: z)
     noise_t, noise_s = rng.normal(size=(len(zt), 1)), rng.normal(size=(len(zs), 1))

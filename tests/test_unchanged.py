@@ -5,7 +5,8 @@ quick-style store are those the code gave at commit 0818c4c, before figures decl
 written by ``rflab reproduce`` at that commit), except the ids of runs on Kur data, whose sampler is
 numerics version 2 since its quantile is read from a table (their numbers are as before, to rounding). Runs
 that start from Isomap have numerics version 2 too (their ids changed, their numbers did not beyond
-rounding). Runs on every field model but the Ising ring have numerics version 4 (other random draws of the
+rounding); every dipole run has numerics version 3 since its held-out regressions are fitted in float64.
+Runs on every field model but the Ising ring have numerics version 4 (other random draws of the
 same law: their ids and numbers were recomputed, with the tiny theory figures built on them). Every seed
 is trained in a call of its own, as there, so the program each device runs does not depend on how many CPU
 devices JAX has."""
@@ -13,6 +14,7 @@ devices JAX has."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +51,16 @@ def test_the_run_ids_of_every_planned_and_declared_run_are_unchanged(scale: str)
     assert {k: figures[k] for k in pinned["figures"]} == pinned["figures"]
 
 
+# Scores of the form 1 - residual / total, compared on their own scale of 1: a tiny run's barely trained code
+# differs by about 5e-6 of itself from one CPU to another (as its test MSE and singular values do), and a
+# held-out cubic fit on a code that spread turns that into up to 1.7e-3 of R^2 (measured by perturbing the
+# code, in float64), or 1.7e-4 of a variance explained of 0.036.
+SCORES, SCORE_ATOL = re.compile(r"\.(r2_linear|r2_cubic|knn_r2)\.|\.variance_explained$"), 5e-3
+
+
 def same(got: Any, want: Any, where: str = "") -> None:
-    """Equal structure and keys; numbers equal to rounding (another CPU may round differently), everything
-    else exactly."""
+    """Equal structure and keys; numbers equal to rounding (another CPU may round differently; the
+    ``SCORES`` to ``SCORE_ATOL``), everything else exactly."""
     if isinstance(want, dict):
         assert isinstance(got, dict) and sorted(got) == sorted(want), where
         for k in want:
@@ -62,7 +71,8 @@ def same(got: Any, want: Any, where: str = "") -> None:
             same(a, b, f"{where}[{i}]")
     elif isinstance(want, float) and not isinstance(got, bool):
         assert isinstance(got, (int, float)), where
-        assert np.isclose(got, want, rtol=1e-4, atol=1e-7, equal_nan=True), f"{where}: {got} != {want}"
+        atol = SCORE_ATOL if SCORES.search(where) else 1e-7
+        assert np.isclose(got, want, rtol=1e-4, atol=atol, equal_nan=True), f"{where}: {got} != {want}"
     else:
         assert got == want, f"{where}: {got!r} != {want!r}"
 

@@ -14,7 +14,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 from sklearn.neighbors import KNeighborsRegressor, NearestNeighbors
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import PolynomialFeatures
+from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
 
 def reconstruction(x_test: np.ndarray, recon_test: np.ndarray, x_train: np.ndarray) -> dict[str, float]:
@@ -101,7 +101,10 @@ def held_out_r2(
     targets_test: np.ndarray,
     names: list[str],
 ) -> dict[str, float]:
-    """R^2 per target (and their mean) of a regressor fitted on train and scored on test."""
+    """R^2 per target (and their mean) of a regressor fitted on train and scored on test, in float64: a
+    float32 cubic fit on a barely spread code (std 0.003) moved its R^2 by up to 0.8 under a 1e-6 change."""
+    code_train, targets_train, code_test, targets_test = (
+        np.asarray(a, np.float64) for a in (code_train, targets_train, code_test, targets_test))
     model = make().fit(code_train, targets_train)  # type: ignore[attr-defined]
     scores = r2_score(targets_test, model.predict(code_test), multioutput="raw_values")  # type: ignore[attr-defined]
     out = {name: float(s) for name, s in zip(names, scores, strict=True)}
@@ -109,8 +112,9 @@ def held_out_r2(
 
 
 def polynomial(degree: int) -> Regressor:
-    """Least-squares polynomial regression of the given degree (all cross terms)."""
-    return lambda: make_pipeline(PolynomialFeatures(degree), LinearRegression())
+    """Least-squares polynomial regression of the given degree (all cross terms), on the code standardised
+    first: the same fit (a polynomial's span is unchanged by scaling each coordinate), better conditioned."""
+    return lambda: make_pipeline(StandardScaler(), PolynomialFeatures(degree), LinearRegression())
 
 
 def knn(k: int) -> Regressor:
