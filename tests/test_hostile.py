@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -384,5 +385,37 @@ def test_a_ctrl_c_python_swallows_ends_the_command_at_the_next_progress_report()
         assert ref() is None and INTERRUPTED.is_set()
         with pytest.raises(KeyboardInterrupt):
             progress.ConsoleWatch("training").step(2, 2)
+    finally:
+        INTERRUPTED.clear()
+
+
+def test_a_swallowed_ctrl_c_prints_no_traceback_but_other_unraisable_errors_still_show(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under the command line's hook, the KeyboardInterrupt Python drops in a weakref callback leaves stderr
+    empty (a Ctrl-C once printed "Exception ignored ... Traceback" before the command's one line), while
+    another exception dropped the same way is shown as Python shows it."""
+    import weakref
+
+    from rflab import cli
+    from rflab.files import INTERRUPTED, interrupt
+
+    class Thing:
+        pass
+
+    def drop(callback: Callable[[Any], None]) -> None:
+        thing = Thing()
+        ref = weakref.ref(thing, callback)
+        del thing
+        assert ref() is None
+
+    def fail(_: Any) -> None:
+        raise RuntimeError("a finaliser's own error")
+
+    monkeypatch.setattr(sys, "unraisablehook", cli._unraisable)
+    try:
+        drop(lambda _: interrupt(signal.SIGINT, None))
+        assert INTERRUPTED.is_set() and capsys.readouterr().err == ""
+        drop(fail)
+        assert "RuntimeError: a finaliser's own error" in capsys.readouterr().err
     finally:
         INTERRUPTED.clear()

@@ -261,11 +261,20 @@ def main() -> None:
     ours = signal.getsignal(signal.SIGINT) is signal.default_int_handler  # not where Ctrl-C is ignored
     if ours:
         signal.signal(signal.SIGINT, interrupt)
+    sys.unraisablehook = _unraisable
     try:
         _main()
     finally:
+        sys.unraisablehook = sys.__unraisablehook__
         if ours:
             signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _unraisable(unraisable: Any) -> None:
+    """A Ctrl-C that Python swallowed (raised in a weakref callback or a finaliser) says nothing, since the
+    command remembers it and ends in its one line; any other unraisable exception as Python shows it."""
+    if not (isinstance(unraisable.exc_value, KeyboardInterrupt) and INTERRUPTED.is_set()):
+        sys.__unraisablehook__(unraisable)
 
 
 def _main() -> None:
