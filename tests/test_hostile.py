@@ -419,3 +419,11 @@ def test_a_swallowed_ctrl_c_prints_no_traceback_but_other_unraisable_errors_stil
         assert "RuntimeError: a finaliser's own error" in capsys.readouterr().err
     finally:
         INTERRUPTED.clear()
+
+
+def test_the_command_line_gives_back_the_unraisable_hook_it_found(cli: Cli, tmp_path: Path) -> None:
+    """A command run in-process (a notebook, a test session) leaves the caller's hook in place afterwards,
+    not Python's default: pytest's own hook reports unraisable errors for the rest of the session."""
+    before = sys.unraisablehook
+    code, _, _ = cli(["runs", "--store", str(tmp_path / "store")])
+    assert code == 0 and sys.unraisablehook is before

@@ -261,11 +261,11 @@ def main() -> None:
     ours = signal.getsignal(signal.SIGINT) is signal.default_int_handler  # not where Ctrl-C is ignored
     if ours:
         signal.signal(signal.SIGINT, interrupt)
-    sys.unraisablehook = _unraisable
+    previous, sys.unraisablehook = sys.unraisablehook, _unraisable
     try:
         _main()
     finally:
-        sys.unraisablehook = sys.__unraisablehook__
+        sys.unraisablehook = previous
         if ours:
             signal.signal(signal.SIGINT, signal.default_int_handler)
 
