@@ -77,6 +77,7 @@ def test_a_tutorial_is_a_jupytext_notebook_with_a_python_kernel(page: Path) -> N
     assert "    name: python3" in front.group(1)
 
 
+@pytest.mark.slow  # 100 s of the default run on a 2-core CPU; .ci/run runs the same pages by nbmake
 @pytest.mark.parametrize("page", TUTORIALS, ids=[p.stem for p in TUTORIALS])
 def test_a_tutorial_runs_as_written(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The page's Python cells in order, in one namespace, as a kernel started in an empty folder runs
