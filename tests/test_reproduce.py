@@ -360,6 +360,7 @@ def test_the_claim32_page_sets_every_point_beside_the_authors_own(tmp_path: Path
 def test_the_readme_headline_is_written_between_its_markers_from_the_store(tmp_path: Path, tiny_plan: None) -> None:
     """``rflab report --readme README.md`` writes the verdict counts, Claim 3.2 (or that it was not run) and
     the wall time of every step between the scale's markers, and leaves the rest of the page as it was."""
+    from rflab.bench import machine
     from rflab.report.evidence import Evidence
     from rflab.report.markdown import tally
 
@@ -376,6 +377,7 @@ def test_the_readme_headline_is_written_between_its_markers_from_the_store(tmp_p
     assert "Claim 3.2: not run at this scale" in text
     made = sum(r["made"]["seconds"] for r in summary["records"])
     assert f"took {made / 60:.1f} min of wall time" in text
+    assert f"last run on {machine()})." in text  # the CPU's name: the same plan takes twice as long on another
 
 
 @pytest.mark.parametrize("content", [None, "no markers here\n", "<!-- rflab report paper: start -->\n"

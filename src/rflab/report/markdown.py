@@ -56,10 +56,11 @@ def wall_time(ev: Evidence) -> str:
                 "in this store.")
     seconds = sum(m["seconds"] for m in made)
     peak = max(m["peak_rss_mib"] for m in made)
-    cpus = ev.manifest.get("last", {}).get("cpus")
+    last = ev.manifest.get("last", {})
+    where = last.get("machine") or (f"{last['cpus']} CPUs" if last.get("cpus") else None)
     return (f"Computing every step of `rflab reproduce --scale {ev.scale}` took {seconds / 60:.1f} min of wall time "
             f"and {peak / 1024:.2f} GiB of memory at the peak (rflab {ev.manifest.get('rflab')}"
-            + (f", {cpus} CPUs" if cpus else "") + ").")
+            + (f", last run on {where}" if where else "") + ").")
 
 
 def wall_times_page(ev: Evidence) -> str:
