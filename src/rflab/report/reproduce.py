@@ -30,6 +30,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from rflab import resources
 from rflab.config import Config, ConfigError, digest
 from rflab.experiments import bars, dipole, get_experiment
 from rflab.experiments import receptive_fields as fields
@@ -298,6 +299,7 @@ class Reproduction:
         self.manifest["steps"][step.key] = record
         self.manifest |= {"rflab": __version__, "updated": time.time()}
         write_json(manifest_path(self.root, self.scale), self.manifest)
+        resources.release_freed_memory()  # the next step's peak starts from what is in use, not from this one's
         return record
 
     def _runs(self, step: RunStep, watch: Watcher) -> dict[str, Any]:
