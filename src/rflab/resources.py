@@ -186,7 +186,8 @@ def release_freed_memory() -> bool:
     nothing), and say whether it could. glibc keeps what a step frees, spread over the arenas of the
     threads that freed it (XLA's, the store's writer), where later steps of a long command may not
     reuse it (360 MiB after the quick reproduce's ``fig3-theory``). Called after every step of a
-    reproduce: its quick scale's peak fell from 2110 to 2050 MiB, the middle steps' by up to 230 MiB."""
+    reproduce: the quick scale's middle steps peaked up to 230 MiB lower, its last within run-to-run
+    variation (2050 and 2077 MiB against 2110, 2-core AMD EPYC)."""
     gc.collect()
     try:
         trim = ctypes.CDLL(None).malloc_trim
