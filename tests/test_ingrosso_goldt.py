@@ -100,6 +100,32 @@ def test_time_is_steps_over_d_and_snapshots_are_log_spaced() -> None:
     np.testing.assert_allclose(loss_per_time(np.arange(8.0), 4), [1.5, 5.5])
 
 
+@pytest.mark.parametrize("time", [1, 2, 5, 50, 1000])
+@pytest.mark.parametrize("snapshots", [2, 40, 100, 1000, 30_000])
+def test_snapshot_steps_past_every_whole_time_are_the_log_grids_without_building_it(time: int, snapshots: int) -> None:
+    """Every count of snapshots gives the log grid's whole times, rounded as numpy rounds them, whether
+    the grid is built or, finer than every whole time's rounding interval, skipped."""
+    cfg = get_experiment("ig-two-layer").configure(None, {"time": str(time), "snapshots": str(snapshots), "N": "4"})
+    grid = np.logspace(0, math.log10(time), snapshots).round().astype(int)
+    assert snapshot_steps(cfg) == sorted({0} | {int(t) * 16 for t in grid})
+
+
+def test_two_billion_snapshots_are_counted_not_built() -> None:
+    """A generated request asked for 2e9 snapshots of a 1000-unit run: building their grid took 21 GB and
+    the kernel killed the test run. The footprint and the snapshot steps now take under a megabyte."""
+    import tracemalloc
+
+    cfg = get_experiment("ig-two-layer").configure(None, {"snapshots": "2000000000"})
+    tracemalloc.start()
+    try:
+        at = snapshot_steps(cfg)
+        get_experiment("ig-two-layer").footprint(cfg)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert at == [t * 400 for t in range(1001)] and peak < 2**20
+
+
 def test_a_short_run_and_its_figure_store_the_groups_and_time_in_their_schemas(tmp_path: Path) -> None:
     """A tiny figure (8 x 8 torus, time 5, both data): the runs' metrics and the figure's numbers fit the
     schemas the report reads them through."""

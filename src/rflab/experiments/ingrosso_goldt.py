@@ -114,8 +114,13 @@ def steps(cfg: OnlineConfig) -> int:
 
 def snapshot_steps(cfg: OnlineConfig) -> list[int]:
     """Step 0 and up to ``snapshots`` whole times log-spaced from 1 to ``time`` (as their ``times_to_print``,
-    which start at 0.1), in steps: whole units of time, because the draws come one unit at a time."""
-    times = np.logspace(0, math.log10(cfg.time), cfg.snapshots).round().astype(int)
+    which start at 0.1), in steps: whole units of time, because the draws come one unit at a time.
+    Log-spaced points finer than the narrowest rounding interval, log10(1 + 1/time), hit every whole
+    time, which is then taken without building a grid of ``snapshots`` points (2e9 of them took 21 GB)."""
+    if (cfg.snapshots - 1) * math.log10(1 + 1 / cfg.time) > math.log10(cfg.time):
+        times: Any = range(1, cfg.time + 1)
+    else:
+        times = np.logspace(0, math.log10(cfg.time), cfg.snapshots).round().astype(int)
     return sorted({0} | {int(t) * sites(cfg) for t in times})
 
 
@@ -252,7 +257,7 @@ def footprint(cfg: OnlineConfig) -> Footprint:
     time's batches (both classes, as the generic labelled draw makes them); once, the held-out samples,
     the measured snapshots and the gallery."""
     d, n = sites(cfg), steps(cfg)
-    snaps = len(snapshot_steps(cfg))
+    snaps = min(cfg.snapshots, cfg.time) + 1  # at most step 0 and each whole time, counted without building them
     per_seed = FLOAT * (cfg.units * d * (snaps + 4) + 2 * n + 16 * cfg.batch_size * d * d)
     once = FLOAT * 8 * TEST_SAMPLES * d + DOUBLE * (16 * d + 2 * snaps * cfg.units * d) + gallery_bytes(cfg)
     if isinstance(cfg, IGConvConfig):  # the held-out pass: each channel's map before pooling, its erf, the pooled
