@@ -282,3 +282,26 @@ def test_online_sgd_at_batch_1_trains_and_the_default_ids_stay() -> None:
     assert cfg.model_dump()["labels"] == "random" and "labels" not in neuron.configure().model_dump()
     (result,) = neuron.run(cfg, [0])
     assert 1 / 16 <= result.metrics["ipr"] <= 1 and np.isfinite(result.metrics["train_loss"])
+
+
+@pytest.mark.parametrize(("steps", "snapshots"), [(1, 1), (1, 40), (7, 3), (7, 7), (7, 40), (1000, 40), (1000, 999),
+                                                  (1000, 1000), (1000, 5000)])
+def test_snapshot_steps_are_the_rounded_linear_grid_without_building_a_grid_finer_than_a_step(
+        steps: int, snapshots: int) -> None:
+    cfg = get_experiment("rf-neuron").configure(None, {"steps": str(steps), "snapshots": str(snapshots)})
+    assert exp.snapshot_steps(cfg) == sorted({round(float(s)) for s in np.linspace(0, steps, snapshots + 1)})
+
+
+def test_two_billion_snapshots_are_every_step_not_a_grid() -> None:
+    """A request for 2e9 snapshots passes the memory check (at most one per step is kept); its grid
+    alone would have taken 16 GB."""
+    import tracemalloc
+
+    cfg = get_experiment("rf-neuron").configure(None, {"snapshots": "2000000000"})
+    tracemalloc.start()
+    try:
+        at = exp.snapshot_steps(cfg)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert at == list(range(cfg.steps + 1)) and peak < 2**20

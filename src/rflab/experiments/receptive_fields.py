@@ -302,7 +302,10 @@ def with_fixed_bias(arch: dict[str, Any], params: neurons.Params) -> neurons.Par
 
 
 def snapshot_steps(cfg: NeuronConfig) -> list[int]:
-    """About ``cfg.snapshots`` + 1 evenly spaced steps from 0 to the last."""
+    """About ``cfg.snapshots`` + 1 evenly spaced steps from 0 to the last; every step when the grid is
+    at least that fine, taken without building a grid of ``snapshots`` points (2e9 of them need 16 GB)."""
+    if cfg.snapshots >= cfg.steps:
+        return list(range(cfg.steps + 1))
     return sorted({round(float(s)) for s in np.linspace(0, cfg.steps, cfg.snapshots + 1)})
 
 
