@@ -1,11 +1,13 @@
-"""Shared test helpers: the benchmarks folder on the path (for the NumPy reference), a quiet cache, and
-the CLI run in this process."""
+"""Shared test helpers: the benchmarks folder on the path (for the NumPy reference), a quiet cache, the
+CLI run in this process, and the memory Python allocates while a call runs."""
 
 from __future__ import annotations
 
 import sys
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -13,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 Cli = Callable[[list[str]], tuple[int, str, str]]
+T = TypeVar("T")
 WORKER_MEMORY = 2 * 2**30  # a test worker with JAX, matplotlib and a tiny run loaded, with room
 
 
@@ -46,3 +49,13 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         return int(stop.value.code or 0), captured.out, captured.err
 
     return run
+
+
+def traced_peak(call: Callable[[], T]) -> tuple[T, int]:
+    """``call()`` and the most bytes Python's allocators held for it at once while it ran (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        result = call()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

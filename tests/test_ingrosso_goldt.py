@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from conftest import traced_peak
 from scipy.special import erf
 
 import rflab
@@ -113,16 +114,8 @@ def test_snapshot_steps_past_every_whole_time_are_the_log_grids_without_building
 def test_two_billion_snapshots_are_counted_not_built() -> None:
     """A generated request asked for 2e9 snapshots of a 1000-unit run: building their grid took 21 GB and
     the kernel killed the test run. The footprint and the snapshot steps now take under a megabyte."""
-    import tracemalloc
-
     cfg = get_experiment("ig-two-layer").configure(None, {"snapshots": "2000000000"})
-    tracemalloc.start()
-    try:
-        at = snapshot_steps(cfg)
-        get_experiment("ig-two-layer").footprint(cfg)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    (at, _), peak = traced_peak(lambda: (snapshot_steps(cfg), get_experiment("ig-two-layer").footprint(cfg)))
     assert at == [t * 400 for t in range(1001)] and peak < 2**20
 
 

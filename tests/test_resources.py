@@ -8,12 +8,11 @@ import dataclasses
 import json
 import subprocess
 import sys
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import Cli
+from conftest import Cli, traced_peak
 
 from rflab import resources
 from rflab.config import ConfigError
@@ -100,10 +99,8 @@ def test_footprints_grow_with_the_sizes_that_drive_them(name: str) -> None:
 def test_requests_that_would_exhaust_the_machine_are_refused_before_allocating(
         args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli) -> None:
     monkeypatch.setenv("RFLAB_STORE", str(tmp_path / "store"))
-    tracemalloc.start()
-    code, out, err = cli([*args, "--store", str(tmp_path / "store")] if args[0] != "data" else args)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    (code, out, err), peak = traced_peak(lambda: cli([*args, "--store", str(tmp_path / "store")]
+                                                    if args[0] != "data" else args))
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith("error: ") and "needs about" in err and "--memory-limit" in err
     assert out == "" and not (tmp_path / "store").exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import traced_peak
 from PIL import Image
 
 from rflab import train
@@ -295,13 +296,6 @@ def test_snapshot_steps_are_the_rounded_linear_grid_without_building_a_grid_fine
 def test_two_billion_snapshots_are_every_step_not_a_grid() -> None:
     """A request for 2e9 snapshots passes the memory check (at most one per step is kept); its grid
     alone would have taken 16 GB."""
-    import tracemalloc
-
     cfg = get_experiment("rf-neuron").configure(None, {"snapshots": "2000000000"})
-    tracemalloc.start()
-    try:
-        at = exp.snapshot_steps(cfg)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    at, peak = traced_peak(lambda: exp.snapshot_steps(cfg))
     assert at == list(range(cfg.steps + 1)) and peak < 2**20

@@ -117,10 +117,8 @@ def snapshot_steps(cfg: OnlineConfig) -> list[int]:
     which start at 0.1), in steps: whole units of time, because the draws come one unit at a time.
     Log-spaced points finer than the narrowest rounding interval, log10(1 + 1/time), hit every whole
     time, which is then taken without building a grid of ``snapshots`` points (2e9 of them took 21 GB)."""
-    if (cfg.snapshots - 1) * math.log10(1 + 1 / cfg.time) > math.log10(cfg.time):
-        times: Any = range(1, cfg.time + 1)
-    else:
-        times = np.logspace(0, math.log10(cfg.time), cfg.snapshots).round().astype(int)
+    dense = (cfg.snapshots - 1) * math.log10(1 + 1 / cfg.time) > math.log10(cfg.time)
+    times = range(1, cfg.time + 1) if dense else np.logspace(0, math.log10(cfg.time), cfg.snapshots).round()
     return sorted({0} | {int(t) * sites(cfg) for t in times})
 
 
