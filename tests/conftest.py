@@ -32,8 +32,11 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the CLI's XLA cache and default store out of the user's home and the checkout."""
+    """Keep the CLI's XLA cache and default store out of the user's home and the checkout, and its runs
+    stored on its own thread (``$RFLAB_WRITERS``), where this process's patches reach the drawing and
+    the test workers already keep every core busy; ``test_cli`` checks the storing processes."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.setenv("RFLAB_WRITERS", "1")
 
 
 @pytest.fixture

@@ -46,6 +46,37 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, args: l
     assert not (tmp_path / "store").exists()
 
 
+@pytest.mark.parametrize("writers", ["0", "two", "-1"])
+def test_a_bad_writer_count_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  writers: str) -> None:
+    monkeypatch.setenv("RFLAB_WRITERS", writers)
+    result = rflab("run", "dipole-3d", *TINY, store=tmp_path / "store")
+    assert result.returncode == 2 and result.stderr == (
+        f"error: RFLAB_WRITERS={writers}: must be a whole number of processes, at least 1\n")
+    assert not (tmp_path / "store").exists()
+
+
+def test_runs_stored_by_processes_are_the_runs_the_thread_stores(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two storing processes draw the two seeds' figures side by side: every file but the record's
+    times is the same as the thread's, byte for byte."""
+    stores = {}
+    for writers in ("1", "2"):
+        monkeypatch.setenv("RFLAB_WRITERS", writers)
+        stores[writers] = store = tmp_path / writers
+        result = rflab("run", "dipole-3d", "--preset", "hinton-problems", "--seeds", "0-1", *TINY, store=store)
+        assert result.returncode == 0, result.stderr
+    folders = {w: sorted((store / "runs").iterdir()) for w, store in stores.items()}
+    assert [f.name for f in folders["1"]] == [f.name for f in folders["2"]] and len(folders["1"]) == 2
+    for thread, process in zip(folders["1"], folders["2"], strict=True):
+        names = sorted(f.name for f in thread.iterdir())
+        assert names == sorted(f.name for f in process.iterdir()) and "training.gif" in names
+        for name in set(names) - {"run.json"}:
+            assert (thread / name).read_bytes() == (process / name).read_bytes(), name
+        records = [json.loads((folder / "run.json").read_text()) for folder in (thread, process)]
+        assert records[0]["metrics"] == records[1]["metrics"] and records[0]["checksums"] == records[1]["checksums"]
+
+
 def test_list_names_the_experiment() -> None:
     result = subprocess.run([sys.executable, "-m", "rflab", "list"], capture_output=True, text=True, check=True)
     assert "dipole-3d" in result.stdout and "hinton-problems" in result.stdout

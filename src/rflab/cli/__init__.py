@@ -11,6 +11,7 @@ import signal
 import sys
 import warnings
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ from rich.table import Table
 from typer.exceptions import TyperException
 
 from rflab.cli import data, reproduce, store, sweep, theory
-from rflab.cli.options import MemoryOption, StoreOption, import_plugins, memory_bytes, store_root
+from rflab.cli.options import MemoryOption, StoreOption, import_plugins, memory_bytes, store_root, writer_count
 from rflab.cli.progress import ConsoleWatch, RunWatch, err, progress_bar
 from rflab.config import ConfigError, parse_overrides
 from rflab.files import INTERRUPTED, interrupt
@@ -44,7 +45,7 @@ class Interrupted(Exception):
     """Ctrl-C stopped a command; the message says what was kept."""
 
 
-__all__ = ["Interrupted", "app", "err", "main", "out", "progress_bar", "setup_jax"]
+__all__ = ["Interrupted", "app", "err", "main", "out", "progress_bar", "setup_jax", "setup_run"]
 
 
 def setup_jax(cache: bool = True) -> None:
@@ -57,6 +58,17 @@ def setup_jax(cache: bool = True) -> None:
         root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rflab" / "xla"
         jax.config.update("jax_compilation_cache_dir", str(root))
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+
+
+def setup_run() -> None:
+    """``setup_jax``, and one process per core storing runs and drawing their figures
+    (``results.writers``), for the commands that make the runs a user names (run, sweep, figure);
+    ``reproduce`` stores on its own thread, so that its memory plan and its reported peak hold for
+    the one process."""
+    from rflab.results import writers
+
+    setup_jax()
+    writers.use_processes(writer_count(), partial(import_plugins, os.environ.get("RFLAB_PLUGINS", "")))
 
 
 @app.command("list")
@@ -99,7 +111,7 @@ def run(
     seed_list = parse_seeds(seed, seeds)
     overrides = parse_overrides(set_ or [])
     root = store_root(store)
-    watch = RunWatch(experiment.name, setup_jax)
+    watch = RunWatch(experiment.name, setup_run)
     try:
         with resources.memory_limit(memory_bytes(memory_limit)):
             result = api.run(experiment.name, seed_list, preset=preset, overrides=overrides, store=root,
@@ -234,7 +246,7 @@ def figure(
     check_store(root)
     target = out_dir if out_dir is not None else root / "figures"
     check_folder(target, "--out")
-    setup_jax()
+    setup_run()
     try:
         with resources.memory_limit(limit):
             files = render(figure, scale, target, Store(root), ConsoleWatch)
@@ -281,6 +293,7 @@ def _main() -> None:
     """The command, each way it can end turned into its one line and exit status."""
     try:
         import_plugins()
+        writer_count()  # a bad $RFLAB_WRITERS ends the command before anything is written
         code = app(standalone_mode=False)
     except ConfigError as e:
         _fail(str(e), 2)

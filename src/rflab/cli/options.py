@@ -1,6 +1,7 @@
-"""Options several commands share: the results store and the memory limit; and the modules of one's
-own that every command imports first (``$RFLAB_PLUGINS``). The command line is the only part of rflab
-that reads ``$RFLAB_STORE`` and ``$RFLAB_PLUGINS``."""
+"""Options several commands share: the results store and the memory limit; the modules of one's own
+that every command imports first (``$RFLAB_PLUGINS``); and how many processes store the runs
+(``$RFLAB_WRITERS``). The command line is the only part of rflab that reads ``$RFLAB_STORE``,
+``$RFLAB_PLUGINS`` and ``$RFLAB_WRITERS``."""
 
 from __future__ import annotations
 
@@ -29,6 +30,19 @@ def store_root(store: Path | None) -> Path:
     from rflab.results.store import DEFAULT_ROOT
 
     return store if store is not None else Path(os.environ.get("RFLAB_STORE", DEFAULT_ROOT))
+
+
+def writer_count() -> int | None:
+    """``$RFLAB_WRITERS``, the processes that store runs and draw their figures (``results.writers``; 1
+    stores them on a thread of the command's own), or None (one per core) when it is unset."""
+    from rflab.config import ConfigError
+
+    text = os.environ.get("RFLAB_WRITERS", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"RFLAB_WRITERS={text}: must be a whole number of processes, at least 1")
+    return int(text)
 
 
 def import_plugins(entries: str | None = None) -> None:

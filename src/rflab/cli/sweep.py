@@ -32,7 +32,7 @@ def sweep(
 ) -> None:
     """Run every point of a grid for the seeds given; stored runs are not recomputed."""
     from rflab import resources
-    from rflab.cli import setup_jax
+    from rflab.cli import setup_run
     from rflab.experiments import get_experiment, parse_seeds
     from rflab.results import sweep as sw
     from rflab.results.store import Store
@@ -52,7 +52,7 @@ def sweep(
         computed = calls = 0
         if plan.tasks:
             if executor == "local":
-                setup_jax()
+                setup_run()
             outcomes = sw.execute(plan, lambda tasks: ConsoleWatch(f"  {sw.call_label(tasks)}"))
             with progress_bar() as bar:
                 task = bar.add_task(f"sweep {name}", total=todo)

@@ -9,7 +9,7 @@ draws anything.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,12 +18,9 @@ import jax
 from rflab import resources
 from rflab.config import Config, digest
 from rflab.experiments import Experiment, get_experiment
+from rflab.results import writers
 from rflab.results.store import Store, StoredRun, run_id
 from rflab.results.watch import Watch, Watcher, quiet
-
-WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rflab-store")
-"""The one thread that stores runs (drawing their figures) while the next call trains: one for the
-process, since matplotlib keeps its fonts per thread and a thread per call would keep a set for each."""
 
 
 def _text(value: Any) -> str:
@@ -76,9 +73,9 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
                 watch: Watch | None = None, force: bool = False) -> tuple[list[list[StoredRun]], list[list[int]], int]:
     """``ensure`` for several configs of one experiment: configs of one family (``Experiment.family``)
     that miss the same seeds train in one call on shared draws (common random numbers), each stored
-    run equal to what the config alone gives. A call's runs are stored (their figures drawn) on a writer
-    thread while the next call trains, one call behind at most; all are stored before it returns. Each
-    config's runs and computed seeds, and the number of training calls made."""
+    run equal to what the config alone gives. A call's runs are stored (their figures drawn) by
+    ``writers.executor()`` while the next call trains, one call behind at most; all are stored before it
+    returns. Each config's runs and computed seeds, and the number of training calls made."""
     watch = watch or Watch()
     resources.check_records(f"{experiment.name} on {len(cfgs)} x {resources.seed_count(len(seeds))}",
                             len(cfgs) * len(seeds))
@@ -91,6 +88,7 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
         i: {} if force else {s: r for s in seeds if (r := store.get(ids[i][s])) is not None} for i in unique}
     missing = {i: [s for s in seeds if s not in found[i]] for i in unique}
     watch.planned([s for i in unique for s in missing[i]])
+    writer = writers.executor()
     calls = 0
     before: list[tuple[int, int, Future[StoredRun]]] = []
     behind: list[tuple[int, int, Future[StoredRun]]] = []
@@ -107,7 +105,7 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
                 results = experiment.run_together(together, chunk, watch.step)
                 calls += 1
                 before, behind = behind, [
-                    (i, r.seed, WRITER.submit(store.put, ids[i][r.seed], experiment.name, r.seed, configs[i],
+                    (i, r.seed, writer.submit(store.put, ids[i][r.seed], experiment.name, r.seed, configs[i],
                                               r.metrics, r.train_seconds, r.arrays, r.write_figures,
                                               experiment.numerics_of(configs[i])))
                     for i, seed_results in zip(group, results, strict=True) for r in seed_results]
@@ -123,7 +121,7 @@ def ensure_many(experiment: Experiment, cfgs: Sequence[Config], seeds: Sequence[
 
 def stored(pending: list[tuple[int, int, Future[StoredRun]]], found: dict[int, dict[int, StoredRun]],
            watch: Watch) -> None:
-    """Wait for the runs of a call handed to the store's writer thread (their figures drawn while the
+    """Wait for the runs of a call handed to the store's writers (their figures drawn while the
     next call trained) and tell the watch of each, in order, taking it off ``pending``: a run that could
     not be stored raises and stays there with those after it, so none is told twice."""
     while pending:
