@@ -2,17 +2,22 @@
 
 Written for the benchmark, independently of rflab's JAX code: the seed script's model, loss,
 initialisation law, random streams and training loop (one Python iteration per SGD step, a
-hand-written backward pass), in float32 so that both sides do the same arithmetic.
+hand-written backward pass), in float32 so that both sides do the same arithmetic. ``script`` is the
+seed script's whole procedure as its command line runs it, for the whole-command comparison: float64
+throughout, the training set evaluated after every epoch, the held-out measurements at the end
+(``python numpy_population.py SEED [EPOCHS]`` runs it in a process of its own, as a user runs the script).
 """
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 
 SIGMA = 0.18
 
 
-def render(latents: np.ndarray, width: float = 0.55, size: int = 8) -> np.ndarray:
+def render(latents: np.ndarray, width: float = 0.55, size: int = 8, dtype: type = np.float32) -> np.ndarray:
     """Dipole images (n, size * size) for latents (n, 3) = (x, y, theta)."""
     grid = np.arange(size, dtype=np.float64)
 
@@ -22,15 +27,15 @@ def render(latents: np.ndarray, width: float = 0.55, size: int = 8) -> np.ndarra
 
     x, y, t = latents.T
     img = blob(x + np.cos(t), y + np.sin(t)) - blob(x - np.cos(t), y - np.sin(t))
-    return img.reshape(len(latents), -1).astype(np.float32)
+    return img.reshape(len(latents), -1).astype(dtype)
 
 
-def dipoles(seed: int, n: int, theta_max: float = np.pi) -> tuple[np.ndarray, np.ndarray]:
+def dipoles(seed: int, n: int, theta_max: float = np.pi, dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
     """The seed script's draw: x, y, then theta, each a block of n from default_rng(seed)."""
     rng = np.random.default_rng(seed)
     x, y = rng.uniform(1.5, 5.5, n), rng.uniform(1.5, 5.5, n)
-    lat = np.column_stack([x, y, rng.uniform(0.0, theta_max, n)]).astype(np.float32)
-    return render(lat), lat
+    lat = np.column_stack([x, y, rng.uniform(0.0, theta_max, n)]).astype(dtype)
+    return render(lat, dtype=dtype), lat
 
 
 def grid(n_per_axis: tuple[int, ...] = (9, 5, 5)) -> np.ndarray:
@@ -39,7 +44,7 @@ def grid(n_per_axis: tuple[int, ...] = (9, 5, 5)) -> np.ndarray:
     return np.stack([m.ravel() for m in np.meshgrid(*axes, indexing="ij")], axis=1)
 
 
-def init(seed: int, n_in: int = 64, n_hid: int = 64, dim: int = 3) -> dict[str, np.ndarray]:
+def init(seed: int, n_in: int = 64, n_hid: int = 64, dim: int = 3, dtype: type = np.float32) -> dict[str, np.ndarray]:
     """The seed script's initialisation: grid + N(0, 0.01^2) jitter, then Glorot-normal W1, W2, W_dec."""
     rng = np.random.default_rng(seed)
     mu = grid() + rng.normal(0.0, 0.01, (225, dim))
@@ -50,7 +55,7 @@ def init(seed: int, n_in: int = 64, n_hid: int = 64, dim: int = 3) -> dict[str, 
     w1, w2, wd = glorot(n_in, n_hid), glorot(n_hid, dim), glorot(len(mu), n_in)
     params = {"w1": w1, "b1": np.zeros(n_hid), "w2": w2, "b2": np.zeros(dim), "mu": mu,
               "wd": wd, "bd": np.zeros(n_in)}
-    return {k: v.astype(np.float32) for k, v in params.items()}
+    return {k: v.astype(dtype) for k, v in params.items()}
 
 
 def forward(p: dict, x: np.ndarray, sigma: float = SIGMA) -> tuple[np.ndarray, ...]:
@@ -88,3 +93,56 @@ def train(seed: int, epochs: int = 200, n_train: int = 2000, n_test: int = 500, 
         for i in range(0, n_train, batch):
             sgd_step(p, x[order[i:i + batch]], lr)
     return {"params": p, "test_mse": float(((forward(p, xt)[-1] - xt) ** 2).mean())}
+
+
+def r2(code: np.ndarray, lat: np.ndarray, degree: int) -> np.ndarray:
+    """R^2 of x, y, cos 2 theta and sin 2 theta regressed on the code's monomials up to ``degree``."""
+    target = np.column_stack([lat[:, :2], np.cos(2 * lat[:, 2]), np.sin(2 * lat[:, 2])])
+    cols = [np.ones(len(code))]
+    for d in range(1, degree + 1):
+        cols += [np.prod(code[:, list(c)], axis=1) for c in _combinations(code.shape[1], d)]
+    features = np.column_stack(cols)
+    fit = features @ np.linalg.lstsq(features, target, rcond=None)[0]
+    return 1 - ((target - fit) ** 2).sum(0) / np.maximum(((target - target.mean(0)) ** 2).sum(0), 1e-12)
+
+
+def _combinations(k: int, d: int) -> list[tuple[int, ...]]:
+    """Index tuples i1 <= ... <= id over k columns: the monomials of degree d."""
+    if d == 0:
+        return [()]
+    return [(i, *rest) for i in range(k) for rest in _combinations(k, d - 1) if not rest or i <= rest[0]]
+
+
+def bits(p: dict, x: np.ndarray, noise: float = 0.15) -> float:
+    """The script's description-length proxy: residuals under N(0, noise^2) plus K log2(1 / sigma) bits."""
+    err = ((forward(p, x)[-1] - x) ** 2).sum(1)
+    residual = err / (2 * noise**2 * np.log(2)) + 0.5 * x.shape[1] * np.log2(2 * np.pi * noise**2)
+    return float((residual + p["mu"].shape[1] * np.log2(1 / SIGMA)).mean())
+
+
+def script(seed: int, epochs: int = 200, n_train: int = 2000, n_test: int = 500, batch: int = 64,
+           lr: float = 0.1) -> dict:
+    """The seed script's run as its command line makes it: ``train`` in float64, and after every epoch
+    the training set's reconstruction MSE, description-length proxy and linear R^2 (a forward pass
+    each); at the end the held-out MSE, description length, linear and cubic R^2 and the code's
+    singular values."""
+    x, lat = dipoles(seed, n_train, dtype=np.float64)
+    xt, lat_t = dipoles(seed + 1000, n_test, dtype=np.float64)
+    p = init(seed, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(n_train)
+        for i in range(0, n_train, batch):
+            sgd_step(p, x[order[i:i + batch]], lr)
+        mse = float(((forward(p, x)[-1] - x) ** 2).mean())
+        history.append((mse, bits(p, x), float(r2(forward(p, x)[1], lat, 1).mean())))
+    _, code, _, _, recon = forward(p, xt)
+    return {"test_mse": float(((recon - xt) ** 2).mean()), "test_bits": bits(p, xt),
+            "r2_linear": r2(code, lat_t, 1).tolist(), "r2_cubic": r2(code, lat_t, 3).tolist(),
+            "singular_values": np.linalg.svd(code - code.mean(0), compute_uv=False).tolist(),
+            "history": history}
+
+
+if __name__ == "__main__":
+    print(script(int(sys.argv[1]), *map(int, sys.argv[2:3]))["test_mse"])

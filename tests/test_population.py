@@ -85,3 +85,17 @@ def test_oracle_encoder_starts_from_the_torus_code() -> None:
     at_step_0 = jax.tree.map(lambda a: a[0, 0], learner_init.snapshots)  # seed 0, snapshot 0
     code = np.asarray(pop.encode(at_step_0, data["x_test"][0]))
     assert np.sqrt(np.mean((code - dipole.torus_code(data["lat_test"][0])) ** 2)) < 0.05
+
+
+def test_the_script_procedure_trains_as_the_reference_and_measures_its_code() -> None:
+    """``ref.script`` (the whole-command benchmark's baseline) is ``ref.train`` in float64 plus the seed
+    script's measurements: an evaluation after every epoch, and R^2 on monomials of the code."""
+    run = ref.script(3, epochs=2, n_train=128, n_test=64)
+    trained = ref.train(3, epochs=2, n_train=128, n_test=64)
+    assert run["test_mse"] == pytest.approx(trained["test_mse"], rel=1e-4)
+    assert len(run["history"]) == 2 and len(run["singular_values"]) == 3
+    assert [len(ref._combinations(3, d)) for d in (1, 2, 3)] == [3, 6, 10]
+    _, lat = ref.dipoles(0, 200, dtype=np.float64)
+    exact = np.column_stack([lat[:, :2], np.cos(2 * lat[:, 2]), np.sin(2 * lat[:, 2])])
+    np.testing.assert_allclose(ref.r2(exact, lat, 1), 1.0, atol=1e-9)
+    assert np.all(ref.r2(lat[:, :1], lat, 3)[1:] < 0.1)
