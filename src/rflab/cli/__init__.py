@@ -11,7 +11,6 @@ import signal
 import sys
 import warnings
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -68,7 +67,7 @@ def setup_run() -> None:
     from rflab.results import writers
 
     setup_jax()
-    writers.use_processes(writer_count(), partial(import_plugins, os.environ.get("RFLAB_PLUGINS", "")))
+    writers.use_processes(writer_count())
 
 
 @app.command("list")

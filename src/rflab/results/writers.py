@@ -17,7 +17,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rflab-store")
@@ -27,16 +26,15 @@ its fonts per thread and a thread per call would keep a set for each."""
 _pool: ProcessPoolExecutor | None = None
 
 
-def use_processes(n: int | None = None, prepare: Callable[[], None] | None = None) -> bool:
-    """Fork ``n`` storing processes (default: one per core), each calling ``prepare`` first (the command
-    line imports its plugins there, whose experiments draw in them), and store runs on them from now
-    on. Nothing changes for n = 1, in a daemonic process (a Dask worker's may not have children),
+def use_processes(n: int | None = None) -> bool:
+    """Fork ``n`` storing processes (default: one per core), which inherit every module imported here
+    (the command line's plugins, whose experiments draw in them, included), and store runs on them from
+    now on. Nothing changes for n = 1, in a daemonic process (a Dask worker's may not have children),
     once JAX runs here, or when they are already there. Whether runs are stored on processes."""
     global _pool
     n = max(1, n or os.cpu_count() or 1)
     if _pool is None and n > 1 and not multiprocessing.current_process().daemon and not _jax_started():
-        _pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_start,
-                                    initargs=(prepare,))
+        _pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts)
         _pool.submit(os.getpid)  # a pool that forks launches all its processes at the first task
     return _pool is not None
 
@@ -56,9 +54,7 @@ def _jax_started() -> bool:
         return True
 
 
-def _start(prepare: Callable[[], None] | None) -> None:
-    """A storing process: Ctrl-C reaches every process of the terminal's group, so it ignores it, finishes
-    the run it stores and leaves the decision to the command; then ``prepare``."""
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches every process of the terminal's group: a storing process finishes the run it stores
+    and leaves the decision to the command."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if prepare is not None:
-        prepare()
