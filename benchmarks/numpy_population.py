@@ -11,6 +11,7 @@ throughout, the training set evaluated after every epoch, the held-out measureme
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -87,12 +88,20 @@ def train(seed: int, epochs: int = 200, n_train: int = 2000, n_test: int = 500, 
     x, _ = dipoles(seed, n_train)
     xt, _ = dipoles(seed + 1000, n_test)
     p = init(seed)
-    rng = np.random.default_rng(seed)
-    for _ in range(epochs):
-        order = rng.permutation(n_train)
-        for i in range(0, n_train, batch):
-            sgd_step(p, x[order[i:i + batch]], lr)
+    for _ in passes(p, x, seed, epochs, batch, lr):
+        pass
     return {"params": p, "test_mse": float(((forward(p, xt)[-1] - xt) ** 2).mean())}
+
+
+def passes(p: dict, x: np.ndarray, seed: int, epochs: int, batch: int, lr: float) -> Iterator[int]:
+    """Train ``p`` in place, epoch after epoch on the seed script's shuffles (``default_rng(seed)``),
+    yielding each epoch's index once it is done."""
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        order = rng.permutation(len(x))
+        for i in range(0, len(x), batch):
+            sgd_step(p, x[order[i:i + batch]], lr)
+        yield epoch
 
 
 def r2(code: np.ndarray, lat: np.ndarray, degree: int) -> np.ndarray:
@@ -124,17 +133,13 @@ def script(seed: int, epochs: int = 200, n_train: int = 2000, n_test: int = 500,
            lr: float = 0.1) -> dict:
     """The seed script's run as its command line makes it: ``train`` in float64, and after every epoch
     the training set's reconstruction MSE, description-length proxy and linear R^2 (a forward pass
-    each); at the end the held-out MSE, description length, linear and cubic R^2 and the code's
-    singular values."""
+    each, as the script makes them); at the end the held-out MSE, description length, linear and
+    cubic R^2 and the code's singular values."""
     x, lat = dipoles(seed, n_train, dtype=np.float64)
     xt, lat_t = dipoles(seed + 1000, n_test, dtype=np.float64)
     p = init(seed, dtype=np.float64)
-    rng = np.random.default_rng(seed)
     history = []
-    for _ in range(epochs):
-        order = rng.permutation(n_train)
-        for i in range(0, n_train, batch):
-            sgd_step(p, x[order[i:i + batch]], lr)
+    for _ in passes(p, x, seed, epochs, batch, lr):
         mse = float(((forward(p, x)[-1] - x) ** 2).mean())
         history.append((mse, bits(p, x), float(r2(forward(p, x)[1], lat, 1).mean())))
     _, code, _, _, recon = forward(p, xt)
