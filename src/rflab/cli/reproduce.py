@@ -20,8 +20,8 @@ ScaleOption = Annotated[str, typer.Option(help="quick (minutes on a laptop) or p
 DRY_RUN_HELP = ("print every step of the plan (runs, checks, figures with the runs each declares), whether it is "
                 "done already and its estimated seconds, then the total, and exit without training or writing "
                 "anything but STORE/costs.json: configurations never measured on this machine are first probed "
-                "briefly (the first dry run of a plan takes a minute or two) and their rates kept there, so the "
-                "next dry run is instant")
+                "briefly (the first dry run of a plan takes minutes: every experiment is probed once, then what "
+                "the plan spends most on, up to a budget) and their rates kept there, so the next dry run is instant")
 
 
 def reproduce(
