@@ -5,6 +5,7 @@ the check leaves nothing behind."""
 from __future__ import annotations
 
 import errno
+import re
 import tempfile
 from pathlib import Path
 
@@ -76,3 +77,42 @@ def test_figure_takes_a_store_and_writes_its_files_whole_into_store_figures(
     assert out.split() == [str(Path("s/figures/fig2-quick.png"))]
     assert [p.name for p in (tmp_path / "s" / "figures").iterdir()] == ["fig2-quick.png"]
     assert not (tmp_path / "rflab-results").exists()
+
+
+def test_figure_readme_writes_its_wall_time_runs_and_machine_between_its_markers(tmp_path: Path, cli: Cli) -> None:
+    """``rflab figure NAME --readme PAGE`` writes one line between the 'figure NAME SCALE' markers (how
+    long the command took, how many of its runs it trained, the machine) and leaves the rest as it was."""
+    from rflab.bench import machine
+
+    page = tmp_path / "README.md"
+    page.write_text("# r\n<!-- rflab figure fig2 quick: start -->\nold\n<!-- rflab figure fig2 quick: end -->\ntail\n")
+    code, _, err = cli(["figure", "fig2", "--scale", "quick", "--store", str(tmp_path / "s"), "--readme", str(page)])
+    assert code == 0, err
+    lines = page.read_text().splitlines()
+    assert lines[:2] == ["# r", "<!-- rflab figure fig2 quick: start -->"] and len(lines) == 5
+    assert lines[3:] == ["<!-- rflab figure fig2 quick: end -->", "tail"]
+    line = lines[2]
+    assert re.fullmatch(r"`rflab figure fig2 --scale quick` took \d+\.\d min of wall time and \d+\.\d\d GiB of "
+                        r"host memory at the peak, training 0 of its 0 runs \(the others were in the store\), on "
+                        + re.escape(machine()) + r" \(rflab .+\)\.", line), line
+
+
+def test_figure_time_counts_the_runs_trained_and_the_minutes() -> None:
+    from rflab.report.markdown import figure_time
+
+    line = figure_time("claim32", "paper", 190.9, 3 * 1024, 1300, 1300)
+    assert line.startswith("`rflab figure claim32 --scale paper` took 3.2 min of wall time and 3.00 GiB of host "
+                           "memory at the peak, training 1300 of its 1300 runs")
+
+
+@pytest.mark.parametrize("content", [None, "no markers\n", "<!-- rflab figure fig2 paper: start -->\n"
+                                     "<!-- rflab figure fig2 paper: end -->\n"])
+def test_figure_readme_without_its_markers_is_one_line_and_writes_nothing(tmp_path: Path, content: str | None,
+                                                                        cli: Cli) -> None:
+    page = tmp_path / "README.md"
+    if content is not None:
+        page.write_text(content)
+    code, _, err = cli(["figure", "fig2", "--scale", "quick", "--store", str(tmp_path / "s"), "--readme", str(page)])
+    assert code == 2 and err.count("\n") == 1 and "--readme" in err, err
+    assert not (tmp_path / "s" / "figures").exists()
+    assert content is None or page.read_text() == content

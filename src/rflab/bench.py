@@ -73,7 +73,8 @@ def child(path: str, quick: bool) -> None:
 
 
 def machine() -> str:
-    """The processor, its core count and the JAX and NumPy versions a benchmark ran on, in one line."""
+    """The processor, its core count, the JAX version and backend (with the accelerator's name off the
+    CPU) and the NumPy version a benchmark ran on, in one line."""
     import os
     import platform
 
@@ -84,7 +85,10 @@ def machine() -> str:
     names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
              if line.startswith("model name")] if cpuinfo.exists() else []
     cpu = names[0] if names else platform.processor() or platform.machine()
-    return f"{cpu}, {os.cpu_count()} CPUs, JAX {jax.__version__} on {jax.default_backend()}, NumPy {np.__version__}"
+    backend = jax.default_backend()
+    if backend != "cpu":
+        backend += f" ({jax.local_device_count()} x {jax.local_devices()[0].device_kind})"
+    return f"{cpu}, {os.cpu_count()} CPUs, JAX {jax.__version__} on {backend}, NumPy {np.__version__}"
 
 
 def measure(path: Path, quick: bool) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -231,13 +232,20 @@ def figure(
     out_dir: Annotated[Path | None, typer.Option("--out", help="folder for the figure files (default STORE/figures)")
                        ] = None,
     memory_limit: MemoryOption = None,
+    readme: Annotated[Path | None, typer.Option(help="also write how long it took, with how many of its runs it "
+                                                "trained and on what machine, between this page's 'figure NAME "
+                                                "SCALE' markers")] = None,
 ) -> None:
     """Make a paper figure (its runs go through the store; its files appear whole or not at all)."""
     from rflab import resources
+    from rflab.cli.reproduce import check_markers
     from rflab.figures import get_figure, render
-    from rflab.report.reproduce import check_scale
+    from rflab.files import write_between_markers
+    from rflab.report.markdown import figure_time
+    from rflab.report.reproduce import check_scale, peak_rss_mib
     from rflab.results.store import Store
 
+    start = time.perf_counter()
     figure = get_figure(name)
     check_scale(scale)
     limit = memory_bytes(memory_limit)
@@ -245,13 +253,20 @@ def figure(
     check_store(root)
     target = out_dir if out_dir is not None else root / "figures"
     check_folder(target, "--out")
+    if readme is not None:
+        check_markers(readme, f"figure {name} {scale}")
     setup_run()
+    stored = len(Store(root).runs())
     try:
         with resources.memory_limit(limit):
             files = render(figure, scale, target, Store(root), ConsoleWatch)
     except KeyboardInterrupt:
         raise Interrupted(f"figure {name} was not written (no partial file is left in {target}); the runs it had "
                           f"finished are kept in {root}, so making it again starts from them") from None
+    if readme is not None:
+        runs = sum(len(spec.seeds) for spec in figure.scale(scale).runs.values())
+        write_between_markers(readme, f"figure {name} {scale}", figure_time(
+            name, scale, time.perf_counter() - start, peak_rss_mib(), len(Store(root).runs()) - stored, runs))
     for path in files:
         out.print(str(path))
 

@@ -63,6 +63,17 @@ def wall_time(ev: Evidence) -> str:
             + (f", last run on {where}" if where else "") + ").")
 
 
+def figure_time(name: str, scale: str, seconds: float, peak_mib: float, trained: int, runs: int) -> str:
+    """What ``rflab figure NAME --scale SCALE --readme PAGE`` took: its wall time from the command's start
+    (the runs it trained, their storing and the figure), the host's peak memory, and the machine."""
+    from rflab import __version__
+    from rflab.bench import machine
+
+    return (f"`rflab figure {name} --scale {scale}` took {seconds / 60:.1f} min of wall time and "
+            f"{peak_mib / 1024:.2f} GiB of host memory at the peak, training {trained} of its {runs} runs "
+            f"(the others were in the store), on {machine()} (rflab {__version__}).")
+
+
 def wall_times_page(ev: Evidence) -> str:
     """Every step of the scale's reproduce: the wall time and peak memory the manifest recorded when it
     last computed, beside what a dry run on an empty store estimates for it from the rates in the store."""
