@@ -66,8 +66,8 @@ def wall_time(ev: Evidence) -> str:
 def figure_time(name: str, scale: str, seconds: float, peak_mib: float, trained: int, runs: int) -> str:
     """What ``rflab figure NAME --scale SCALE --readme PAGE`` took: its wall time from the command's start
     (the runs it trained, their storing and the figure), the host's peak memory, and the machine."""
-    from rflab import __version__
     from rflab.bench import machine
+    from rflab.version import __version__
 
     return (f"`rflab figure {name} --scale {scale}` took {seconds / 60:.1f} min of wall time and "
             f"{peak_mib / 1024:.2f} GiB of host memory at the peak, training {trained} of its {runs} runs "
