@@ -93,16 +93,21 @@ def test_figure_readme_writes_its_wall_time_runs_and_machine_between_its_markers
     assert lines[3:] == ["<!-- rflab figure fig2 quick: end -->", "tail"]
     line = lines[2]
     assert re.fullmatch(r"`rflab figure fig2 --scale quick` took \d+\.\d min of wall time and \d+\.\d\d GiB of "
-                        r"host memory at the peak, training 0 of its 0 runs \(the others were in the store\), on "
+                        r"host memory at the peak, with no runs to train, on "
                         + re.escape(machine()) + r" \(rflab .+\)\.", line), line
 
 
-def test_figure_time_counts_the_runs_trained_and_the_minutes() -> None:
+@pytest.mark.parametrize(("trained", "runs", "says"), [
+    (1300, 1300, "training all 1300 of its runs, on"),
+    (12, 1300, "training 12 of its 1300 runs (the others were in the store), on"),
+    (0, 1300, "training 0 of its 1300 runs (the others were in the store), on"),
+])
+def test_figure_time_counts_the_runs_trained_and_the_minutes(trained: int, runs: int, says: str) -> None:
     from rflab.report.markdown import figure_time
 
-    line = figure_time("claim32", "paper", 190.9, 3 * 1024, 1300, 1300)
+    line = figure_time("claim32", "paper", 190.9, 3 * 1024, trained, runs)
     assert line.startswith("`rflab figure claim32 --scale paper` took 3.2 min of wall time and 3.00 GiB of host "
-                           "memory at the peak, training 1300 of its 1300 runs")
+                           f"memory at the peak, {says}")
 
 
 @pytest.mark.parametrize("content", [None, "no markers\n", "<!-- rflab figure fig2 paper: start -->\n"

@@ -69,9 +69,15 @@ def figure_time(name: str, scale: str, seconds: float, peak_mib: float, trained:
     from rflab.bench import machine
     from rflab.version import __version__
 
+    if runs == 0:
+        training = "with no runs to train"
+    elif trained >= runs:
+        training = f"training all {runs} of its runs"
+    else:
+        training = f"training {trained} of its {runs} runs (the others were in the store)"
     return (f"`rflab figure {name} --scale {scale}` took {seconds / 60:.1f} min of wall time and "
-            f"{peak_mib / 1024:.2f} GiB of host memory at the peak, training {trained} of its {runs} runs "
-            f"(the others were in the store), on {machine()} (rflab {__version__}).")
+            f"{peak_mib / 1024:.2f} GiB of host memory at the peak, {training}, on {machine()} "
+            f"(rflab {__version__}).")
 
 
 def wall_times_page(ev: Evidence) -> str:
