@@ -256,17 +256,18 @@ def figure(
     if readme is not None:
         check_markers(readme, f"figure {name} {scale}")
     setup_run()
-    stored = len(Store(root).runs())
+    store = Store(root)
+    stored = len(store.runs()) if readme is not None else 0
     try:
         with resources.memory_limit(limit):
-            files = render(figure, scale, target, Store(root), ConsoleWatch)
+            files = render(figure, scale, target, store, ConsoleWatch)
     except KeyboardInterrupt:
         raise Interrupted(f"figure {name} was not written (no partial file is left in {target}); the runs it had "
                           f"finished are kept in {root}, so making it again starts from them") from None
     if readme is not None:
         runs = sum(len(spec.seeds) for spec in figure.scale(scale).runs.values())
         write_between_markers(readme, f"figure {name} {scale}", figure_time(
-            name, scale, time.perf_counter() - start, peak_rss_mib(), len(Store(root).runs()) - stored, runs))
+            name, scale, time.perf_counter() - start, peak_rss_mib(), len(store.runs()) - stored, runs))
     for path in files:
         out.print(str(path))
 
