@@ -251,17 +251,19 @@ def phase_figure(panels: Sequence[dict[str, Any]], ratio: np.ndarray, threshold:
 
 
 LEARNER_COLOURS = {"neuron": THEORY, "committee": SGD, "two-layer": TAYLOR}
-FAMILY_MARKERS = {"nlgp": "o", "kur": "s"}
+FAMILY_STYLES = {"nlgp": ("o", ":"), "kur": ("s", "-")}  # marker and line: the two families' ranges overlap
 
 
 def many_neurons(learners: dict[str, list[dict[str, Any]]], path: Path, title: str) -> Path:
     """The share of units localized (mean over seeds, the seeds' range as a bar) against the exact
-    excess kurtosis, one line per learner, a marker per data family."""
+    excess kurtosis, a colour per learner and a line per data family (dotted with circles: NLGP;
+    solid with squares: Kur), so that where the families overlap (excess kurtosis from -1.2 to 0)
+    no line seems to join one family's points to the other's."""
     fig = Figure(figsize=(10, 5.5), layout="constrained")
     ax = fig.subplots()
     for name, points in learners.items():
         colour = LEARNER_COLOURS[name]
-        for family, marker in FAMILY_MARKERS.items():
+        for family, (marker, line) in FAMILY_STYLES.items():
             mine = sorted((p for p in points if p["family"] == family), key=lambda p: p["excess_kurtosis"])
             if not mine:
                 continue
@@ -270,10 +272,10 @@ def many_neurons(learners: dict[str, list[dict[str, Any]]], path: Path, title: s
             low = [s.mean() - s.min() for s in shares]
             high = [s.max() - s.mean() for s in shares]
             ax.errorbar(x, [s.mean() for s in shares], yerr=[low, high], color=colour, marker=marker, ms=6,
-                        capsize=2, lw=1)
-        ax.plot([], [], color=colour, label=name)
-    for family, marker in FAMILY_MARKERS.items():
-        ax.plot([], [], ls="", marker=marker, color="0.4", label=family.upper() if family == "nlgp" else "Kur(k)")
+                        capsize=2, lw=1, ls=line)
+        ax.plot([], [], color=colour, lw=3, label=name)
+    for family, (marker, line) in FAMILY_STYLES.items():
+        ax.plot([], [], ls=line, marker=marker, color="0.4", label=family.upper() if family == "nlgp" else "Kur(k)")
     ax.axvline(0, color=GAUSS, ls="--", lw=0.8)
     _symlog_kurtosis(ax)
     ax.set_xlabel("excess kurtosis of the marginal (exact)")
