@@ -94,7 +94,7 @@ def test_footprints_grow_with_the_sizes_that_drive_them(name: str) -> None:
      "--grid", "batch_size=2,3,4,5,6,7,8,9,10,11", "--seeds", "0-100000"],
     ["sweep", "rf-neuron", "--grid", "batch_size=10,2000000000"],
     ["sweep", "rf-neuron", "--grid", "lr=0.1,0.2", "--executor", "dask", "--workers", "100000"],
-    ["data", "describe", "nlgp", "--set", "N=30000"],
+    ["data", "describe", "nlgp", "--set", "N=300000"],  # 3.5 TiB, past any one machine (N=30000's 56 GiB is not)
 ])
 def test_requests_that_would_exhaust_the_machine_are_refused_before_allocating(
         args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli) -> None:

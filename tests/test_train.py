@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -179,8 +180,9 @@ def test_seeds_spread_over_two_cpu_devices_give_the_same_numbers() -> None:
         r = train.fit(learner, optax.adam(0.01), train.Epochs(64, 16), 50, keys, data=x)
         print(jax.device_count(), *np.asarray(r.params["w"]).ravel().tolist())
     """)
-    outs = [subprocess.run([sys.executable, "-c", script, str(n)], capture_output=True, text=True, check=True)
-            .stdout.split() for n in (1, 2)]
+    cpu = os.environ | {"JAX_PLATFORMS": "cpu"}  # CPU devices, also on a machine with a GPU
+    outs = [subprocess.run([sys.executable, "-c", script, str(n)], capture_output=True, text=True, check=True,
+                           env=cpu).stdout.split() for n in (1, 2)]
     assert outs[0][0] == "1" and outs[1][0] == "2"
     assert outs[0][1:] == outs[1][1:]
 

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jax
 import numpy as np
 import pytest
 from test_theory_figures import tiny_scales
@@ -77,11 +78,17 @@ def same(got: Any, want: Any, where: str = "") -> None:
         assert got == want, f"{where}: {got!r} != {want!r}"
 
 
+# The pinned numbers are a CPU's: a GPU reduces in other orders and has its own transcendental functions, so
+# a tiny run's barely trained code moves there by more than one CPU's rounding from another's.
+on_a_cpu = pytest.mark.skipif(jax.default_backend() != "cpu", reason="numbers pinned from CPU runs")
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> rflab.Store:
     return rflab.Store(tmp_path_factory.mktemp("unchanged") / "store")
 
 
+@on_a_cpu
 @pytest.mark.parametrize("pinned", PINNED["runs"], ids=[f"{r['experiment']}-{r['preset']}" for r in PINNED["runs"]])
 def test_tiny_runs_give_the_same_ids_and_metrics(pinned: dict[str, Any], store: rflab.Store) -> None:
     runs = [rflab.run(pinned["experiment"], seed, preset=pinned["preset"], overrides=pinned["overrides"],
@@ -92,6 +99,7 @@ def test_tiny_runs_give_the_same_ids_and_metrics(pinned: dict[str, Any], store: 
         assert list(flatten(got.metrics)) == list(flatten(want))
 
 
+@on_a_cpu
 def test_tiny_theory_figures_give_the_same_numbers(monkeypatch: pytest.MonkeyPatch, store: rflab.Store,
                                                     tmp_path: Path) -> None:
     tiny_scales(monkeypatch)  # the scales the pinned numbers were made at
