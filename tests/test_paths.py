@@ -108,16 +108,3 @@ def test_figure_time_counts_the_runs_trained_and_the_minutes(trained: int, runs:
     line = figure_time("claim32", "paper", 190.9, 3 * 1024, trained, runs)
     assert line.startswith("`rflab figure claim32 --scale paper` took 3.2 min of wall time and 3.00 GiB of host "
                            f"memory at the peak, {says}")
-
-
-@pytest.mark.parametrize("content", [None, "no markers\n", "<!-- rflab figure fig2 paper: start -->\n"
-                                     "<!-- rflab figure fig2 paper: end -->\n"])
-def test_figure_readme_without_its_markers_is_one_line_and_writes_nothing(tmp_path: Path, content: str | None,
-                                                                        cli: Cli) -> None:
-    page = tmp_path / "README.md"
-    if content is not None:
-        page.write_text(content)
-    code, _, err = cli(["figure", "fig2", "--scale", "quick", "--store", str(tmp_path / "s"), "--readme", str(page)])
-    assert code == 2 and err.count("\n") == 1 and "--readme" in err, err
-    assert not (tmp_path / "s" / "figures").exists()
-    assert content is None or page.read_text() == content

@@ -380,18 +380,22 @@ def test_the_readme_headline_is_written_between_its_markers_from_the_store(tmp_p
     assert f"last run on {machine()})." in text  # the CPU's name: the same plan takes twice as long on another
 
 
-@pytest.mark.parametrize("content", [None, "no markers here\n", "<!-- rflab report paper: start -->\n"
-                                     "<!-- rflab report paper: end -->\n"])
-def test_a_readme_without_the_scales_markers_is_one_line_exit_2(tmp_path: Path, content: str | None,
-                                                                 cli: Cli) -> None:
+@pytest.mark.parametrize("command, written", [(["report"], "report.html"), (["figure", "fig2"], "figures")])
+@pytest.mark.parametrize("markers", [None, "no markers here\n",
+                                     "<!-- rflab {} paper: start -->\n<!-- rflab {} paper: end -->\n"])
+def test_a_readme_without_the_scales_markers_is_one_line_exit_2_and_nothing_is_written(
+        tmp_path: Path, command: list[str], written: str, markers: str | None, cli: Cli) -> None:
+    """``report --readme`` and ``figure NAME --readme`` need the page's markers for the quick scale: a missing
+    page, a page without markers, or one with another scale's, is a one-line error and nothing is written."""
     page = tmp_path / "README.md"
+    content = None if markers is None else markers.format(*[" ".join(command)] * 2)
     if content is not None:
         page.write_text(content)
     root = tmp_path / "s"
     root.mkdir()
-    code, _, err = cli(["report", "--scale", "quick", "--store", str(root), "--readme", str(page)])
+    code, _, err = cli([*command, "--scale", "quick", "--store", str(root), "--readme", str(page)])
     assert code == 2 and err.count("\n") == 1 and "--readme" in err, err
-    assert not (root / "report.html").exists()
+    assert not (root / written).exists()
     assert content is None or page.read_text() == content
 
 
