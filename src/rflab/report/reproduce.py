@@ -30,6 +30,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import jax
+
 from rflab import resources
 from rflab.config import Config, ConfigError, digest
 from rflab.experiments import bars, dipole, get_experiment
@@ -299,6 +301,7 @@ class Reproduction:
         self.manifest["steps"][step.key] = record
         self.manifest |= {"rflab": __version__, "updated": time.time()}
         write_json(manifest_path(self.root, self.scale), self.manifest)
+        jax.clear_caches()  # a finished step's compiled programs (the persistent XLA cache keeps them on disk)
         resources.release_freed_memory()  # the next step's peak starts from what is in use, not from this one's
         return record
 
