@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from conftest import Cli
@@ -44,10 +45,15 @@ def tiny_plan(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def reproduce(root: Path, scale: str = "quick") -> dict:
+    """Every step of the plan, each ending by dropping the compiled programs it made: kept, they piled up
+    (300 MiB over the quick scale's last five figures, in one process); a later step that needs one again
+    reads it from the persistent XLA cache."""
     job = rp.Reproduction(scale, root)
     start = time.perf_counter()
-    records = [job.do(step) for step in rp.plan(scale)]
+    with mock.patch.object(rp.jax, "clear_caches", wraps=rp.jax.clear_caches) as dropped:
+        records = [job.do(step) for step in rp.plan(scale)]
     assert not [r for r in records if "error" in r], records
+    assert dropped.call_count == len(records)
     return job.finish(time.perf_counter() - start) | {"records": records}
 
 
@@ -99,18 +105,6 @@ def test_reproduce_on_two_dask_workers_trains_the_runs_there_and_the_steps_find_
     manifest = json.loads(rp.manifest_path(root, "quick").read_text())
     assert manifest["steps"]["dipole-3d/hinton-problems"]["computed"] == 0  # stored by the workers
     assert manifest["steps"]["dipole-3d/hinton-problems"]["stored"] == 2
-
-
-def test_every_step_ends_by_dropping_its_compiled_programs(tmp_path: Path, tiny_plan: None,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """Kept, a long reproduce's compiled programs pile up (300 MiB over the quick scale's last five figures,
-    measured in one process); a later step that needs one again reads it from the persistent XLA cache."""
-    steps, dropped = rp.plan("quick"), []
-    monkeypatch.setattr(rp.jax, "clear_caches", lambda: dropped.append(len(dropped)))
-    job = rp.Reproduction("quick", tmp_path / "s")
-    for i, step in enumerate(steps):
-        job.do(step)
-        assert dropped == list(range(i + 1)), step.label
 
 
 def test_a_second_reproduce_comes_whole_from_the_store(tmp_path: Path, tiny_plan: None) -> None:
