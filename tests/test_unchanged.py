@@ -78,9 +78,14 @@ def same(got: Any, want: Any, where: str = "") -> None:
         assert got == want, f"{where}: {got!r} != {want!r}"
 
 
-# The pinned numbers are a CPU's: a GPU reduces in other orders and has its own transcendental functions, so
-# a tiny run's barely trained code moves there by more than one CPU's rounding from another's.
-on_a_cpu = pytest.mark.skipif(jax.default_backend() != "cpu", reason="numbers pinned from CPU runs")
+@pytest.fixture
+def on_a_cpu() -> None:
+    """Skip off a CPU backend: the pinned numbers are a CPU's, and a GPU reduces in other orders and has its own
+    transcendental functions, so a tiny run's barely trained code moves there by more than one CPU's rounding
+    from another's. Asked when the test runs, not at collection, where it would start JAX's backend before a
+    test could choose its devices."""
+    if jax.default_backend() != "cpu":
+        pytest.skip("numbers pinned from CPU runs")
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +93,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> rflab.Store:
     return rflab.Store(tmp_path_factory.mktemp("unchanged") / "store")
 
 
-@on_a_cpu
+@pytest.mark.usefixtures("on_a_cpu")
 @pytest.mark.parametrize("pinned", PINNED["runs"], ids=[f"{r['experiment']}-{r['preset']}" for r in PINNED["runs"]])
 def test_tiny_runs_give_the_same_ids_and_metrics(pinned: dict[str, Any], store: rflab.Store) -> None:
     runs = [rflab.run(pinned["experiment"], seed, preset=pinned["preset"], overrides=pinned["overrides"],
@@ -99,7 +104,7 @@ def test_tiny_runs_give_the_same_ids_and_metrics(pinned: dict[str, Any], store: 
         assert list(flatten(got.metrics)) == list(flatten(want))
 
 
-@on_a_cpu
+@pytest.mark.usefixtures("on_a_cpu")
 def test_tiny_theory_figures_give_the_same_numbers(monkeypatch: pytest.MonkeyPatch, store: rflab.Store,
                                                     tmp_path: Path) -> None:
     tiny_scales(monkeypatch)  # the scales the pinned numbers were made at
