@@ -27,6 +27,17 @@ assert run.metrics == {"m": 2.0} and found.config == {"a": 1}
 assert np.load(found.path / "arrays.npz")["x"].tolist() == [0.0, 1.0, 2.0]
 """
 
+GROWTH = """
+from rflab.results import writers
+assert writers.peak_growth_bytes() == 0  # no processes yet
+assert writers.use_processes(2)
+before = writers.peak_growth_bytes()
+pool = writers.executor()
+assert pool.submit(eval, "float(__import__('numpy').ones(2**24).sum())").result() == 2**24  # 128 MiB in a child
+grown = writers.peak_growth_bytes()
+assert before < 2**27 <= grown - before < 2**30, (before, grown)
+"""
+
 LATE = """
 import jax.numpy as jnp
 from rflab.results import writers
@@ -37,6 +48,12 @@ assert not writers.use_processes(2) and writers.executor() is writers.THREAD
 
 def test_processes_forked_before_jax_runs_store_runs_the_store_then_finds(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-c", FORKED, str(tmp_path / "store")], check=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the peaks are read from /proc")
+def test_the_peak_growth_of_the_storing_processes_counts_what_a_child_allocated() -> None:
+    """What ``reproduce`` adds to its own peak for the processes that store its runs."""
+    subprocess.run([sys.executable, "-c", GROWTH], check=True)
 
 
 def test_once_jax_runs_runs_stay_on_the_thread() -> None:

@@ -62,9 +62,7 @@ def setup_jax(cache: bool = True) -> None:
 
 def setup_run() -> None:
     """``setup_jax``, and one process per core storing runs and drawing their figures
-    (``results.writers``), for the commands that make the runs a user names (run, sweep, figure);
-    ``reproduce`` stores on its own thread, so that its memory plan and its reported peak hold for
-    the one process."""
+    (``results.writers``), for the commands that make runs (run, sweep, figure, reproduce)."""
     from rflab.results import writers
 
     setup_jax()

@@ -39,7 +39,7 @@ def reproduce(
 ) -> None:
     """Run every experiment and paper figure at one scale, then write the HTML report (stored runs are reused)."""
     from rflab import resources
-    from rflab.cli import Interrupted, out, setup_jax
+    from rflab.cli import Interrupted, out, setup_jax, setup_run
     from rflab.report import build
     from rflab.report import reproduce as rp
     from rflab.results import sweep as sw
@@ -61,7 +61,7 @@ def reproduce(
     if executor == "dask":
         with resources.memory_limit(limit):
             on_dask(scale, root, scheduler, workers)
-    setup_jax()
+    setup_run()
     estimated = rp.weights(rp.estimate(scale, root, Rates(root, measure=False), force))
     weights = estimated or [1.0] * len(steps)
     job = rp.Reproduction(scale, root, force)

@@ -38,6 +38,7 @@ from rflab.experiments import bars, dipole, get_experiment
 from rflab.experiments import receptive_fields as fields
 from rflab.figures import Inputs, get_figure, output, render
 from rflab.files import write_json
+from rflab.results import writers
 from rflab.results.cache import RunSpec, by_experiment, ensure, families, run_ids
 from rflab.results.costs import Rates, Wanted
 from rflab.results.store import Store, StoreError
@@ -173,9 +174,11 @@ def load_manifest(root: Path, scale: str) -> dict[str, Any]:
 
 
 def peak_rss_mib() -> float:
-    """This process's peak resident memory so far, in MiB (Linux reports KiB, macOS bytes)."""
+    """The command's peak resident memory so far, in MiB: this process's (Linux reports KiB, macOS bytes)
+    and what its storing processes added at theirs (``writers.peak_growth_bytes``)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+    own = peak / 2**20 if sys.platform == "darwin" else peak / 1024
+    return own + writers.peak_growth_bytes() / 2**20
 
 
 def plot_modules(module: ModuleType) -> list[ModuleType]:

@@ -2,8 +2,8 @@
 
 Storing a run draws its figures and GIF, single-threaded matplotlib that takes seconds a run, so the
 runs of one call stored one after another on a thread wait on each other's drawing while the other
-cores idle. ``use_processes`` (``rflab run``, ``sweep`` and ``figure`` call it before they compute)
-forks a pool of storing processes from the command itself, one per core: the runs of a call draw side
+cores idle. ``use_processes`` (``rflab run``, ``sweep``, ``figure`` and ``reproduce`` call it before they
+compute) forks a pool of storing processes from the command itself, one per core: the runs of a call draw side
 by side, and a call's drawing no longer shares the interpreter that trains the next. The fork is
 instant (the children share the command's imports) and is made only while JAX has not started its
 runtime in this process: a fork of its threads could deadlock a child that computes, so afterwards
@@ -19,11 +19,14 @@ import os
 import signal
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
+import psutil
+
 THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rflab-store")
 """The one thread that stores runs where no processes are: one for the process, since matplotlib keeps
 its fonts per thread and a thread per call would keep a set for each."""
 
 _pool: ProcessPoolExecutor | None = None
+_rss_at_fork: dict[int, int] = {}
 
 
 def use_processes(n: int | None = None) -> bool:
@@ -34,9 +37,30 @@ def use_processes(n: int | None = None) -> bool:
     global _pool
     n = max(1, n or os.cpu_count() or 1)
     if _pool is None and n > 1 and not multiprocessing.current_process().daemon and not _jax_started():
+        others = {child.pid for child in psutil.Process().children()}
         _pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts)
         _pool.submit(os.getpid)  # a pool that forks launches all its processes at the first task
+        _rss_at_fork.update({child.pid: _status_bytes(child.pid, "VmRSS") for child in psutil.Process().children()
+                             if child.pid not in others})
     return _pool is not None
+
+
+def peak_growth_bytes() -> int:
+    """What the storing processes added to the command's memory at their peaks: the sum over them of
+    their resident peak less their resident memory just after the fork (the pages they share with the
+    command then, counted in its own peak). Pages they map from files later count in full, so it errs
+    high. Zero without processes, or where the system does not report a process's peak (Linux does)."""
+    return sum(max(0, _status_bytes(pid, "VmHWM") - start) for pid, start in _rss_at_fork.items())
+
+
+def _status_bytes(pid: int, field: str) -> int:
+    """A memory field of ``/proc/PID/status`` in bytes; 0 where there is none (the process ended, not Linux)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            line = next((x for x in f if x.startswith(f"{field}:")), "")
+    except OSError:
+        return 0
+    return int(line.split()[1]) * 1024 if line else 0
 
 
 def executor() -> Executor:
