@@ -175,10 +175,10 @@ def load_manifest(root: Path, scale: str) -> dict[str, Any]:
 
 def peak_rss_mib() -> float:
     """The command's peak resident memory so far, in MiB: this process's (Linux reports KiB, macOS bytes)
-    and what its storing processes added at theirs (``writers.peak_growth_bytes``)."""
+    and its storing processes' peaks (``writers.peak_bytes``), an upper bound."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     own = peak / 2**20 if sys.platform == "darwin" else peak / 1024
-    return own + writers.peak_growth_bytes() / 2**20
+    return own + writers.peak_bytes() / 2**20
 
 
 def plot_modules(module: ModuleType) -> list[ModuleType]:

@@ -26,7 +26,7 @@ THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rflab-store")
 its fonts per thread and a thread per call would keep a set for each."""
 
 _pool: ProcessPoolExecutor | None = None
-_rss_at_fork: dict[int, int] = {}
+_forked: list[int] = []
 
 
 def use_processes(n: int | None = None) -> bool:
@@ -40,24 +40,23 @@ def use_processes(n: int | None = None) -> bool:
         others = {child.pid for child in psutil.Process().children()}
         _pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts)
         _pool.submit(os.getpid)  # a pool that forks launches all its processes at the first task
-        _rss_at_fork.update({child.pid: _status_bytes(child.pid, "VmRSS") for child in psutil.Process().children()
-                             if child.pid not in others})
+        _forked.extend(child.pid for child in psutil.Process().children() if child.pid not in others)
     return _pool is not None
 
 
-def peak_growth_bytes() -> int:
-    """What the storing processes added to the command's memory at their peaks: the sum over them of
-    their resident peak less their resident memory just after the fork (the pages they share with the
-    command then, counted in its own peak). Pages they map from files later count in full, so it errs
-    high. Zero without processes, or where the system does not report a process's peak (Linux does)."""
-    return sum(max(0, _status_bytes(pid, "VmHWM") - start) for pid, start in _rss_at_fork.items())
+def peak_bytes() -> int:
+    """The storing processes' resident peaks, summed; added to the command's own, an upper bound on what
+    they held together at any moment (pages they still share with it after the fork count twice). Zero
+    without processes, or where the system does not report a process's peak (Linux does)."""
+    return sum(map(_resident_peak, _forked))
 
 
-def _status_bytes(pid: int, field: str) -> int:
-    """A memory field of ``/proc/PID/status`` in bytes; 0 where there is none (the process ended, not Linux)."""
+def _resident_peak(pid: int) -> int:
+    """A process's resident peak (``VmHWM`` of ``/proc/PID/status``) in bytes; 0 where there is none (the
+    process ended, not Linux)."""
     try:
         with open(f"/proc/{pid}/status") as f:
-            line = next((x for x in f if x.startswith(f"{field}:")), "")
+            line = next((x for x in f if x.startswith("VmHWM:")), "")
     except OSError:
         return 0
     return int(line.split()[1]) * 1024 if line else 0
