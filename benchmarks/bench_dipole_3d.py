@@ -31,8 +31,8 @@ import jax.numpy as jnp
 import numpy as np
 import numpy_population as ref
 import optax
-from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from rflab import train
 from rflab.bench import Row, best_of
 from rflab.config import build
 from rflab.experiments import dipole
@@ -98,7 +98,7 @@ def training_flops(cfg: dipole.DipoleConfig) -> float:
 
     cost = jax.jit(step).lower(params, x).compile().cost_analysis()
     cost = cost[0] if isinstance(cost, list) else cost
-    steps = cfg.epochs * -(-cfg.n_train // cfg.batch_size)
+    steps = cfg.epochs * train.Epochs(cfg.n_train, cfg.batch_size).steps_per_epoch
     return float(cost["flops"]) * steps
 
 
@@ -108,15 +108,14 @@ def products_seconds(cfg: dipole.DipoleConfig, n_seeds: int) -> float:
     Forward (batch x units) @ (units x pixels), the gradient to the bumps and the decoder's gradient,
     chained through the carried arrays so that XLA runs each step's; the seeds are spread over the
     devices as ``train.fit`` spreads them (padded to a multiple of the device count)."""
-    devices = jax.local_devices()[: min(n_seeds, jax.local_device_count())]
-    slots = -(-n_seeds // len(devices)) * len(devices)
-    sharding = NamedSharding(Mesh(np.array(devices), ("seed",)), PartitionSpec("seed"))
+    sharding = train._seed_sharding(n_seeds)
+    slots = -(-n_seeds // sharding.num_devices) * sharding.num_devices
     keys = jax.random.split(jax.random.PRNGKey(0), 3)
     bumps = jax.random.uniform(keys[0], (slots, cfg.batch_size, cfg.n_units))
     weights = 0.01 * jax.random.normal(keys[1], (slots, cfg.n_units, 64))
     residual = jax.random.normal(keys[2], (slots, cfg.batch_size, 64))
     bumps, weights, residual = jax.device_put((bumps, weights, residual), sharding)
-    steps = cfg.epochs * -(-cfg.n_train // cfg.batch_size)
+    steps = cfg.epochs * train.Epochs(cfg.n_train, cfg.batch_size).steps_per_epoch
 
     def step(carry: tuple[jax.Array, jax.Array], _: None) -> tuple[tuple[jax.Array, jax.Array], None]:
         b, w = carry
