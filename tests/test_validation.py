@@ -81,6 +81,8 @@ def test_seeds_are_a_lazy_range_up_to_32_bits() -> None:
     (str(SEED_MAX + 1), None, "--seed '4294967296'"),
     ("\u00b2", None, "--seed '\u00b2'"),
     ("-1", None, "--seed '-1'"),
+    ("0\x1f", None, "--seed '0\\\\x1f'"),
+    (None, "0-1\x1c", "--seeds '0-1\\\\x1c'"),
     (None, f"0-{SEED_MAX + 1}", "--seeds '0-4294967296'"),
     (None, "1e3-2e3", "--seeds '1e3-2e3'"),
 ])

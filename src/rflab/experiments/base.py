@@ -98,7 +98,7 @@ class Experiment:
 
 
 SEED_MAX = 2**32 - 1  # a JAX PRNG key is built from a 32-bit seed
-_NUMBER = re.compile(r"\s*[0-9]+\s*")
+_NUMBER = re.compile(r"\s*[0-9]+\s*", re.ASCII)  # int() refuses Unicode-only spaces such as \x1f
 
 
 def _seed(text: str) -> int | None:
